@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test: unit and storage tests on SQLite and PostgreSQL, then the
+# release build in Debian's Chromium. Installs what it needs first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+.ci/install.sh --test
+export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+# The second engine: every storage test also runs on a fresh PostgreSQL
+# database; CHECKOFF_REQUIRE_POSTGRES makes a missing server a failure, not a skip.
+export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
+export CHECKOFF_REQUIRE_POSTGRES=1
+
+echo "== Rust tests (SQLite and PostgreSQL) =="
+cargo test --workspace --locked
+
+echo "== release build (server + hydrate bundle) =="
+cargo leptos build --release
+
+echo "== browser tests (Chromium) =="
+cd end2end
+npx playwright test

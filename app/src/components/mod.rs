@@ -1,0 +1,3 @@
+//! Reusable view components. Views only: rules come from `crate::domain`.
+
+pub mod checklist_preview;

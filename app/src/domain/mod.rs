@@ -1,0 +1,5 @@
+//! Domain types and rules: pure, no I/O, unit-tested. Shared by the server
+//! and the browser bundle.
+
+pub mod checklist;
+pub mod status;

@@ -1,0 +1,30 @@
+//! Checkoff's application crate.
+//!
+//! Where things live (one home per concern):
+//! - [`domain`]: pure types and rules, no I/O, unit-tested. Compiled for both
+//!   the server and the browser.
+//! - [`storage`] (server only): sqlx, one module per aggregate, running the same
+//!   SQL on SQLite and PostgreSQL.
+//! - [`api`]: Leptos server functions. Thin: authorize, call the domain, store.
+//! - [`pages`] and [`components`]: views only.
+//! - [`error`]: error types and the one place they are mapped to what users see.
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod storage;
+
+pub use app::{App, shell};
+
+/// Entry point of the browser bundle: attaches the reactive system to the
+/// server-rendered HTML.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,7 @@
+-- The installation itself: one row. When the database was created, and
+-- whether demo data was loaded (so `serve --demo` seeds a database only once).
+CREATE TABLE instance (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    created_at TIMESTAMPTZ NOT NULL,
+    demo_seeded_at TIMESTAMPTZ
+);

@@ -1,0 +1,148 @@
+//! Configuration: command-line flags, each also read from an environment
+//! variable (and from a `.env` file, loaded before parsing). `server --help`
+//! lists them all with their defaults.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use app::storage::{DatabaseUrl, PoolConfig};
+use axum::http::Uri;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "server",
+    version,
+    about = "Checkoff: training modules and competency check-offs for Medical Assistant programs",
+    after_help = "Every option can also be set by the environment variable shown in brackets, \
+                  or in a .env file in the working directory."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (the default). Applies pending migrations first.
+    Serve {
+        /// Load demo data into a fresh database and print the demo accounts.
+        #[arg(long, env = "DEMO")]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address and port the server listens on.
+    #[arg(long, env = "LISTEN_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    pub listen_addr: SocketAddr,
+
+    /// Database URL: sqlite:PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DB.
+    /// Unset: a SQLite file in DATA_DIR, created on first run.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Folder for the default SQLite database and other local data.
+    #[arg(long, env = "DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Public address of the site, as users reach it (https in production).
+    /// Used in emailed links and to refuse cross-site form posts.
+    #[arg(long, env = "SITE_URL", default_value = "http://127.0.0.1:3000", global = true)]
+    pub site_url: String,
+
+    /// Log filter: a level (error, warn, info, debug, trace) or tracing
+    /// directives such as "info,sqlx=warn".
+    #[arg(long, env = "LOG_LEVEL", default_value = "info", global = true)]
+    pub log_level: String,
+
+    /// Log format: human-readable text or one JSON object per line.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormat,
+
+    /// Folder holding the compiled site (the .wasm bundle, CSS and assets),
+    /// as produced by `cargo leptos build`.
+    #[arg(long, env = "SITE_ROOT", default_value = "target/site", global = true)]
+    pub site_root: PathBuf,
+
+    /// Maximum PostgreSQL connections held by this app server.
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 10, global = true)]
+    pub database_max_connections: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A configuration value that cannot be used. `Display` names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl Config {
+    pub fn database_url(&self) -> Result<DatabaseUrl, app::storage::StorageError> {
+        match self.database_url.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(raw) => DatabaseUrl::parse(raw),
+            None => Ok(DatabaseUrl::default_in(&self.data_dir)),
+        }
+    }
+
+    pub fn pool_config(&self) -> PoolConfig {
+        PoolConfig { pg_max_connections: self.database_max_connections.max(1), ..PoolConfig::default() }
+    }
+
+    /// The site's origin (`scheme://host[:port]`), checked against the
+    /// `Origin` header of state-changing requests.
+    pub fn site_origin(&self) -> Result<SiteOrigin, ConfigError> {
+        SiteOrigin::parse(&self.site_url)
+    }
+}
+
+/// `scheme://authority` of the public site URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteOrigin {
+    pub origin: String,
+    pub https: bool,
+}
+
+impl SiteOrigin {
+    pub fn parse(raw: &str) -> Result<SiteOrigin, ConfigError> {
+        let err = |message: String| ConfigError { variable: "SITE_URL", message };
+        let uri = Uri::from_str(raw.trim()).map_err(|e| err(format!("'{raw}' is not a URL: {e}")))?;
+        let scheme = uri.scheme_str().unwrap_or_default().to_ascii_lowercase();
+        if scheme != "http" && scheme != "https" {
+            return Err(err(format!("'{raw}' must start with http:// or https://")));
+        }
+        let authority = uri
+            .authority()
+            .ok_or_else(|| err(format!("'{raw}' has no host")))?
+            .as_str()
+            .to_ascii_lowercase();
+        Ok(SiteOrigin { origin: format!("{scheme}://{authority}"), https: scheme == "https" })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_origin_drops_path_and_case() {
+        let o = SiteOrigin::parse("https://Checkoff.Example.edu/app/").unwrap();
+        assert_eq!(o.origin, "https://checkoff.example.edu");
+        assert!(o.https);
+        assert!(SiteOrigin::parse("ftp://x").unwrap_err().to_string().starts_with("SITE_URL: "));
+        assert!(SiteOrigin::parse("not a url").is_err());
+    }
+}

@@ -1,0 +1,75 @@
+//! Checkoff's HTTP server: the axum router around the Leptos app, plus the
+//! routes that are not pages (`/healthz`).
+
+pub mod config;
+pub mod csrf;
+pub mod health;
+
+use std::sync::Arc;
+
+use app::api::ServerContext;
+use app::storage::Db;
+use app::{App, shell};
+use axum::Router;
+use axum::extract::FromRef;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::{Config, ConfigError, SiteOrigin};
+
+/// Shared by every handler and, through [`ServerContext`], every server function.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub site: Arc<SiteOrigin>,
+}
+
+/// Builds the whole application router.
+pub fn router(config: &Config, db: Db) -> Result<Router, ConfigError> {
+    let site = Arc::new(config.site_origin()?);
+    let leptos_options = LeptosOptions::builder()
+        .output_name("checkoff")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen_addr)
+        .env(Env::PROD)
+        .build();
+    let state = AppState { leptos_options: leptos_options.clone(), db: db.clone(), site: site.clone() };
+
+    let context = {
+        let db = db.clone();
+        move || provide_context(ServerContext { db: db.clone() })
+    };
+    let routes = generate_route_list(App);
+
+    let router = Router::new()
+        .route("/healthz", get(health::healthz))
+        .leptos_routes_with_context(&state, routes, context, {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(site, csrf::refuse_cross_site))
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state);
+    Ok(router)
+}

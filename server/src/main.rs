@@ -1,0 +1,115 @@
+//! `server`: runs Checkoff and its maintenance commands. See `server --help`.
+
+use std::process::ExitCode;
+
+use app::storage::{Db, instance};
+use clap::Parser;
+use server::config::{Cli, Command, Config, LogFormat};
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    // A missing .env is normal; a malformed one is worth knowing about.
+    if let Err(e) = dotenvy::dotenv()
+        && !e.not_found()
+    {
+        eprintln!("error: .env: {e}");
+        return ExitCode::FAILURE;
+    }
+    let cli = Cli::parse();
+    if let Err(e) = init_tracing(&cli.config) {
+        eprintln!("error: LOG_LEVEL: {e}");
+        return ExitCode::FAILURE;
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve { demo: false }) {
+            Command::Serve { demo } => serve(&cli.config, demo).await,
+            Command::Migrate => migrate(&cli.config).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line, naming what to fix.
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(config: &Config) -> Result<(), String> {
+    let filter = EnvFilter::try_new(&config.log_level).map_err(|e| e.to_string())?;
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match config.log_format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    }
+    .map_err(|e| e.to_string())
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+async fn open_database(config: &Config) -> Result<Db, BoxError> {
+    let url = config.database_url()?;
+    tracing::info!(database = %url.display(), "opening database");
+    let db = Db::connect(&url, &config.pool_config()).await?;
+    db.migrate().await?;
+    instance::ensure(&db, chrono::Utc::now()).await?;
+    Ok(db)
+}
+
+async fn migrate(config: &Config) -> Result<(), BoxError> {
+    let db = open_database(config).await?;
+    let version = db.latest_known_migration().unwrap_or(0);
+    println!("database is at migration {version} ({})", db.engine().as_str());
+    db.close().await;
+    Ok(())
+}
+
+async fn serve(config: &Config, demo: bool) -> Result<(), BoxError> {
+    let db = open_database(config).await?;
+    if demo {
+        if instance::claim_demo_seed(&db, chrono::Utc::now()).await? {
+            tracing::info!("demo mode: demo data loaded into a fresh database");
+        }
+        println!("Demo mode: sample data only; never enter real student or patient information.");
+    }
+    let app = server::router(config, db.clone())?;
+    let listener = tokio::net::TcpListener::bind(config.listen_addr)
+        .await
+        .map_err(|e| format!("LISTEN_ADDR: cannot listen on {}: {e}", config.listen_addr))?;
+    let url = format!("http://{}", config.listen_addr);
+    tracing::info!(%url, engine = db.engine().as_str(), "Checkoff is listening");
+    println!("Checkoff is running at {url}");
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,125 @@
+//! Test databases: every test gets its own, so tests run in parallel.
+//!
+//! - SQLite: a fresh file in a temporary folder, removed afterwards.
+//! - PostgreSQL: a fresh database created through `TEST_POSTGRES_URL`
+//!   (e.g. `postgres://postgres@127.0.0.1:5432/test`) and dropped afterwards.
+//!   Without that variable the PostgreSQL half of each test is skipped, unless
+//!   `CHECKOFF_REQUIRE_POSTGRES=1` (set by the test script and CI), which turns
+//!   the missing URL into a failure so the second engine cannot drop out silently.
+#![allow(dead_code)]
+
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use app::storage::{DatabaseUrl, Db, PoolConfig};
+use sqlx::{ConnectOptions, Connection};
+
+pub struct TestDb {
+    pub db: Db,
+    pub url: DatabaseUrl,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin: sqlx::postgres::PgConnectOptions, name: String },
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+impl TestDb {
+    /// A migrated database on a fresh SQLite file.
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = DatabaseUrl::Sqlite { path: dir.path().join("test.db") };
+        let db = Db::connect(&url, &PoolConfig::default()).await.expect("open sqlite");
+        db.migrate().await.expect("migrate sqlite");
+        TestDb { db, url, cleanup: Cleanup::Sqlite(dir) }
+    }
+
+    /// A migrated, freshly created PostgreSQL database, or None when no test
+    /// server is configured.
+    pub async fn postgres() -> Option<TestDb> {
+        let Some(admin_url) = postgres_admin_url() else {
+            return None;
+        };
+        let admin = sqlx::postgres::PgConnectOptions::from_str(&admin_url).expect("TEST_POSTGRES_URL");
+        let name = format!(
+            "checkoff_test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            chrono::Utc::now().timestamp_micros()
+        );
+        let mut conn = admin.connect().await.expect("connect to TEST_POSTGRES_URL");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
+        conn.close().await.ok();
+        let options = admin.clone().database(&name);
+        let url = DatabaseUrl::Postgres { options, display: name.clone() };
+        let cfg = PoolConfig { pg_max_connections: 8, ..PoolConfig::default() };
+        let db = Db::connect(&url, &cfg).await.expect("open postgres");
+        db.migrate().await.expect("migrate postgres");
+        Some(TestDb { db, url, cleanup: Cleanup::Postgres { admin, name } })
+    }
+}
+
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var("TEST_POSTGRES_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            if std::env::var("CHECKOFF_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                panic!("CHECKOFF_REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set");
+            }
+            eprintln!("skipped: TEST_POSTGRES_URL is not set");
+            None
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Cleanup::Postgres { admin, name } = &self.cleanup {
+            // Drop runs inside the test's runtime; do the async clean-up on a
+            // thread of its own.
+            let (admin, name, db) = (admin.clone(), name.clone(), self.db.clone());
+            let handle = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                rt.block_on(async move {
+                    db.close().await;
+                    let mut conn = admin.connect().await.ok()?;
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                    )))
+                    .execute(&mut conn)
+                    .await
+                    .ok()?;
+                    Some(())
+                })
+            });
+            let _ = handle.join();
+        }
+    }
+}
+
+/// Declares a storage test that runs once per engine, as `NAME::sqlite` and
+/// `NAME::postgres`. `NAME` is an `async fn(&Db)` in the same file.
+#[macro_export]
+macro_rules! both_engines {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let t = $crate::common::TestDb::sqlite().await;
+                super::$name(&t.db).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(t) = $crate::common::TestDb::postgres().await else { return };
+                super::$name(&t.db).await;
+            }
+        }
+    )*};
+}

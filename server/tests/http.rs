@@ -1,0 +1,152 @@
+//! The HTTP surface that is not a page: `/healthz`, CSRF refusal, and the
+//! binary's start-up errors.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use app::storage::{DatabaseUrl, Db, PoolConfig};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use clap::Parser;
+use server::config::Cli;
+use tower::ServiceExt;
+
+fn test_config() -> server::config::Config {
+    Cli::parse_from(["server", "--site-url", "http://127.0.0.1:3000"]).config
+}
+
+async fn get_json(db: Db, path: &str) -> (StatusCode, serde_json::Value) {
+    let app = server::router(&test_config(), db).unwrap();
+    let response = app.oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+}
+
+async fn healthz_is_ok(db: &Db) {
+    let (status, body) = get_json(db.clone(), "/healthz").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["engine"], db.engine().as_str());
+    assert_eq!(body["migration_version"], body["latest_known_migration"]);
+    assert!(body["migration_version"].as_i64().unwrap() >= 1);
+}
+
+both_engines!(healthz_is_ok);
+
+#[tokio::test]
+async fn healthz_is_503_when_the_sqlite_file_is_corrupted() {
+    let t = common::TestDb::sqlite().await;
+    let DatabaseUrl::Sqlite { path } = &t.url else { unreachable!() };
+    std::fs::write(path, vec![0x5a; 8192]).unwrap();
+    let (status, body) = get_json(t.db.clone(), "/healthz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["status"], "unavailable");
+}
+
+#[tokio::test]
+async fn healthz_is_503_when_the_sqlite_file_is_gone() {
+    let t = common::TestDb::sqlite().await;
+    let DatabaseUrl::Sqlite { path } = &t.url else { unreachable!() };
+    std::fs::remove_file(path).unwrap();
+    let (status, _) = get_json(t.db.clone(), "/healthz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(!path.exists(), "the health check must not create an empty database");
+}
+
+#[tokio::test]
+async fn healthz_is_503_when_postgres_refuses_connections() {
+    // Port 1 on loopback: nothing listens, connections are refused at once.
+    let url = DatabaseUrl::parse("postgres://postgres@127.0.0.1:1/test").unwrap();
+    let db = Db::connect_lazy(&url, &PoolConfig { acquire_timeout: Duration::from_secs(1), ..Default::default() })
+        .unwrap();
+    let started = Instant::now();
+    let (status, body) = get_json(db, "/healthz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["engine"], "postgres");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn healthz_is_503_not_a_hang_when_postgres_never_answers() {
+    // A listener that accepts TCP but never speaks: the health check must give
+    // up on its own time limit.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let url = DatabaseUrl::parse(&format!("postgres://postgres@127.0.0.1:{port}/test")).unwrap();
+    let db = Db::connect_lazy(&url, &PoolConfig::default()).unwrap();
+    let started = Instant::now();
+    let (status, body) = get_json(db, "/healthz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["error"], "database did not answer in time");
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    drop(silent);
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_before_reaching_server_functions() {
+    let t = common::TestDb::sqlite().await;
+    let app = server::router(&test_config(), t.db.clone()).unwrap();
+    let post = |origin: &str, fetch_site: &str| {
+        Request::post("/api/status")
+            .header("origin", origin)
+            .header("sec-fetch-site", fetch_site)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let refused = app.clone().oneshot(post("https://evil.example", "cross-site")).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let allowed = app.oneshot(post("http://127.0.0.1:3000", "same-origin")).await.unwrap();
+    assert_eq!(allowed.status(), StatusCode::OK);
+}
+
+fn run_server(args: &[&str], envs: &[(&str, &str)]) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(args)
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .envs(envs.iter().copied())
+        .output()
+        .unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_bad_database_url_exits_non_zero_with_one_line_naming_the_variable() {
+    for url in ["mysql://root@localhost/x", "sqlite::memory:", "postgres://postgres@127.0.0.1:1/test"] {
+        let (code, stderr) = run_server(&["migrate"], &[("DATABASE_URL", url)]);
+        assert_ne!(code, 0, "{url}");
+        let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "{url}: {stderr}");
+        assert!(lines[0].starts_with("error: DATABASE_URL: "), "{url}: {stderr}");
+    }
+}
+
+#[test]
+fn migrate_creates_the_default_sqlite_file_and_is_repeatable() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    for _ in 0..2 {
+        let out = Command::new(env!("CARGO_BIN_EXE_server"))
+            .arg("migrate")
+            .env_remove("DATABASE_URL")
+            .env("DATA_DIR", &data)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("(sqlite)"));
+    }
+    assert!(data.join("checkoff.db").exists());
+}
+
+#[test]
+fn help_documents_every_setting() {
+    let out = Command::new(env!("CARGO_BIN_EXE_server")).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for var in ["LISTEN_ADDR", "DATABASE_URL", "SITE_URL", "LOG_LEVEL", "DATA_DIR", "SITE_ROOT"] {
+        assert!(help.contains(&format!("env: {var}")), "--help lacks {var}:\n{help}");
+    }
+}
