@@ -12,6 +12,8 @@
 pub mod api;
 pub mod app;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod content;
 pub mod domain;
 pub mod error;
 pub mod pages;

@@ -2,4 +2,6 @@
 //! and the browser bundle.
 
 pub mod checklist;
+pub mod module;
+pub mod quiz;
 pub mod status;
