@@ -57,6 +57,7 @@ export default defineConfig({
       LISTEN_ADDR: `127.0.0.1:${port}`,
       SITE_URL: baseURL,
       SITE_ROOT: join(root, "target/site"),
+      CONTENT_DIR: join(root, "content"),
       LOG_LEVEL: "warn",
     },
   },

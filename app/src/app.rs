@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
-use crate::pages::{home::HomePage, not_found::NotFound};
+use crate::pages::{home::HomePage, module::ModulePage, modules::CatalogPage, not_found::NotFound};
 
 /// The document around every server-rendered page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -51,12 +51,20 @@ pub fn App() -> impl IntoView {
         <header class="site-header">
             <div class="wrap">
                 <a class="brand" href="/">"Checkoff"</a>
+                <nav class="site-nav" aria-label="Main">
+                    <a href="/modules">"Modules"</a>
+                </nav>
             </div>
         </header>
         <Router>
             <main id="main" class="wrap" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage/>
+                    // Async: the page is sent once its data is ready, so a
+                    // missing module answers 404 and readers without the
+                    // bundle still get the whole text.
+                    <Route path=StaticSegment("modules") view=CatalogPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("modules"), ParamSegment("slug")) view=ModulePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -17,6 +17,9 @@ pub enum AppError {
     Forbidden,
     #[error("We could not find that.")]
     NotFound,
+    /// A request the user (or a tampered client) got wrong; the text says how.
+    #[error("{0}")]
+    BadRequest(String),
     #[error("The service is busy or unavailable. Please try again in a moment.")]
     Unavailable,
     #[error("Something went wrong on our side. It has been logged.")]

@@ -35,6 +35,9 @@ pub enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Validate the content tree (modules, knowledge checks, competencies);
+    /// print every problem as path:line: message and exit non-zero if any.
+    CheckContent,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -70,6 +73,10 @@ pub struct Config {
     /// as produced by `cargo leptos build`.
     #[arg(long, env = "SITE_ROOT", default_value = "target/site", global = true)]
     pub site_root: PathBuf,
+
+    /// Folder of skill modules and the competency framework.
+    #[arg(long, env = "CONTENT_DIR", default_value = "content", global = true)]
+    pub content_dir: PathBuf,
 
     /// Maximum PostgreSQL connections held by this app server.
     #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 10, global = true)]

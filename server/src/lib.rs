@@ -8,6 +8,7 @@ pub mod health;
 use std::sync::Arc;
 
 use app::api::ServerContext;
+use app::content::Catalog;
 use app::storage::Db;
 use app::{App, shell};
 use axum::Router;
@@ -17,6 +18,7 @@ use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -31,7 +33,7 @@ pub struct AppState {
 }
 
 /// Builds the whole application router.
-pub fn router(config: &Config, db: Db) -> Result<Router, ConfigError> {
+pub fn router(config: &Config, db: Db, catalog: Arc<Catalog>) -> Result<Router, ConfigError> {
     let site = Arc::new(config.site_origin()?);
     let leptos_options = LeptosOptions::builder()
         .output_name("checkoff")
@@ -44,12 +46,13 @@ pub fn router(config: &Config, db: Db) -> Result<Router, ConfigError> {
 
     let context = {
         let db = db.clone();
-        move || provide_context(ServerContext { db: db.clone() })
+        move || provide_context(ServerContext { db: db.clone(), catalog: catalog.clone() })
     };
     let routes = generate_route_list(App);
 
     let router = Router::new()
         .route("/healthz", get(health::healthz))
+        .nest_service("/module-images", module_images(&config.content_dir))
         .leptos_routes_with_context(&state, routes, context, {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -72,4 +75,22 @@ pub fn router(config: &Config, db: Db) -> Result<Router, ConfigError> {
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     Ok(router)
+}
+
+/// Figures of the skill modules, from `content/modules/images` only (never the
+/// module files: they hold the knowledge checks' answers). Cached for a day;
+/// `Last-Modified` lets browsers revalidate cheaply after that.
+fn module_images(content_dir: &std::path::Path) -> Router {
+    Router::new()
+        .fallback_service(ServeDir::new(content_dir.join("modules").join("images")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=86400"),
+        ))
+        // An SVG opened directly runs in our origin: forbid scripts in it
+        // (check-content also rejects scripted SVG).
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+        ))
 }

@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve { demo: false }) {
             Command::Serve { demo } => serve(&cli.config, demo).await,
             Command::Migrate => migrate(&cli.config).await,
+            Command::CheckContent => check_content(&cli.config),
         }
     });
     match result {
@@ -72,7 +73,31 @@ async fn migrate(config: &Config) -> Result<(), BoxError> {
     Ok(())
 }
 
+/// Loads the content tree or returns every problem in it, one per line.
+fn load_content(config: &Config) -> Result<app::content::Catalog, BoxError> {
+    app::content::load(&config.content_dir).map_err(|errors| {
+        let count = errors.0.len();
+        format!("CONTENT_DIR: {count} problem{} in {}:\n{errors}", if count == 1 { "" } else { "s" }, config.content_dir.display())
+            .into()
+    })
+}
+
+fn check_content(config: &Config) -> Result<(), BoxError> {
+    let catalog = load_content(config)?;
+    let questions: usize = catalog.modules().iter().map(|m| m.questions.len()).sum();
+    println!(
+        "content OK: {} modules, {questions} questions, {} competencies",
+        catalog.modules().len(),
+        catalog.competencies().len()
+    );
+    Ok(())
+}
+
 async fn serve(config: &Config, demo: bool) -> Result<(), BoxError> {
+    // Content first: a bad tree stops start-up before anything is served.
+    let started = std::time::Instant::now();
+    let catalog = std::sync::Arc::new(load_content(config)?);
+    tracing::info!(modules = catalog.modules().len(), elapsed_ms = started.elapsed().as_millis() as u64, "content loaded");
     let db = open_database(config).await?;
     if demo {
         if instance::claim_demo_seed(&db, chrono::Utc::now()).await? {
@@ -80,7 +105,7 @@ async fn serve(config: &Config, demo: bool) -> Result<(), BoxError> {
         }
         println!("Demo mode: sample data only; never enter real student or patient information.");
     }
-    let app = server::router(config, db.clone())?;
+    let app = server::router(config, db.clone(), catalog)?;
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
         .await
         .map_err(|e| format!("LISTEN_ADDR: cannot listen on {}: {e}", config.listen_addr))?;

@@ -9,16 +9,14 @@ use std::time::{Duration, Instant};
 use app::storage::{DatabaseUrl, Db, PoolConfig};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use clap::Parser;
-use server::config::Cli;
 use tower::ServiceExt;
 
 fn test_config() -> server::config::Config {
-    Cli::parse_from(["server", "--site-url", "http://127.0.0.1:3000"]).config
+    common::test_config()
 }
 
 async fn get_json(db: Db, path: &str) -> (StatusCode, serde_json::Value) {
-    let app = server::router(&test_config(), db).unwrap();
+    let app = server::router(&test_config(), db, common::catalog()).unwrap();
     let response = app.oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
     let status = response.status();
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
@@ -88,7 +86,7 @@ async fn healthz_is_503_not_a_hang_when_postgres_never_answers() {
 #[tokio::test]
 async fn cross_site_posts_are_refused_before_reaching_server_functions() {
     let t = common::TestDb::sqlite().await;
-    let app = server::router(&test_config(), t.db.clone()).unwrap();
+    let app = server::router(&test_config(), t.db.clone(), common::catalog()).unwrap();
     let post = |origin: &str, fetch_site: &str| {
         Request::post("/api/status")
             .header("origin", origin)

@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use crate::domain::status::ServerStatus;
 use crate::error::AppError;
 
+pub mod modules;
+
 #[cfg(feature = "ssr")]
 pub use context::ServerContext;
 
@@ -19,6 +21,8 @@ mod context {
     #[derive(Clone, Debug)]
     pub struct ServerContext {
         pub db: Db,
+        /// The content tree, validated and rendered at start-up.
+        pub catalog: std::sync::Arc<crate::content::Catalog>,
     }
 
     impl ServerContext {

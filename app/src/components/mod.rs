@@ -1,3 +1,5 @@
 //! Reusable view components. Views only: rules come from `crate::domain`.
 
 pub mod checklist_preview;
+pub mod knowledge_check;
+pub mod status;

@@ -33,7 +33,7 @@ pub fn render(
     slugs: &BTreeMap<String, &Path>,
     modules_dir: &Path,
     file: &Path,
-    image_exists: &dyn Fn(&Path) -> bool,
+    check_image: &dyn Fn(&Path) -> Option<String>,
 ) -> Rendered {
     let _ = (slug, file);
     let line_at = |offset: usize| first_line + body[..offset.min(body.len())].bytes().filter(|&b| b == b'\n').count();
@@ -177,8 +177,8 @@ pub fn render(
                 }
                 let src = match image_path(dest_url) {
                     Some(rel) => {
-                        if !image_exists(&modules_dir.join(rel)) {
-                            errors.push(BlockError { line, message: format!("missing image '{dest_url}' (looked in {})", modules_dir.join(rel).display()) });
+                        if let Some(problem) = check_image(&modules_dir.join(rel)) {
+                            errors.push(BlockError { line, message: format!("image '{dest_url}': {problem}") });
                         }
                         format!("{IMAGE_URL_PREFIX}{}", rel.strip_prefix("images/").unwrap_or(rel))
                     }

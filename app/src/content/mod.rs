@@ -180,17 +180,37 @@ pub fn load(dir: &Path) -> Result<Catalog, ContentErrors> {
         return Err(ContentErrors(errors));
     }
     let framework = framework.unwrap_or_default();
-    parse_tree(&framework_path, &framework, &modules_dir, &files, &|p: &Path| p.is_file())
+    parse_tree(&framework_path, &framework, &modules_dir, &files, &check_image_file)
 }
 
-/// Validates and renders a tree given as text. `image_exists` answers for
-/// paths under `modules_dir` (tests pass a closure; [`load`] asks the disk).
+/// Checks an image file on disk: it exists, and an SVG carries no script.
+/// Returns the problem, if any.
+pub fn check_image_file(path: &Path) -> Option<String> {
+    if !path.is_file() {
+        return Some(format!("missing image (looked for {})", path.display()));
+    }
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) {
+        let text = std::fs::read_to_string(path).unwrap_or_default().to_lowercase();
+        let scripted = text.contains("<script")
+            || text.contains("javascript:")
+            || text.contains("<foreignobject")
+            || text.split(|c: char| c.is_whitespace()).any(|w| w.starts_with("on") && w.contains('='));
+        if scripted {
+            return Some(format!("{} contains script or event handlers; SVG figures must be static", path.display()));
+        }
+    }
+    None
+}
+
+/// Validates and renders a tree given as text. `check_image` returns the
+/// problem with an image path under `modules_dir`, if any (tests pass a
+/// closure; [`load`] asks the disk with [`check_image_file`]).
 pub fn parse_tree(
     framework_path: &Path,
     framework: &str,
     modules_dir: &Path,
     files: &[(PathBuf, String)],
-    image_exists: &dyn Fn(&Path) -> bool,
+    check_image: &dyn Fn(&Path) -> Option<String>,
 ) -> Result<Catalog, ContentErrors> {
     let mut errors = Vec::new();
     let competencies = parse_framework(framework_path, framework, &mut errors);
@@ -222,7 +242,7 @@ pub fn parse_tree(
     let mut modules = Vec::new();
     for (path, text) in files {
         let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        match parse_module(path, &slug, text, &codes, &slugs, modules_dir, image_exists) {
+        match parse_module(path, &slug, text, &codes, &slugs, modules_dir, check_image) {
             Ok(m) => modules.push(m),
             Err(mut e) => errors.append(&mut e),
         }
@@ -288,7 +308,7 @@ fn parse_module(
     codes: &HashSet<&str>,
     slugs: &BTreeMap<String, &Path>,
     modules_dir: &Path,
-    image_exists: &dyn Fn(&Path) -> bool,
+    check_image: &dyn Fn(&Path) -> Option<String>,
 ) -> Result<Module, Vec<ContentError>> {
     let err = |line: usize, message: String| ContentError { path: path.to_path_buf(), line, message };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -349,7 +369,7 @@ fn parse_module(
     }
 
     let body_line = line_of(text, body_start);
-    let rendered = markdown::render(&text[body_start..], body_line, slug, slugs, modules_dir, path, image_exists);
+    let rendered = markdown::render(&text[body_start..], body_line, slug, slugs, modules_dir, path, check_image);
     for e in rendered.errors {
         errors.push(err(e.line, e.message));
     }

@@ -37,7 +37,7 @@ fn check(files: &[(&str, String)]) -> Result<Catalog, ContentErrors> {
         FRAMEWORK,
         Path::new("content/modules"),
         &files,
-        &|p: &Path| p.ends_with("images/arm.svg"),
+        &|p: &Path| (!p.ends_with("images/arm.svg")).then(|| "missing image".to_string()),
     )
 }
 
@@ -108,7 +108,7 @@ fn broken_module_link_names_its_line() {
 fn missing_image_and_missing_alt_name_their_lines() {
     let body = format!("## Figures\n\n![Arm veins](images/nope.svg \"Veins\")\n\n![](images/arm.svg)\n\n{QUIZ}\n## References\n\n1. X\n");
     let files = [("a.md", module("", &body))];
-    expect_error(&files, "a.md", 12, "missing image 'images/nope.svg'");
+    expect_error(&files, "a.md", 12, "image 'images/nope.svg': missing image");
     expect_error(&files, "a.md", 14, "no alt text");
     let body = format!("## F\n\n![Up](../secret.md)\n\n{QUIZ}\n## References\n\n1. X\n");
     expect_error(&[("a.md", module("", &body))], "a.md", 12, "must be a file under images/");
@@ -166,9 +166,9 @@ fn skipped_heading_levels_and_missing_references_are_rejected() {
 fn framework_errors_name_their_line() {
     let files: Vec<(PathBuf, String)> = vec![];
     let framework = format!("{FRAMEWORK}\n[[competency]]\ncode = \"A.2\"\ntitle = \"Again\"\ndomain = \"affective\"\n");
-    let errors = parse_tree(Path::new("fw.toml"), &framework, Path::new("m"), &files, &|_: &Path| true).unwrap_err();
+    let errors = parse_tree(Path::new("fw.toml"), &framework, Path::new("m"), &files, &|_: &Path| None).unwrap_err();
     assert!(errors.0.iter().any(|e| e.line == 12 && e.message.contains("duplicate competency code A.2 (first on line 7)")), "{errors}");
-    let errors = parse_tree(Path::new("fw.toml"), "[[competency]]\ncode = \"x\"\ntitle = \"T\"\ndomain = \"feelings\"\n", Path::new("m"), &files, &|_: &Path| true)
+    let errors = parse_tree(Path::new("fw.toml"), "[[competency]]\ncode = \"x\"\ntitle = \"T\"\ndomain = \"feelings\"\n", Path::new("m"), &files, &|_: &Path| None)
         .unwrap_err();
     assert_eq!(errors.0[0].line, 4, "{errors}");
 }
@@ -217,4 +217,18 @@ fn the_repository_content_is_valid() {
         Ok(c) => assert!(!c.modules().is_empty()),
         Err(e) => panic!("content/ is invalid:\n{e}"),
     }
+}
+
+#[test]
+fn scripted_svg_figures_are_rejected() {
+    let dir = std::env::temp_dir().join(format!("checkoff-svg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let clean = dir.join("clean.svg");
+    let bad = dir.join("bad.svg");
+    std::fs::write(&clean, "<svg xmlns=\"http://www.w3.org/2000/svg\"><title>T</title><rect width=\"1\" height=\"1\"/></svg>").unwrap();
+    std::fs::write(&bad, "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect onload=\"alert(1)\"/></svg>").unwrap();
+    assert_eq!(check_image_file(&clean), None);
+    assert!(check_image_file(&bad).unwrap().contains("script"));
+    assert!(check_image_file(&dir.join("none.svg")).unwrap().contains("missing"));
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -25,6 +25,7 @@
 //! older versions have the WAL-reset corruption bug.
 
 pub mod instance;
+pub mod progress;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

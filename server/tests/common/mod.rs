@@ -14,6 +14,24 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use app::storage::{DatabaseUrl, Db, PoolConfig};
 use sqlx::{ConnectOptions, Connection};
 
+/// The repository's own content tree, loaded once per test binary.
+pub fn catalog() -> std::sync::Arc<app::content::Catalog> {
+    static CATALOG: std::sync::OnceLock<std::sync::Arc<app::content::Catalog>> = std::sync::OnceLock::new();
+    CATALOG
+        .get_or_init(|| {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
+            std::sync::Arc::new(app::content::load(&dir).unwrap_or_else(|e| panic!("content/ is invalid:\n{e}")))
+        })
+        .clone()
+}
+
+/// Server configuration for in-process tests.
+pub fn test_config() -> server::config::Config {
+    use clap::Parser;
+    let content = concat!(env!("CARGO_MANIFEST_DIR"), "/../content");
+    server::config::Cli::parse_from(["server", "--site-url", "http://127.0.0.1:3000", "--content-dir", content]).config
+}
+
 pub struct TestDb {
     pub db: Db,
     pub url: DatabaseUrl,

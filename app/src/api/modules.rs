@@ -1,0 +1,114 @@
+//! Skill modules: the catalogue, a module's page, and knowledge-check grading.
+//!
+//! Modules are public reading (they hold no personal data). Progress is
+//! personal: it is read and stored only for the signed-in student, and a
+//! visitor who is not signed in gets grading without storage.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::{GetUrl, Json};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::module::{ModuleStatus, ModuleSummary, ModuleView};
+use crate::domain::quiz::{Answer, QuizResult};
+use crate::error::AppError;
+
+/// One module in the catalogue, with the student's standing on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogEntry {
+    pub module: ModuleSummary,
+    pub status: ModuleStatus,
+    pub best_score: Option<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogArea {
+    pub area: String,
+    pub entries: Vec<CatalogEntry>,
+}
+
+/// The signed-in student, if any. Accounts arrive with their own issue; until
+/// then nobody is signed in and progress is not stored.
+#[cfg(feature = "ssr")]
+fn current_student() -> Option<i64> {
+    None
+}
+
+/// Modules grouped by area in catalogue order, filtered by `query` (every
+/// word must appear in the title, summary or text).
+#[server(endpoint = "modules", input = GetUrl)]
+pub async fn list_modules(query: String) -> Result<Vec<CatalogArea>, AppError> {
+    use crate::storage::progress;
+    let ctx = super::ServerContext::get()?;
+    let progress = match current_student() {
+        Some(student) => progress::for_student(&ctx.db, student).await?,
+        None => Vec::new(),
+    };
+    let mut areas: Vec<CatalogArea> = Vec::new();
+    for module in ctx.catalog.modules().iter().filter(|m| m.matches(&query)) {
+        let mine = progress.iter().find(|p| p.module_slug == module.summary.slug);
+        let entry = CatalogEntry {
+            module: module.summary.clone(),
+            status: mine
+                .map(|p| ModuleStatus::from_facts(p.opened, p.attempts > 0, p.mastered))
+                .unwrap_or(ModuleStatus::NotStarted),
+            best_score: mine.and_then(|p| p.best_score).map(|s| s.clamp(0, 100) as u8),
+        };
+        match areas.last_mut() {
+            Some(a) if a.area == module.summary.area => a.entries.push(entry),
+            _ => areas.push(CatalogArea { area: module.summary.area.clone(), entries: vec![entry] }),
+        }
+    }
+    Ok(areas)
+}
+
+/// A module's page: text, table of contents and questions without answers.
+#[server(endpoint = "module", input = GetUrl)]
+pub async fn get_module(slug: String) -> Result<ModuleView, AppError> {
+    let ctx = super::ServerContext::get()?;
+    let module = ctx.catalog.module(&slug).ok_or(AppError::NotFound)?;
+    if let Some(student) = current_student() {
+        crate::storage::progress::record_reading(&ctx.db, student, &slug, 0, chrono::Utc::now()).await?;
+    }
+    Ok(module.view())
+}
+
+/// Grades a knowledge check on the server against the key in the content,
+/// and keeps the attempt for a signed-in student.
+#[server(endpoint = "quiz", input = Json)]
+pub async fn submit_quiz(slug: String, answers: Vec<Answer>) -> Result<QuizResult, AppError> {
+    let ctx = super::ServerContext::get()?;
+    let module = ctx.catalog.module(&slug).ok_or(AppError::NotFound)?;
+    // Bound what a client can make us store.
+    if answers.len() > module.questions.len() || answers.iter().any(|a| a.option_ids.len() > 16) {
+        return Err(AppError::BadRequest("That answer sheet does not fit this knowledge check.".into()));
+    }
+    let result = crate::domain::quiz::grade(&slug, &module.questions, &answers, module.mastery_percent);
+    if let Some(student) = current_student() {
+        crate::storage::progress::record_attempt(
+            &ctx.db,
+            student,
+            &slug,
+            &module.version,
+            module.mastery_percent,
+            &answers,
+            &result,
+            chrono::Utc::now(),
+        )
+        .await?;
+    }
+    Ok(result)
+}
+
+/// Saves how far down a module the signed-in student has read (0-100).
+#[server(endpoint = "reading")]
+pub async fn record_reading(slug: String, percent: u8) -> Result<(), AppError> {
+    let ctx = super::ServerContext::get()?;
+    if ctx.catalog.module(&slug).is_none() {
+        return Err(AppError::NotFound);
+    }
+    let Some(student) = current_student() else {
+        return Err(AppError::Unauthenticated);
+    };
+    crate::storage::progress::record_reading(&ctx.db, student, &slug, percent.min(100), chrono::Utc::now()).await?;
+    Ok(())
+}

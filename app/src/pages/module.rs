@@ -1,0 +1,72 @@
+//! A skill module: objectives, table of contents, the text, references, and
+//! the knowledge check. Prints cleanly (see `@media print` in style/).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::modules::get_module;
+use crate::components::knowledge_check::KnowledgeCheck;
+use crate::components::status::ErrorNotice;
+use crate::domain::module::ModuleView;
+use crate::error::AppError;
+use crate::pages::not_found::NotFound;
+
+#[component]
+pub fn ModulePage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let module = Resource::new(slug, get_module);
+
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Loading module…"</p> }>
+            {move || module.get().map(|result| match result {
+                Ok(m) => view! { <ModuleArticle module=m/> }.into_any(),
+                Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
+                Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ModuleArticle(module: ModuleView) -> impl IntoView {
+    let s = module.summary;
+    let codes = s.competencies.join(", ");
+    view! {
+        <Title text=s.title.clone()/>
+        <article class="module">
+            <p class="breadcrumb"><a href="/modules">"Skill modules"</a>" › "{s.area.clone()}</p>
+            <h1>{s.title.clone()}</h1>
+            <p class="lede">{s.summary.clone()}</p>
+            <p class="meta">
+                {format!("{} min read · {} questions · mastery {}% · prepares for {codes}", s.minutes, s.question_count, module.mastery_percent)}
+            </p>
+            <p class="no-print">
+                <button type="button" class="button button-secondary" on:click=move |_| {
+                    let _ = window().print();
+                }>"Print this module"</button>
+            </p>
+            <section class="card objectives" aria-labelledby="objectives">
+                <h2 id="objectives">"Learning objectives"</h2>
+                <ul>{module.objectives.into_iter().map(|o| view! { <li>{o}</li> }).collect_view()}</ul>
+            </section>
+            <nav class="toc" aria-labelledby="toc">
+                <h2 id="toc">"On this page"</h2>
+                <ol>
+                    {module
+                        .toc
+                        .into_iter()
+                        .map(|t| {
+                            let class = if t.level == 3 { "toc-sub" } else { "" };
+                            view! { <li class=class><a href=format!("#{}", t.id)>{t.text}</a></li> }
+                        })
+                        .collect_view()}
+                    <li><a href="#knowledge-check">"Knowledge check"</a></li>
+                </ol>
+            </nav>
+            <div class="module-body" inner_html=module.body_html></div>
+            <KnowledgeCheck slug=s.slug questions=module.questions mastery=module.mastery_percent/>
+        </article>
+    }
+}

@@ -1,0 +1,136 @@
+//! Module progress: what a student has opened and read, and every knowledge
+//! check attempt (kept whole, never overwritten).
+
+use chrono::{DateTime, Utc};
+
+use super::{Db, StorageError, read, write_tx};
+use crate::domain::quiz::{Answer, QuizResult};
+
+/// A student's standing on one module, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ModuleProgress {
+    pub module_slug: String,
+    pub opened: bool,
+    pub read_percent: i32,
+    pub attempts: i64,
+    pub best_score: Option<i32>,
+    pub mastered: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredAttempt {
+    pub id: i64,
+    pub module_version: String,
+    pub submitted_at: DateTime<Utc>,
+    pub correct: i32,
+    pub total: i32,
+    pub score_percent: i32,
+    pub mastered: bool,
+    pub answers: String,
+}
+
+/// Records that the student has the module open, and how far they have read.
+/// `read_percent` never goes down.
+pub async fn record_reading(
+    db: &Db,
+    student_id: i64,
+    module_slug: &str,
+    read_percent: u8,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let pct = i32::from(read_percent.min(100));
+    write_tx!(db, |tx| {
+        sqlx::query(
+            "INSERT INTO module_reading (student_id, module_slug, first_opened_at, last_read_at, read_percent)
+             VALUES ($1, $2, $3, $3, $4)
+             ON CONFLICT (student_id, module_slug) DO UPDATE SET
+               last_read_at = excluded.last_read_at,
+               read_percent = CASE WHEN excluded.read_percent > module_reading.read_percent
+                              THEN excluded.read_percent ELSE module_reading.read_percent END",
+        )
+        .bind(student_id)
+        .bind(module_slug)
+        .bind(now)
+        .bind(pct)
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    })
+}
+
+/// Stores a graded attempt; returns its id.
+pub async fn record_attempt(
+    db: &Db,
+    student_id: i64,
+    module_slug: &str,
+    module_version: &str,
+    mastery_percent: u8,
+    answers: &[Answer],
+    result: &QuizResult,
+    now: DateTime<Utc>,
+) -> Result<i64, StorageError> {
+    let answers_json = serde_json_string(answers);
+    write_tx!(db, |tx| {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO quiz_attempt (student_id, module_slug, module_version, submitted_at, correct, total,
+                                       score_percent, mastery_percent, mastered, answers)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(student_id)
+        .bind(module_slug)
+        .bind(module_version)
+        .bind(now)
+        .bind(result.correct as i32)
+        .bind(result.total as i32)
+        .bind(i32::from(result.score_percent))
+        .bind(i32::from(mastery_percent))
+        .bind(result.mastered)
+        .bind(&answers_json)
+        .fetch_one(&mut *tx)
+        .await?;
+        Ok(id)
+    })
+}
+
+fn serde_json_string(answers: &[Answer]) -> String {
+    // Answers are plain strings; serialising them cannot fail.
+    serde_json::to_string(answers).unwrap_or_else(|_| "[]".to_string())
+}
+
+/// Every module the student has opened or attempted.
+pub async fn for_student(db: &Db, student_id: i64) -> Result<Vec<ModuleProgress>, StorageError> {
+    Ok(read!(db, |pool| {
+        sqlx::query_as::<_, ModuleProgress>(
+            "SELECT s.module_slug,
+                    MAX(CASE WHEN r.student_id IS NULL THEN 0 ELSE 1 END) = 1 AS opened,
+                    COALESCE(MAX(r.read_percent), 0) AS read_percent,
+                    COUNT(a.id) AS attempts,
+                    MAX(a.score_percent) AS best_score,
+                    COALESCE(MAX(CASE WHEN a.mastered THEN 1 ELSE 0 END), 0) = 1 AS mastered
+             FROM (SELECT module_slug FROM module_reading WHERE student_id = $1
+                   UNION SELECT module_slug FROM quiz_attempt WHERE student_id = $1) s
+             LEFT JOIN module_reading r ON r.student_id = $1 AND r.module_slug = s.module_slug
+             LEFT JOIN quiz_attempt a ON a.student_id = $1 AND a.module_slug = s.module_slug
+             GROUP BY s.module_slug
+             ORDER BY s.module_slug",
+        )
+        .bind(student_id)
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
+/// A student's attempts on one module, newest first.
+pub async fn attempts(db: &Db, student_id: i64, module_slug: &str) -> Result<Vec<StoredAttempt>, StorageError> {
+    Ok(read!(db, |pool| {
+        sqlx::query_as::<_, StoredAttempt>(
+            "SELECT id, module_version, submitted_at, correct, total, score_percent, mastered, answers
+             FROM quiz_attempt WHERE student_id = $1 AND module_slug = $2
+             ORDER BY submitted_at DESC, id DESC",
+        )
+        .bind(student_id)
+        .bind(module_slug)
+        .fetch_all(pool)
+        .await?
+    }))
+}

@@ -1,0 +1,34 @@
+// Reads knowledge-check answer keys from the module files, so browser tests
+// can answer as a student who studied would (the page itself never has them).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export type Key = { id: string; type: "single" | "multiple" | "order"; question: string; correct: string[]; options: string[] };
+
+export function answerKey(slug: string): Key[] {
+  const text = readFileSync(join(__dirname, "../../content/modules", `${slug}.md`), "utf8");
+  const blocks = [...text.matchAll(/```quiz\n([\s\S]*?)```/g)].map((m) => m[1]);
+  return blocks.map((block) => {
+    const get = (k: string) => block.match(new RegExp(`^${k}:\\s*(.*)$`, "m"))?.[1].trim() ?? "";
+    const options: string[] = [];
+    const correct: string[] = [];
+    for (const line of block.split("\n").map((l) => l.trim())) {
+      const choice = line.match(/^- \[( |x|X)\]\s*(.*)$/);
+      if (choice) {
+        options.push(choice[2]);
+        if (choice[1].toLowerCase() === "x") correct.push(choice[2]);
+      }
+      const item = line.match(/^\d+\.\s+(.*)$/);
+      if (item) {
+        options.push(item[1]);
+        correct.push(item[1]);
+      }
+    }
+    return { id: get("id"), type: get("type") as Key["type"], question: get("question"), correct, options };
+  });
+}
+
+export function explanations(slug: string): string[] {
+  const text = readFileSync(join(__dirname, "../../content/modules", `${slug}.md`), "utf8");
+  return [...text.matchAll(/^explanation:\s*(.*)$/gm)].map((m) => m[1].trim());
+}

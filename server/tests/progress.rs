@@ -1,0 +1,57 @@
+//! Module progress storage, on both engines. (Accounts do not exist yet: the
+//! student ids here are what the accounts table will hand out.)
+
+mod common;
+
+use app::domain::quiz::{Answer, QuizResult};
+use app::storage::Db;
+use app::storage::progress;
+use chrono::{Duration, TimeZone, Utc};
+
+both_engines!(reading_progress_never_goes_down, attempts_are_all_kept_and_summarised, students_see_only_their_own_progress);
+
+fn result(correct: usize, total: usize, mastery: u8) -> QuizResult {
+    let score = (correct * 100 / total) as u8;
+    QuizResult { questions: vec![], correct, total, score_percent: score, mastered: score >= mastery }
+}
+
+fn answers() -> Vec<Answer> {
+    vec![Answer { question_id: "q1".into(), option_ids: vec!["oabc".into()] }]
+}
+
+async fn reading_progress_never_goes_down(db: &Db) {
+    let t0 = Utc.with_ymd_and_hms(2026, 9, 1, 14, 0, 0).unwrap();
+    progress::record_reading(db, 7, "venipuncture", 40, t0).await.unwrap();
+    progress::record_reading(db, 7, "venipuncture", 10, t0 + Duration::minutes(5)).await.unwrap();
+    let p = progress::for_student(db, 7).await.unwrap();
+    assert_eq!(p.len(), 1);
+    assert_eq!((p[0].opened, p[0].read_percent, p[0].attempts, p[0].mastered), (true, 40, 0, false));
+    progress::record_reading(db, 7, "venipuncture", 100, t0 + Duration::minutes(9)).await.unwrap();
+    assert_eq!(progress::for_student(db, 7).await.unwrap()[0].read_percent, 100);
+}
+
+async fn attempts_are_all_kept_and_summarised(db: &Db) {
+    let t0 = Utc.with_ymd_and_hms(2026, 9, 2, 9, 0, 0).unwrap();
+    let a1 = progress::record_attempt(db, 3, "order-of-draw", "v1", 80, &answers(), &result(6, 10, 80), t0).await.unwrap();
+    let a2 = progress::record_attempt(db, 3, "order-of-draw", "v1", 80, &answers(), &result(9, 10, 80), t0 + Duration::minutes(3))
+        .await
+        .unwrap();
+    assert_ne!(a1, a2);
+    let p = progress::for_student(db, 3).await.unwrap();
+    assert_eq!(p.len(), 1);
+    assert_eq!((p[0].attempts, p[0].best_score, p[0].mastered, p[0].opened), (2, Some(90), true, false));
+    let history = progress::attempts(db, 3, "order-of-draw").await.unwrap();
+    assert_eq!(history.iter().map(|a| a.score_percent).collect::<Vec<_>>(), vec![90, 60], "newest first");
+    assert_eq!(history[1].submitted_at, t0);
+    assert!(history[0].answers.contains("\"question_id\":\"q1\""));
+}
+
+async fn students_see_only_their_own_progress(db: &Db) {
+    let now = Utc::now();
+    progress::record_reading(db, 1, "vital-signs", 50, now).await.unwrap();
+    progress::record_attempt(db, 2, "injections", "v1", 80, &answers(), &result(1, 10, 80), now).await.unwrap();
+    let one = progress::for_student(db, 1).await.unwrap();
+    assert_eq!(one.iter().map(|p| p.module_slug.as_str()).collect::<Vec<_>>(), vec!["vital-signs"]);
+    assert!(progress::attempts(db, 1, "injections").await.unwrap().is_empty());
+    assert!(progress::for_student(db, 99).await.unwrap().is_empty());
+}
