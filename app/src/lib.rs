@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Checkoff's application crate.
 //!
 //! Where things live (one home per concern):

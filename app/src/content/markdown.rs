@@ -211,6 +211,20 @@ pub fn render(
                     out.push(Event::Html(CowStr::from(img)));
                 }
             }
+            // Wide tables scroll sideways on a phone; a focusable, labelled
+            // region lets keyboard users scroll them too (WCAG 2.1.1).
+            Event::Start(Tag::Table(_)) => {
+                let label = toc.last().map(|t: &TocEntry| format!("Table: {}", t.text)).unwrap_or_else(|| "Table".into());
+                out.push(Event::Html(CowStr::from(format!(
+                    "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">",
+                    escape(&label)
+                ))));
+                out.push(event.clone());
+            }
+            Event::End(TagEnd::Table) => {
+                out.push(event.clone());
+                out.push(Event::Html(CowStr::from("</div>\n")));
+            }
             Event::Text(t) | Event::Code(t) => {
                 plain.push_str(t);
                 plain.push(' ');
@@ -311,13 +325,13 @@ fn sanitize(html: &str) -> String {
     for h in ["h2", "h3", "h4", "h5", "h6"] {
         tag_attrs.insert(h, ["id"].into_iter().collect());
     }
-    tag_attrs.insert("div", ["id", "role"].into_iter().collect());
+    tag_attrs.insert("div", ["id", "role", "tabindex", "aria-label"].into_iter().collect());
     tag_attrs.insert("ol", ["start"].into_iter().collect());
     tag_attrs.insert("th", ["scope"].into_iter().collect());
     let mut classes: HashMap<&str, HashSet<&str>> = HashMap::new();
     classes.insert(
         "div",
-        ["callout", "callout-note", "callout-tip", "callout-important", "callout-warning", "callout-caution", "footnote-definition"]
+        ["callout", "callout-note", "callout-tip", "callout-important", "callout-warning", "callout-caution", "footnote-definition", "table-scroll"]
             .into_iter()
             .collect(),
     );

@@ -232,3 +232,11 @@ fn scripted_svg_figures_are_rejected() {
     assert!(check_image_file(&dir.join("none.svg")).unwrap().contains("missing"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn tables_scroll_in_a_keyboard_reachable_region() {
+    let body = format!("## Tubes\n\n| Colour | Additive |\n| --- | --- |\n| Lavender | EDTA |\n\n{QUIZ}\n## References\n\n1. X\n");
+    let c = check(&[("a.md", module("", &body))]).unwrap();
+    let html = &c.module("a").unwrap().body_html;
+    assert!(html.contains("<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Table: Tubes\"><table>"), "{html}");
+}
