@@ -109,3 +109,12 @@ test("an unknown module answers 404", async ({ page }) => {
   const response = await page.goto("/modules/no-such-module");
   expect(response?.status()).toBe(404);
 });
+
+test("a module opened by client-side navigation shows its whole text", async ({ page, hydrated }) => {
+  await hydrated("/modules");
+  await page.getByRole("link", { name: "12-Lead EKG" }).click();
+  await expect(page).toHaveURL(/\/modules\/ekg-12-lead$/);
+  await expect(page.getByRole("heading", { level: 1, name: "12-Lead EKG" })).toBeVisible();
+  await expect(page.locator(".module-body h2").first()).toBeVisible();
+  await expect(page.locator(".module-body figure img")).toHaveAttribute("alt", /.+/);
+});

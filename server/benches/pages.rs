@@ -24,8 +24,16 @@ struct Figures {
     max: Duration,
 }
 
-async fn load(url: String, seconds: u64, concurrency: usize) -> Figures {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build().expect("client");
+async fn load(url: String, cookie: Option<&'static str>, seconds: u64, concurrency: usize) -> Figures {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(c) = cookie {
+        headers.insert(reqwest::header::COOKIE, reqwest::header::HeaderValue::from_static(c));
+    }
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .default_headers(headers)
+        .build()
+        .expect("client");
     // Warm-up: connections and caches.
     for _ in 0..20 {
         let _ = client.get(&url).send().await.and_then(|r| r.error_for_status());
@@ -91,10 +99,15 @@ fn main() {
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move { axum::serve(listener, app).await });
         let base = format!("http://{addr}");
+        // A session cookie bypasses the page cache: those rows measure a full
+        // server render of the page on every request.
+        let session = Some("checkoff_session=bench");
         let targets = [
-            ("trivial axum route", format!("{base}/bench-trivial")),
-            ("module page /modules/venipuncture", format!("{base}/modules/venipuncture")),
-            ("catalogue /modules", format!("{base}/modules")),
+            ("trivial axum route", format!("{base}/bench-trivial"), None),
+            ("module page /modules/venipuncture", format!("{base}/modules/venipuncture"), None),
+            ("module page, rendered each time", format!("{base}/modules/venipuncture"), session),
+            ("catalogue /modules", format!("{base}/modules"), None),
+            ("catalogue, rendered each time", format!("{base}/modules"), session),
         ];
         println!(
             "Checkoff page benchmark: {concurrency} concurrent clients, {seconds} s per target, SQLite, {} cores",
@@ -102,8 +115,8 @@ fn main() {
         );
         println!("{:<36} {:>10} {:>10} {:>10} {:>10} {:>10} {:>7}", "target", "req/s", "p50", "p90", "p99", "max", "errors");
         let mut trivial_rps = 0.0;
-        for (name, url) in targets {
-            let f = load(url, seconds, concurrency).await;
+        for (name, url, cookie) in targets {
+            let f = load(url, cookie, seconds, concurrency).await;
             if trivial_rps == 0.0 {
                 trivial_rps = f.rps;
             }

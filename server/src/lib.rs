@@ -4,6 +4,7 @@
 pub mod config;
 pub mod csrf;
 pub mod health;
+pub mod page_cache;
 
 use std::sync::Arc;
 
@@ -60,6 +61,11 @@ pub fn router(config: &Config, db: Db, catalog: Arc<Catalog>) -> Result<Router, 
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(site, csrf::refuse_cross_site))
         .layer(CompressionLayer::new())
+        // Outside compression: a cached page is compressed once.
+        .layer(axum::middleware::from_fn_with_state(
+            page_cache::PageCache::new(vec!["/modules"]),
+            page_cache::serve_cached,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

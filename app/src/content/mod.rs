@@ -114,7 +114,6 @@ impl Module {
             objectives: self.objectives.clone(),
             mastery_percent: self.mastery_percent,
             toc: self.toc.clone(),
-            body_html: self.body_html.clone(),
             questions: self.questions.iter().map(|q| q.view(&self.summary.slug)).collect(),
             version: self.version.clone(),
         }

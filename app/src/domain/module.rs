@@ -31,8 +31,8 @@ pub struct ModuleView {
     pub objectives: Vec<String>,
     pub mastery_percent: u8,
     pub toc: Vec<TocEntry>,
-    /// Sanitized HTML rendered at start-up.
-    pub body_html: String,
+    // The body HTML is not here: it is rendered into the page once, not also
+    // serialized beside it for hydration (see `api::modules::module_body`).
     pub questions: Vec<QuestionView>,
     /// Content hash of the module file: attempts record which text they were taken on.
     pub version: String,

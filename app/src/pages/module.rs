@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::modules::get_module;
+use crate::api::modules::{get_module, module_body, rendered_body};
 use crate::components::knowledge_check::KnowledgeCheck;
 use crate::components::status::ErrorNotice;
 use crate::domain::module::ModuleView;
@@ -33,6 +33,23 @@ pub fn ModulePage() -> impl IntoView {
 fn ModuleArticle(module: ModuleView) -> impl IntoView {
     let s = module.summary;
     let codes = s.competencies.join(", ");
+    let body = RwSignal::new(rendered_body(&s.slug));
+    let body_ref = NodeRef::<leptos::html::Div>::new();
+    // After a client-side navigation the body is not in the page yet: fetch it.
+    // (After hydration it is: the server rendered it.)
+    let body_slug = s.slug.clone();
+    Effect::new(move |_| {
+        if let Some(el) = body_ref.get()
+            && el.text_content().unwrap_or_default().trim().is_empty()
+        {
+            let slug = body_slug.clone();
+            leptos::task::spawn_local(async move {
+                if let Ok(html) = module_body(slug).await {
+                    body.set(html);
+                }
+            });
+        }
+    });
     view! {
         <Title text=s.title.clone()/>
         <article class="module">
@@ -65,7 +82,7 @@ fn ModuleArticle(module: ModuleView) -> impl IntoView {
                     <li><a href="#knowledge-check">"Knowledge check"</a></li>
                 </ol>
             </nav>
-            <div class="module-body" inner_html=module.body_html></div>
+            <div class="module-body" node_ref=body_ref inner_html=move || body.get()></div>
             <KnowledgeCheck slug=s.slug questions=module.questions mastery=module.mastery_percent/>
         </article>
     }
