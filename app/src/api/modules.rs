@@ -82,7 +82,7 @@ pub async fn module_body(slug: String) -> Result<String, AppError> {
 
 /// The body HTML while rendering on the server; empty in the browser, where
 /// hydration keeps the server's HTML as it is. Keeping the body out of the
-/// hydration data halves the page (about 85 KB to 47 KB for venipuncture).
+/// hydration data cuts the venipuncture page from 85 KB to 58 KB (14.5 KB gzipped).
 pub fn rendered_body(slug: &str) -> String {
     #[cfg(feature = "ssr")]
     {
