@@ -100,8 +100,10 @@ async fn serve(config: &Config, demo: bool) -> Result<(), BoxError> {
     tracing::info!(modules = catalog.modules().len(), elapsed_ms = started.elapsed().as_millis() as u64, "content loaded");
     let db = open_database(config).await?;
     if demo {
+        // Demo accounts and records are seeded here once they exist; the
+        // skill modules are the real content in every mode.
         if instance::claim_demo_seed(&db, chrono::Utc::now()).await? {
-            tracing::info!("demo mode: demo data loaded into a fresh database");
+            tracing::info!("demo mode: this database is now marked as a demo database");
         }
         println!("Demo mode: sample data only; never enter real student or patient information.");
     }

@@ -26,11 +26,13 @@ pub struct CatalogArea {
     pub entries: Vec<CatalogEntry>,
 }
 
-/// The signed-in student, if any. Accounts arrive with their own issue; until
-/// then nobody is signed in and progress is not stored.
+/// Authorizes reading modules, and returns the signed-in person's id when
+/// they may also keep their own progress.
 #[cfg(feature = "ssr")]
-fn current_student() -> Option<i64> {
-    None
+fn read_modules_as() -> Result<Option<i64>, AppError> {
+    use crate::domain::access::{Action, decide};
+    let who = super::authorize(&Action::ReadModules)?;
+    Ok(who.filter(|p| decide(Some(p), &Action::OwnProgress).allowed()).map(|p| p.user_id))
 }
 
 /// Modules grouped by area in catalogue order, filtered by `query` (every
@@ -38,8 +40,9 @@ fn current_student() -> Option<i64> {
 #[server(endpoint = "modules", input = GetUrl)]
 pub async fn list_modules(query: String) -> Result<Vec<CatalogArea>, AppError> {
     use crate::storage::progress;
+    let student = read_modules_as()?;
     let ctx = super::ServerContext::get()?;
-    let progress = match current_student() {
+    let progress = match student {
         Some(student) => progress::for_student(&ctx.db, student).await?,
         None => Vec::new(),
     };
@@ -64,9 +67,10 @@ pub async fn list_modules(query: String) -> Result<Vec<CatalogArea>, AppError> {
 /// A module's page: text, table of contents and questions without answers.
 #[server(endpoint = "module", input = GetUrl)]
 pub async fn get_module(slug: String) -> Result<ModuleView, AppError> {
+    let student = read_modules_as()?;
     let ctx = super::ServerContext::get()?;
     let module = ctx.catalog.module(&slug).ok_or(AppError::NotFound)?;
-    if let Some(student) = current_student() {
+    if let Some(student) = student {
         crate::storage::progress::record_reading(&ctx.db, student, &slug, 0, chrono::Utc::now()).await?;
     }
     Ok(module.view())
@@ -76,6 +80,7 @@ pub async fn get_module(slug: String) -> Result<ModuleView, AppError> {
 /// navigation. Server-rendered pages already hold it (see [`rendered_body`]).
 #[server(endpoint = "module-body", input = GetUrl)]
 pub async fn module_body(slug: String) -> Result<String, AppError> {
+    read_modules_as()?;
     let ctx = super::ServerContext::get()?;
     Ok(ctx.catalog.module(&slug).ok_or(AppError::NotFound)?.body_html.clone())
 }
@@ -101,6 +106,7 @@ pub fn rendered_body(slug: &str) -> String {
 /// and keeps the attempt for a signed-in student.
 #[server(endpoint = "quiz", input = Json)]
 pub async fn submit_quiz(slug: String, answers: Vec<Answer>) -> Result<QuizResult, AppError> {
+    let student = read_modules_as()?;
     let ctx = super::ServerContext::get()?;
     let module = ctx.catalog.module(&slug).ok_or(AppError::NotFound)?;
     // Bound what a client can make us store.
@@ -108,7 +114,7 @@ pub async fn submit_quiz(slug: String, answers: Vec<Answer>) -> Result<QuizResul
         return Err(AppError::BadRequest("That answer sheet does not fit this knowledge check.".into()));
     }
     let result = crate::domain::quiz::grade(&slug, &module.questions, &answers, module.mastery_percent);
-    if let Some(student) = current_student() {
+    if let Some(student) = student {
         crate::storage::progress::record_attempt(
             &ctx.db,
             student,
@@ -127,13 +133,14 @@ pub async fn submit_quiz(slug: String, answers: Vec<Answer>) -> Result<QuizResul
 /// Saves how far down a module the signed-in student has read (0-100).
 #[server(endpoint = "reading")]
 pub async fn record_reading(slug: String, percent: u8) -> Result<(), AppError> {
+    let Some(who) = super::authorize(&crate::domain::access::Action::OwnProgress)? else {
+        return Err(AppError::Unauthenticated);
+    };
+    let student = who.user_id;
     let ctx = super::ServerContext::get()?;
     if ctx.catalog.module(&slug).is_none() {
         return Err(AppError::NotFound);
     }
-    let Some(student) = current_student() else {
-        return Err(AppError::Unauthenticated);
-    };
     crate::storage::progress::record_reading(&ctx.db, student, &slug, percent.min(100), chrono::Utc::now()).await?;
     Ok(())
 }

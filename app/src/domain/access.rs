@@ -1,0 +1,231 @@
+//! Access policy: the one place that answers "may this person do this to
+//! that?". Every server function and route asks [`decide`]; nothing is
+//! allowed by hiding a button. Pure: the caller loads the facts (who is
+//! signed in, their role memberships, which students are placed with a
+//! preceptor) and this module decides.
+//!
+//! Rules, in the words of the product:
+//! - Students see only their own records.
+//! - Preceptors see only the students placed with them.
+//! - Instructors and directors act only within their own programs.
+//! - A site administrator administers the site (programs, first directors),
+//!   but is not thereby an evaluator of anyone.
+//! - Nobody evaluates themselves.
+
+use serde::{Deserialize, Serialize};
+
+pub type UserId = i64;
+pub type ProgramId = i64;
+
+/// A role held in one program. One person can hold different roles in
+/// different programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Student,
+    Instructor,
+    Preceptor,
+    Director,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Student, Role::Instructor, Role::Preceptor, Role::Director];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Student => "student",
+            Role::Instructor => "instructor",
+            Role::Preceptor => "preceptor",
+            Role::Director => "director",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// The signed-in person and the facts the policy needs about them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Principal {
+    pub user_id: UserId,
+    pub site_admin: bool,
+    pub memberships: Vec<(ProgramId, Role)>,
+    /// Students currently placed with this person as preceptor, by program.
+    pub placed_students: Vec<(ProgramId, UserId)>,
+}
+
+impl Principal {
+    pub fn has_role(&self, program: ProgramId, role: Role) -> bool {
+        self.memberships.contains(&(program, role))
+    }
+
+    fn is_staff(&self, program: ProgramId) -> bool {
+        self.has_role(program, Role::Instructor) || self.has_role(program, Role::Director)
+    }
+
+    fn precepts(&self, program: ProgramId, student: UserId) -> bool {
+        self.has_role(program, Role::Preceptor) && self.placed_students.contains(&(program, student))
+    }
+}
+
+/// Something a person may try to do. New server functions add a variant
+/// here, and the exhaustive `match` in [`decide`] makes the policy say
+/// something about it before the code compiles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Read skill modules and take knowledge checks (public).
+    ReadModules,
+    /// Ask which engine and schema the server runs (public; no records).
+    CheckServerStatus,
+    /// Read or store one's own module progress.
+    OwnProgress,
+    /// See a student's competency record, attempts and hours.
+    ViewStudentRecord { program: ProgramId, student: UserId },
+    /// Evaluate (check off) a student on a competency.
+    EvaluateStudent { program: ProgramId, student: UserId },
+    /// Manage a program's people: invitations, rosters, cohorts.
+    ManageProgramPeople { program: ProgramId },
+    /// Read a program's security audit log.
+    ReadProgramAudit { program: ProgramId },
+    /// Create programs, appoint their first directors, read the site audit log
+    /// and the development mail outbox.
+    AdministerSite,
+}
+
+/// The policy's answer, with the reason a refusal is logged under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// Not signed in: the user is asked to sign in.
+    NeedsSignIn,
+    /// Signed in but not allowed.
+    Deny(&'static str),
+}
+
+impl Decision {
+    pub fn allowed(self) -> bool {
+        self == Decision::Allow
+    }
+}
+
+fn allow_if(condition: bool, reason: &'static str) -> Decision {
+    if condition { Decision::Allow } else { Decision::Deny(reason) }
+}
+
+pub fn decide(who: Option<&Principal>, action: &Action) -> Decision {
+    if matches!(action, Action::ReadModules | Action::CheckServerStatus) {
+        return Decision::Allow;
+    }
+    let Some(p) = who else {
+        return Decision::NeedsSignIn;
+    };
+    match *action {
+        Action::ReadModules | Action::CheckServerStatus => Decision::Allow,
+        Action::OwnProgress => Decision::Allow,
+        Action::ViewStudentRecord { program, student } => allow_if(
+            (p.user_id == student && p.has_role(program, Role::Student))
+                || p.is_staff(program)
+                || p.precepts(program, student),
+            "not this student's record",
+        ),
+        Action::EvaluateStudent { program, student } => {
+            if p.user_id == student {
+                return Decision::Deny("nobody evaluates themselves");
+            }
+            allow_if(
+                p.has_role(program, Role::Instructor) || p.precepts(program, student),
+                "not an evaluator of this student",
+            )
+        }
+        Action::ManageProgramPeople { program } | Action::ReadProgramAudit { program } => {
+            allow_if(p.has_role(program, Role::Director) || p.site_admin, "not a director of this program")
+        }
+        Action::AdministerSite => allow_if(p.site_admin, "not a site administrator"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const P1: ProgramId = 1;
+    const P2: ProgramId = 2;
+
+    fn person(id: UserId, roles: &[(ProgramId, Role)]) -> Principal {
+        Principal { user_id: id, memberships: roles.to_vec(), ..Principal::default() }
+    }
+
+    #[test]
+    fn modules_are_public_and_everything_else_needs_sign_in() {
+        assert_eq!(decide(None, &Action::ReadModules), Decision::Allow);
+        for action in [
+            Action::OwnProgress,
+            Action::ViewStudentRecord { program: P1, student: 5 },
+            Action::EvaluateStudent { program: P1, student: 5 },
+            Action::ManageProgramPeople { program: P1 },
+            Action::ReadProgramAudit { program: P1 },
+            Action::AdministerSite,
+        ] {
+            assert_eq!(decide(None, &action), Decision::NeedsSignIn, "{action:?}");
+        }
+    }
+
+    #[test]
+    fn students_see_only_their_own_record() {
+        let s = person(5, &[(P1, Role::Student)]);
+        assert!(decide(Some(&s), &Action::ViewStudentRecord { program: P1, student: 5 }).allowed());
+        assert!(!decide(Some(&s), &Action::ViewStudentRecord { program: P1, student: 6 }).allowed());
+        assert!(!decide(Some(&s), &Action::EvaluateStudent { program: P1, student: 6 }).allowed());
+        assert!(!decide(Some(&s), &Action::ManageProgramPeople { program: P1 }).allowed());
+    }
+
+    #[test]
+    fn preceptors_reach_only_students_placed_with_them() {
+        let mut pr = person(9, &[(P1, Role::Preceptor)]);
+        pr.placed_students = vec![(P1, 5)];
+        assert!(decide(Some(&pr), &Action::ViewStudentRecord { program: P1, student: 5 }).allowed());
+        assert!(decide(Some(&pr), &Action::EvaluateStudent { program: P1, student: 5 }).allowed());
+        assert!(!decide(Some(&pr), &Action::ViewStudentRecord { program: P1, student: 6 }).allowed());
+        assert!(!decide(Some(&pr), &Action::EvaluateStudent { program: P2, student: 5 }).allowed());
+        assert!(!decide(Some(&pr), &Action::ManageProgramPeople { program: P1 }).allowed());
+    }
+
+    #[test]
+    fn instructors_and_directors_act_only_in_their_program() {
+        let i = person(3, &[(P1, Role::Instructor)]);
+        let d = person(4, &[(P1, Role::Director)]);
+        assert!(decide(Some(&i), &Action::EvaluateStudent { program: P1, student: 5 }).allowed());
+        assert!(!decide(Some(&i), &Action::EvaluateStudent { program: P2, student: 5 }).allowed());
+        assert!(!decide(Some(&i), &Action::ManageProgramPeople { program: P1 }).allowed());
+        assert!(decide(Some(&d), &Action::ManageProgramPeople { program: P1 }).allowed());
+        assert!(decide(Some(&d), &Action::ViewStudentRecord { program: P1, student: 5 }).allowed());
+        assert!(!decide(Some(&d), &Action::ViewStudentRecord { program: P2, student: 5 }).allowed());
+        assert!(!decide(Some(&d), &Action::EvaluateStudent { program: P1, student: 5 }).allowed(), "directors do not check off by role alone");
+    }
+
+    #[test]
+    fn nobody_evaluates_themselves_whatever_their_roles() {
+        let both = person(5, &[(P1, Role::Student), (P1, Role::Instructor)]);
+        assert_eq!(
+            decide(Some(&both), &Action::EvaluateStudent { program: P1, student: 5 }),
+            Decision::Deny("nobody evaluates themselves")
+        );
+    }
+
+    #[test]
+    fn a_site_admin_administers_but_does_not_evaluate() {
+        let a = Principal { user_id: 1, site_admin: true, ..Principal::default() };
+        assert!(decide(Some(&a), &Action::AdministerSite).allowed());
+        assert!(!decide(Some(&a), &Action::EvaluateStudent { program: P1, student: 5 }).allowed());
+        assert!(!decide(Some(&person(2, &[(P1, Role::Director)])), &Action::AdministerSite).allowed());
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_names() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("admin"), None);
+    }
+}
