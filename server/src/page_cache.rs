@@ -51,7 +51,7 @@ impl PageCache {
     fn cacheable(&self, req: &Request<Body>) -> bool {
         let path = req.uri().path();
         req.method() == Method::GET
-            && self.prefixes.iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
+            && self.prefixes.iter().any(|p| path.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
             && !has_session(req.headers())
     }
 }
@@ -61,7 +61,10 @@ fn has_session(headers: &HeaderMap) -> bool {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .any(|c| c.split(';').any(|kv| kv.trim().starts_with(&format!("{SESSION_COOKIE}="))))
+        .any(|c| {
+            c.split(';')
+                .any(|kv| kv.trim().strip_prefix(SESSION_COOKIE).is_some_and(|rest| rest.starts_with('=')))
+        })
 }
 
 fn wants_gzip(headers: &HeaderMap) -> bool {
@@ -76,14 +79,18 @@ pub async fn serve_cached(State(cache): State<PageCache>, req: Request<Body>, ne
         return next.run(req).await;
     }
     let key = (req.uri().to_string(), wants_gzip(req.headers()));
-    if let Some(hit) = cache.entries.read().ok().and_then(|e| e.get(&key).cloned()) {
+    // One read lock: either a hit, or whether there is room to store a miss.
+    let (hit, full) = match cache.entries.read() {
+        Ok(e) => (e.get(&key).cloned(), e.len() >= MAX_ENTRIES),
+        Err(_) => (None, true),
+    };
+    if let Some(hit) = hit {
         let mut response = Response::new(Body::from(hit.body));
         *response.status_mut() = hit.status;
         *response.headers_mut() = hit.headers;
         return response;
     }
     let response = next.run(req).await;
-    let full = cache.entries.read().map(|e| e.len() >= MAX_ENTRIES).unwrap_or(true);
     // Never store a page that set a cookie: it was made for someone.
     if response.status() != StatusCode::OK || full || response.headers().contains_key(header::SET_COOKIE) {
         return response;
@@ -125,5 +132,6 @@ mod tests {
         assert!(!cache.cacheable(&req(Method::POST, "/modules", None)));
         assert!(!cache.cacheable(&req(Method::GET, "/", None)));
         assert!(!cache.cacheable(&req(Method::GET, "/modules/a", Some("a=1; checkoff_session=abc"))));
+        assert!(cache.cacheable(&req(Method::GET, "/modules/a", Some("checkoff_session_hint=1"))));
     }
 }

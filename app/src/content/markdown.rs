@@ -29,13 +29,10 @@ const RESERVED_IDS: &[&str] = &["main", "toc", "knowledge-check", "objectives", 
 pub fn render(
     body: &str,
     first_line: usize,
-    slug: &str,
     slugs: &BTreeMap<String, &Path>,
     modules_dir: &Path,
-    file: &Path,
     check_image: &dyn Fn(&Path) -> Option<String>,
 ) -> Rendered {
-    let _ = (slug, file);
     let line_at = |offset: usize| first_line + body[..offset.min(body.len())].bytes().filter(|&b| b == b'\n').count();
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES

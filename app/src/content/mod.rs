@@ -368,7 +368,7 @@ fn parse_module(
     }
 
     let body_line = line_of(text, body_start);
-    let rendered = markdown::render(&text[body_start..], body_line, slug, slugs, modules_dir, path, check_image);
+    let rendered = markdown::render(&text[body_start..], body_line, slugs, modules_dir, check_image);
     for e in rendered.errors {
         errors.push(err(e.line, e.message));
     }

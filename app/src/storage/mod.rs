@@ -114,7 +114,7 @@ impl DatabaseUrl {
         if let Some(rest) = raw.strip_prefix("sqlite:") {
             let rest = rest.strip_prefix("//").unwrap_or(rest);
             let path = rest.split('?').next().unwrap_or_default();
-            if path.is_empty() || path == ":memory:" || path.contains("mode=memory") {
+            if path.is_empty() || path == ":memory:" || rest.contains("mode=memory") {
                 return Err(StorageError::BadUrl(format!(
                     "'{raw}' names no file; use sqlite:PATH (e.g. sqlite:data/checkoff.db)"
                 )));
@@ -507,7 +507,7 @@ mod tests {
 
     #[test]
     fn refuses_unsupported_urls_naming_the_variable() {
-        for bad in ["mysql://x/y", "", "sqlite::memory:", "sqlite:", "checkoff.db"] {
+        for bad in ["mysql://x/y", "", "sqlite::memory:", "sqlite:", "sqlite:x.db?mode=memory", "checkoff.db"] {
             let err = DatabaseUrl::parse(bad).expect_err(bad).to_string();
             assert!(err.starts_with("DATABASE_URL: "), "{err}");
         }
