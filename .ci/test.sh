@@ -11,6 +11,10 @@ export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # database; CHECKOFF_REQUIRE_POSTGRES makes a missing server a failure, not a skip.
 export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 export CHECKOFF_REQUIRE_POSTGRES=1
+# A one-off build gains nothing from incremental state, which roughly doubles
+# target/ (CI once failed with "No space left on device").
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+df -h . | tail -1 | awk '{print "disk free before build: " $4}'
 
 echo "== Rust tests (SQLite and PostgreSQL) =="
 cargo test --workspace --locked
