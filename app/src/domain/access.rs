@@ -78,8 +78,15 @@ pub enum Action {
     ReadModules,
     /// Ask which engine and schema the server runs (public; no records).
     CheckServerStatus,
-    /// Read or store one's own module progress.
+    /// Sign in, ask for or use a one-time link, reset a forgotten password
+    /// (public: these establish who someone is).
+    SignIn,
+    /// Read or store one's own module progress (students).
     OwnProgress,
+    /// Look after one's own account: password, two-step sign-in, sign-out,
+    /// one's own home page (a preceptor's placed students are filtered by
+    /// the query itself).
+    OwnAccount,
     /// See a student's competency record, attempts and hours.
     ViewStudentRecord { program: ProgramId, student: UserId },
     /// Evaluate (check off) a student on a competency.
@@ -114,15 +121,19 @@ fn allow_if(condition: bool, reason: &'static str) -> Decision {
 }
 
 pub fn decide(who: Option<&Principal>, action: &Action) -> Decision {
-    if matches!(action, Action::ReadModules | Action::CheckServerStatus) {
+    if matches!(action, Action::ReadModules | Action::CheckServerStatus | Action::SignIn) {
         return Decision::Allow;
     }
     let Some(p) = who else {
         return Decision::NeedsSignIn;
     };
     match *action {
-        Action::ReadModules | Action::CheckServerStatus => Decision::Allow,
-        Action::OwnProgress => Decision::Allow,
+        Action::ReadModules | Action::CheckServerStatus | Action::SignIn => Decision::Allow,
+        Action::OwnProgress => allow_if(
+            p.memberships.iter().any(|(_, r)| *r == Role::Student),
+            "only students keep module progress",
+        ),
+        Action::OwnAccount => Decision::Allow,
         Action::ViewStudentRecord { program, student } => allow_if(
             (p.user_id == student && p.has_role(program, Role::Student))
                 || p.is_staff(program)
@@ -161,6 +172,7 @@ mod tests {
         assert_eq!(decide(None, &Action::ReadModules), Decision::Allow);
         for action in [
             Action::OwnProgress,
+            Action::OwnAccount,
             Action::ViewStudentRecord { program: P1, student: 5 },
             Action::EvaluateStudent { program: P1, student: 5 },
             Action::ManageProgramPeople { program: P1 },
@@ -178,6 +190,8 @@ mod tests {
         assert!(!decide(Some(&s), &Action::ViewStudentRecord { program: P1, student: 6 }).allowed());
         assert!(!decide(Some(&s), &Action::EvaluateStudent { program: P1, student: 6 }).allowed());
         assert!(!decide(Some(&s), &Action::ManageProgramPeople { program: P1 }).allowed());
+        assert!(decide(Some(&s), &Action::OwnProgress).allowed());
+        assert!(!decide(Some(&person(3, &[(P1, Role::Instructor)])), &Action::OwnProgress).allowed());
     }
 
     #[test]
