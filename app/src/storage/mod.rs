@@ -24,8 +24,15 @@
 //! their own pool of read-only connections. SQLite must be 3.51.3 or newer:
 //! older versions have the WAL-reset corruption bug.
 
+pub mod audit;
 pub mod instance;
+pub mod outbox;
+pub mod programs;
 pub mod progress;
+pub mod sessions;
+pub mod sign_in_failures;
+pub mod tokens;
+pub mod users;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -63,6 +70,13 @@ pub enum StorageError {
     SqliteTooOld { found: String },
     #[error("record not found")]
     NotFound,
+    /// A uniqueness rule refused the write (an e-mail already registered, a
+    /// name already taken); the caller says which in the user's words.
+    #[error("already exists: {0}")]
+    Conflict(String),
+    /// Roster rows that clash with stored records; the import was rolled back.
+    #[error("{} roster rows conflict with stored records", .0.len())]
+    RosterConflicts(Vec<programs::RosterConflict>),
     #[error("database error: {0}")]
     Query(sqlx::Error),
 }
@@ -71,6 +85,9 @@ impl From<sqlx::Error> for StorageError {
     fn from(err: sqlx::Error) -> Self {
         match err {
             sqlx::Error::RowNotFound => StorageError::NotFound,
+            sqlx::Error::Database(ref db) if db.is_unique_violation() => {
+                StorageError::Conflict(db.message().to_string())
+            }
             sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
             | sqlx::Error::PoolTimedOut
@@ -223,14 +240,18 @@ macro_rules! read {
 pub(crate) use read;
 
 /// Runs `$body` inside a write transaction (`BEGIN IMMEDIATE` on SQLite),
-/// once per engine. `$body` evaluates to `Result<T, StorageError>`; the
-/// transaction commits on `Ok` and rolls back on `Err` or early return.
+/// once per engine. `$body` evaluates to `Result<T, StorageError>` (`?` and
+/// `return` inside it end the body); the transaction commits on `Ok` and
+/// rolls back on `Err`.
 macro_rules! write_tx {
     ($db:expr, |$tx:ident| $body:expr) => {
         match $db {
             $crate::storage::Db::Sqlite(s) => {
                 let mut $tx = s.write.begin_with("BEGIN IMMEDIATE").await?;
-                let out: Result<_, $crate::storage::StorageError> = $body;
+                // An async block, so that `?` and `return` in the body end
+                // the body, not the caller, and never skip the commit.
+                #[allow(clippy::redundant_async_block)]
+                let out: Result<_, $crate::storage::StorageError> = async { $body }.await;
                 if out.is_ok() {
                     $tx.commit().await?;
                 }
@@ -238,7 +259,8 @@ macro_rules! write_tx {
             }
             $crate::storage::Db::Postgres(p) => {
                 let mut $tx = p.begin().await?;
-                let out: Result<_, $crate::storage::StorageError> = $body;
+                #[allow(clippy::redundant_async_block)]
+                let out: Result<_, $crate::storage::StorageError> = async { $body }.await;
                 if out.is_ok() {
                     $tx.commit().await?;
                 }
