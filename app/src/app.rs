@@ -7,6 +7,12 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 
+use crate::api::accounts::whoami;
+use crate::pages::account::AccountPage;
+use crate::pages::admin::{AdminPage, OutboxPage, SiteAuditPage};
+use crate::pages::people::{ProgramAuditPage, ProgramPeoplePage};
+use crate::pages::sign_in::{ForgotPasswordPage, LinkPage, ResetPasswordPage, SecondFactorPage, SignInPage};
+use crate::pages::student::StudentRecordPage;
 use crate::pages::{home::HomePage, module::ModulePage, modules::CatalogPage, not_found::NotFound};
 
 /// The document around every server-rendered page.
@@ -27,6 +33,23 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// "Sign in", or the signed-in person's first name linking to their account.
+#[component]
+fn AccountLink() -> impl IntoView {
+    let me = Resource::new(|| (), |_| whoami());
+    view! {
+        <Suspense fallback=|| view! { <a href="/sign-in">"Sign in"</a> }>
+            {move || me.get().map(|r| match r {
+                Ok(Some(me)) => {
+                    let first = me.name.split_whitespace().next().unwrap_or("Account").to_string();
+                    view! { <a href="/account" aria-label=format!("Your account ({})", me.name)>{first}</a> }.into_any()
+                }
+                _ => view! { <a href="/sign-in">"Sign in"</a> }.into_any(),
+            })}
+        </Suspense>
     }
 }
 
@@ -53,6 +76,7 @@ pub fn App() -> impl IntoView {
                 <a class="brand" href="/">"Checkoff"</a>
                 <nav class="site-nav" aria-label="Main">
                     <a href="/modules">"Modules"</a>
+                    <AccountLink/>
                 </nav>
             </div>
         </header>
@@ -65,6 +89,20 @@ pub fn App() -> impl IntoView {
                     // bundle still get the whole text.
                     <Route path=StaticSegment("modules") view=CatalogPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("modules"), ParamSegment("slug")) view=ModulePage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("sign-in") view=SignInPage/>
+                    <Route path=(StaticSegment("sign-in"), StaticSegment("code")) view=SecondFactorPage/>
+                    <Route path=(StaticSegment("sign-in"), StaticSegment("link")) view=LinkPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage/>
+                    <Route path=StaticSegment("reset-password") view=ResetPasswordPage/>
+                    // Personal pages render once their data (and so the
+                    // access decision) is known, so a refusal answers 401/403.
+                    <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("outbox")) view=OutboxPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=SiteAuditPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("people")) view=ProgramPeoplePage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("audit")) view=ProgramAuditPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("students"), ParamSegment("student")) view=StudentRecordPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -20,6 +20,12 @@ pub enum AppError {
     /// A request the user (or a tampered client) got wrong; the text says how.
     #[error("{0}")]
     BadRequest(String),
+    /// A form value is wrong: the message is shown next to the input named
+    /// `field`, and the form keeps everything typed.
+    #[error("{message}")]
+    Field { field: String, message: String },
+    #[error("Too many attempts. Please wait {retry_after_secs} seconds and try again.")]
+    TooManyAttempts { retry_after_secs: u64 },
     #[error("The service is busy or unavailable. Please try again in a moment.")]
     Unavailable,
     #[error("Something went wrong on our side. It has been logged.")]
@@ -28,6 +34,25 @@ pub enum AppError {
     /// browser (network loss at a clinic, a malformed request).
     #[error("The request could not be completed: {0}")]
     Transport(String),
+}
+
+impl AppError {
+    pub fn field(field: &str, message: impl Into<String>) -> AppError {
+        AppError::Field { field: field.to_string(), message: message.into() }
+    }
+
+    /// The message for one form input, if this error is about it.
+    pub fn for_field(&self, name: &str) -> Option<String> {
+        match self {
+            AppError::Field { field, message } if field == name => Some(message.clone()),
+            _ => None,
+        }
+    }
+
+    /// True for errors that belong next to an input rather than above the form.
+    pub fn is_field(&self) -> bool {
+        matches!(self, AppError::Field { .. })
+    }
 }
 
 impl FromServerFnError for AppError {
@@ -48,9 +73,37 @@ impl From<crate::storage::StorageError> for AppError {
                 AppError::Unavailable
             }
             StorageError::NotFound => AppError::NotFound,
+            StorageError::Conflict(detail) => {
+                tracing::info!(%detail, "uniqueness conflict");
+                AppError::BadRequest("That already exists.".into())
+            }
             other => {
                 tracing::error!(error = %other, "storage error");
                 AppError::Internal
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::auth::flows::AuthError> for AppError {
+    fn from(err: crate::auth::flows::AuthError) -> Self {
+        use crate::auth::flows::AuthError as E;
+        match err {
+            E::Throttled { retry_after_secs } => AppError::TooManyAttempts { retry_after_secs },
+            E::Field { field, message } => AppError::field(field, message),
+            E::InvalidCredentials => AppError::field("password", err.to_string()),
+            E::InvalidCode => AppError::field("code", err.to_string()),
+            E::NotSignedIn => AppError::Unauthenticated,
+            E::LinkUsed | E::LinkExpired | E::LinkUnknown => AppError::BadRequest(err.to_string()),
+            E::Storage(e) => e.into(),
+            E::Crypto(e) => {
+                tracing::error!(error = %e, "crypto failure");
+                AppError::Internal
+            }
+            E::Mail(e) => {
+                tracing::error!(error = %e, "mail failure");
+                AppError::Unavailable
             }
         }
     }

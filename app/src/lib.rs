@@ -6,12 +6,16 @@
 //!   the server and the browser.
 //! - [`storage`] (server only): sqlx, one module per aggregate, running the same
 //!   SQL on SQLite and PostgreSQL.
+//! - [`auth`] (server only): who someone is: passwords, sessions, one-time
+//!   links, two-step sign-in, mail. Who may do what is `domain::access`.
 //! - [`api`]: Leptos server functions. Thin: authorize, call the domain, store.
 //! - [`pages`] and [`components`]: views only.
 //! - [`error`]: error types and the one place they are mapped to what users see.
 
 pub mod api;
 pub mod app;
+#[cfg(feature = "ssr")]
+pub mod auth;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod content;

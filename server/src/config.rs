@@ -35,6 +35,17 @@ pub enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Create the first site administrator (or make an existing account
+    /// one) and print a one-time sign-in link, valid 24 hours. The
+    /// administrator sets a password and turns on two-step sign-in from it.
+    CreateAdmin {
+        /// The administrator's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// The administrator's name, as shown in the audit log.
+        #[arg(long)]
+        name: String,
+    },
     /// Validate the content tree (modules, knowledge checks, competencies);
     /// print every problem as path:line: message and exit non-zero if any.
     CheckContent,
@@ -78,6 +89,29 @@ pub struct Config {
     #[arg(long, env = "CONTENT_DIR", default_value = "content", global = true)]
     pub content_dir: PathBuf,
 
+    /// SMTP server for outgoing mail, e.g. smtps://USER:PASSWORD@smtp.example.org.
+    /// Unset: mail is written to the outbox that administrators read in the app.
+    #[arg(long, env = "SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender address of outgoing mail.
+    #[arg(long, env = "MAIL_FROM", default_value = "Checkoff <no-reply@localhost>", global = true)]
+    pub mail_from: String,
+
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, env = "SESSION_IDLE_MINUTES", default_value_t = 120, global = true)]
+    pub session_idle_minutes: u32,
+
+    /// Hours after sign-in after which a session ends, however active.
+    #[arg(long, env = "SESSION_MAX_HOURS", default_value_t = 12, global = true)]
+    pub session_max_hours: u32,
+
+    /// Take the client address from the last X-Forwarded-For entry (set this
+    /// only behind a reverse proxy that writes it). Used by sign-in
+    /// throttling and the audit log.
+    #[arg(long, env = "TRUST_PROXY", global = true)]
+    pub trust_proxy: bool,
+
     /// Maximum PostgreSQL connections held by this app server.
     #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 10, global = true)]
     pub database_max_connections: u32,
@@ -107,6 +141,31 @@ impl Config {
 
     pub fn pool_config(&self) -> PoolConfig {
         PoolConfig { pg_max_connections: self.database_max_connections.max(1), ..PoolConfig::default() }
+    }
+
+    /// Session lifetimes, cookie flags and the base of emailed links.
+    pub fn auth_settings(&self) -> Result<app::auth::AuthSettings, ConfigError> {
+        let origin = self.site_origin()?;
+        let mut s = app::auth::AuthSettings::new(&self.site_url, origin.https);
+        let err = |variable: &'static str| ConfigError { variable, message: "must be at least 1".into() };
+        if self.session_idle_minutes == 0 {
+            return Err(err("SESSION_IDLE_MINUTES"));
+        }
+        if self.session_max_hours == 0 {
+            return Err(err("SESSION_MAX_HOURS"));
+        }
+        s.idle_timeout = chrono::Duration::minutes(i64::from(self.session_idle_minutes));
+        s.absolute_timeout = chrono::Duration::hours(i64::from(self.session_max_hours));
+        Ok(s)
+    }
+
+    /// SMTP when configured, else the in-app outbox.
+    pub fn mailer(&self) -> Result<app::auth::mail::Mailer, ConfigError> {
+        match self.smtp_url.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(url) => app::auth::mail::Mailer::smtp(url, &self.mail_from)
+                .map_err(|e| ConfigError { variable: "SMTP_URL", message: e.to_string() }),
+            None => Ok(app::auth::mail::Mailer::Outbox),
+        }
     }
 
     /// The site's origin (`scheme://host[:port]`), checked against the

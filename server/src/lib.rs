@@ -4,7 +4,9 @@
 pub mod config;
 pub mod csrf;
 pub mod health;
+pub mod demo;
 pub mod page_cache;
+pub mod session_layer;
 
 use std::sync::Arc;
 
@@ -44,10 +46,13 @@ pub fn router(config: &Config, db: Db, catalog: Arc<Catalog>) -> Result<Router, 
         .env(Env::PROD)
         .build();
     let state = AppState { leptos_options: leptos_options.clone(), db: db.clone(), site: site.clone() };
+    let auth = Arc::new(config.auth_settings()?);
+    let mailer = config.mailer()?;
+    let sessions = session_layer::SessionLayerState { db: db.clone(), settings: auth.clone(), trust_proxy: config.trust_proxy };
 
     let context = {
-        let db = db.clone();
-        move || provide_context(ServerContext { db: db.clone(), catalog: catalog.clone() })
+        let server_context = ServerContext { db: db.clone(), catalog, auth, mailer };
+        move || provide_context(server_context.clone())
     };
     let routes = generate_route_list(App);
 
@@ -59,6 +64,9 @@ pub fn router(config: &Config, db: Db, catalog: Arc<Catalog>) -> Result<Router, 
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Inside the CSRF check: a refused cross-site request never reaches
+        // the session lookup.
+        .layer(axum::middleware::from_fn_with_state(sessions, session_layer::attach_session))
         .layer(axum::middleware::from_fn_with_state(site, csrf::refuse_cross_site))
         .layer(CompressionLayer::new())
         // Outside compression: a cached page is compressed once.

@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve { demo: false }) {
             Command::Serve { demo } => serve(&cli.config, demo).await,
             Command::Migrate => migrate(&cli.config).await,
+            Command::CreateAdmin { email, name } => create_admin(&cli.config, &email, &name).await,
             Command::CheckContent => check_content(&cli.config),
         }
     });
@@ -73,6 +74,16 @@ async fn migrate(config: &Config) -> Result<(), BoxError> {
     Ok(())
 }
 
+async fn create_admin(config: &Config, email: &str, name: &str) -> Result<(), BoxError> {
+    let db = open_database(config).await?;
+    let link = server::demo::create_admin(&db, &config.site_url, email, name, chrono::Utc::now()).await?;
+    println!("{} is a site administrator.", email.trim().to_lowercase());
+    println!("Sign in within 24 hours with this one-time link, then set a password and turn on two-step sign-in:");
+    println!("{link}");
+    db.close().await;
+    Ok(())
+}
+
 /// Loads the content tree or returns every problem in it, one per line.
 fn load_content(config: &Config) -> Result<app::content::Catalog, BoxError> {
     app::content::load(&config.content_dir).map_err(|errors| {
@@ -100,12 +111,8 @@ async fn serve(config: &Config, demo: bool) -> Result<(), BoxError> {
     tracing::info!(modules = catalog.modules().len(), elapsed_ms = started.elapsed().as_millis() as u64, "content loaded");
     let db = open_database(config).await?;
     if demo {
-        // Demo accounts and records are seeded here once they exist; the
-        // skill modules are the real content in every mode.
-        if instance::claim_demo_seed(&db, chrono::Utc::now()).await? {
-            tracing::info!("demo mode: this database is now marked as a demo database");
-        }
-        println!("Demo mode: sample data only; never enter real student or patient information.");
+        let accounts = server::demo::prepare(&db, chrono::Utc::now()).await?;
+        println!("{}", server::demo::describe(&accounts, &config.site_url));
     }
     let app = server::router(config, db.clone(), catalog)?;
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
@@ -114,7 +121,10 @@ async fn serve(config: &Config, demo: bool) -> Result<(), BoxError> {
     let url = format!("http://{}", config.listen_addr);
     tracing::info!(%url, engine = db.engine().as_str(), "Checkoff is listening");
     println!("Checkoff is running at {url}");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    // Connect info gives sign-in throttling and the audit log the client's address.
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     db.close().await;
     Ok(())
 }

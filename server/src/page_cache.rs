@@ -26,7 +26,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 /// Name of the session cookie; requests carrying it bypass the cache.
-pub const SESSION_COOKIE: &str = "checkoff_session";
+pub const SESSION_COOKIE: &str = app::auth::session::COOKIE_NAME;
 const MAX_ENTRIES: usize = 512;
 const MAX_BODY: usize = 2 << 20;
 

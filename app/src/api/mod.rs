@@ -6,10 +6,13 @@ use leptos::prelude::*;
 use crate::domain::status::ServerStatus;
 use crate::error::AppError;
 
+pub mod accounts;
+pub mod admin;
 pub mod modules;
+pub mod people;
 
 #[cfg(feature = "ssr")]
-pub use context::{ServerContext, authorize};
+pub use context::{ServerContext, authorize, authorize_signed_in, current_principal, request_auth, set_cookie};
 
 /// Every server function's endpoint and the policy action it checks, for
 /// reviewers and for the test that fails when a server function is added
@@ -20,11 +23,41 @@ pub const ENDPOINT_POLICY: &[(&str, &str)] = &[
     ("/api/module", "ReadModules: public"),
     ("/api/module-body", "ReadModules: public"),
     ("/api/quiz", "ReadModules: public grading; stored only for the signed-in student (OwnProgress)"),
-    ("/api/reading", "OwnProgress: signed-in only"),
+    ("/api/reading", "OwnProgress: signed-in students only"),
+    ("/api/me", "OwnAccount: public; returns only the caller's own account, or nothing"),
+    ("/api/sign-in", "SignIn: public"),
+    ("/api/sign-in-code", "SignIn: public; needs a session awaiting its second factor"),
+    ("/api/sign-in-link-request", "SignIn: public; same answer whether or not the address has an account"),
+    ("/api/sign-in-link-info", "SignIn: public; answers only to the holder of the link's secret"),
+    ("/api/sign-in-link", "SignIn: public; the link's secret is the credential"),
+    ("/api/password-reset-request", "SignIn: public; same answer whether or not the address has an account"),
+    ("/api/password-reset", "SignIn: public; the link's secret is the credential"),
+    ("/api/password", "OwnAccount: signed-in"),
+    ("/api/sign-out", "SignIn: public (signing out a signed-out visitor does nothing)"),
+    ("/api/two-factor-begin", "OwnAccount: signed-in"),
+    ("/api/two-factor-confirm", "OwnAccount: signed-in"),
+    ("/api/two-factor-disable", "OwnAccount: signed-in; not administrators"),
+    ("/api/program-people", "ManageProgramPeople: the program's directors, site administrators"),
+    ("/api/invite", "ManageProgramPeople (instructors, preceptors, students); AdministerSite (directors)"),
+    ("/api/roster", "ManageProgramPeople"),
+    ("/api/placement", "ManageProgramPeople"),
+    ("/api/program-audit", "ReadProgramAudit: the program's directors, site administrators"),
+    ("/api/my-students", "OwnAccount: signed-in; lists only students placed with the caller"),
+    ("/api/student-record", "ViewStudentRecord: the student, the program's staff, their preceptors"),
+    ("/api/admin-programs", "AdministerSite"),
+    ("/api/admin-program", "AdministerSite"),
+    ("/api/admin-audit", "AdministerSite"),
+    ("/api/admin-outbox", "AdministerSite"),
 ];
 
 #[cfg(feature = "ssr")]
 mod context {
+    use std::sync::Arc;
+
+    use crate::auth::flows::Env;
+    use crate::auth::mail::Mailer;
+    use crate::auth::{AuthSettings, RequestAuth};
+    use crate::domain::access::{Action, Decision, Principal, decide};
     use crate::error::AppError;
     use crate::storage::Db;
     use leptos::prelude::use_context;
@@ -34,30 +67,9 @@ mod context {
     pub struct ServerContext {
         pub db: Db,
         /// The content tree, validated and rendered at start-up.
-        pub catalog: std::sync::Arc<crate::content::Catalog>,
-    }
-
-    /// The signed-in person. Accounts arrive with their own issue; until then
-    /// nobody is signed in.
-    pub fn current_principal() -> Option<crate::domain::access::Principal> {
-        None
-    }
-
-    /// Asks the policy; maps its answer to the error the user sees, and logs
-    /// refusals.
-    pub fn authorize(
-        action: &crate::domain::access::Action,
-    ) -> Result<Option<crate::domain::access::Principal>, AppError> {
-        use crate::domain::access::{Decision, decide};
-        let who = current_principal();
-        match decide(who.as_ref(), action) {
-            Decision::Allow => Ok(who),
-            Decision::NeedsSignIn => Err(AppError::Unauthenticated),
-            Decision::Deny(reason) => {
-                tracing::warn!(reason, ?action, user = who.as_ref().map(|p| p.user_id), "access denied");
-                Err(AppError::Forbidden)
-            }
-        }
+        pub catalog: Arc<crate::content::Catalog>,
+        pub auth: Arc<AuthSettings>,
+        pub mailer: Mailer,
     }
 
     impl ServerContext {
@@ -66,6 +78,66 @@ mod context {
                 tracing::error!("ServerContext missing from the request context");
                 AppError::Internal
             })
+        }
+
+        /// What the sign-in flows need, at this instant.
+        pub fn env(&self) -> Env<'_> {
+            Env { db: &self.db, settings: &self.auth, mailer: &self.mailer, now: chrono::Utc::now() }
+        }
+    }
+
+    /// Who this request comes from, as the server's session middleware found
+    /// it (`server::session_layer`). A request that did not pass through it
+    /// is treated as signed out.
+    pub fn request_auth() -> RequestAuth {
+        use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<RequestAuth>().cloned())
+            .unwrap_or_default()
+    }
+
+    /// The signed-in person, if any.
+    pub fn current_principal() -> Option<Principal> {
+        request_auth().signed_in.map(|s| s.principal)
+    }
+
+    /// Sets a cookie on the response (sign-in, sign-out).
+    pub fn set_cookie(value: &str) {
+        use axum::http::{HeaderValue, header::SET_COOKIE};
+        match (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(value)) {
+            (Some(res), Ok(v)) => res.append_header(SET_COOKIE, v),
+            _ => tracing::error!("could not set a cookie: no response options in context"),
+        }
+    }
+
+    /// Asks the policy; maps its answer to the error the user sees, and logs
+    /// refusals.
+    pub fn authorize(action: &Action) -> Result<Option<Principal>, AppError> {
+        let who = current_principal();
+        check(who, action)
+    }
+
+    /// Like [`authorize`], for actions that need a signed-in person.
+    pub fn authorize_signed_in(action: &Action) -> Result<Principal, AppError> {
+        authorize(action)?.ok_or(AppError::Unauthenticated)
+    }
+
+    fn check(who: Option<Principal>, action: &Action) -> Result<Option<Principal>, AppError> {
+        use axum::http::StatusCode;
+        let refuse = |status: StatusCode, error: AppError| {
+            // The HTTP status says what the JSON body says, for clients
+            // and for the access matrix test.
+            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                res.set_status(status);
+            }
+            Err(error)
+        };
+        match decide(who.as_ref(), action) {
+            Decision::Allow => Ok(who),
+            Decision::NeedsSignIn => refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated),
+            Decision::Deny(reason) => {
+                tracing::warn!(reason, ?action, user = who.as_ref().map(|p| p.user_id), "access denied");
+                refuse(StatusCode::FORBIDDEN, AppError::Forbidden)
+            }
         }
     }
 }

@@ -1,13 +1,25 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api::accounts::{Me, whoami};
 use crate::api::check_server;
+use crate::api::people::my_students;
 use crate::components::checklist_preview::ChecklistPreview;
+use crate::components::status::ErrorNotice;
+use crate::domain::access::Role;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let me = Resource::new(|| (), |_| whoami());
     view! {
         <Title text=""/>
+        <Suspense fallback=|| ()>
+            {move || me.get().map(|r| match r {
+                Ok(Some(me)) => view! { <Dashboard me/> }.into_any(),
+                Ok(None) => ().into_any(),
+                Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+            })}
+        </Suspense>
         <section class="hero" aria-labelledby="hero-title">
             <h1 id="hero-title">"Checkoff"</h1>
             <p class="lede">
@@ -56,6 +68,65 @@ fn ServerCheck() -> impl IntoView {
                     Some(Err(e)) => e.to_string(),
                 }}
             </p>
+        </section>
+    }
+}
+
+/// What the signed-in person came to do, by role.
+#[component]
+fn Dashboard(me: Me) -> impl IntoView {
+    let first_name = me.name.split_whitespace().next().unwrap_or_default().to_string();
+    let preceptor = me.is(Role::Preceptor);
+    view! {
+        <section class="card dashboard" aria-labelledby="dashboard-title">
+            <h1 id="dashboard-title">{format!("Hello, {first_name}")}</h1>
+            {me.admin_needs_two_factor.then(|| view! {
+                <p class="notice notice-warn">
+                    "Administrator pages open once you " <a href="/account">"turn on two-step sign-in"</a> "."
+                </p>
+            })}
+            <ul class="plain-list link-list">
+                {me.site_admin.then(|| view! { <li><a href="/admin">"Administration"</a></li> })}
+                {me.roles.iter().map(|r| {
+                    let (pid, name) = (r.program_id, r.program_name.clone());
+                    match r.role {
+                        Role::Director => view! { <li><a href=format!("/programs/{pid}/people")>{format!("People of {name}")}</a></li> }.into_any(),
+                        Role::Student => view! { <li><a href=format!("/programs/{pid}/students/{}", me.user_id)>{format!("Your record in {name}")}</a></li> }.into_any(),
+                        Role::Instructor => view! { <li>{format!("Instructor in {name}")}</li> }.into_any(),
+                        Role::Preceptor => ().into_any(),
+                    }
+                }).collect_view()}
+                <li><a href="/modules">"Skill modules"</a></li>
+                <li><a href="/account">"Your account"</a></li>
+            </ul>
+        </section>
+        {preceptor.then(|| view! { <PlacedStudents/> })}
+    }
+}
+
+/// A preceptor's students: only those placed with them (the server filters).
+#[component]
+fn PlacedStudents() -> impl IntoView {
+    let students = Resource::new(|| (), |_| my_students());
+    view! {
+        <section class="card" aria-labelledby="students-title">
+            <h2 id="students-title">"Your students"</h2>
+            <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+                {move || students.get().map(|r| match r {
+                    Ok(list) if list.is_empty() => view! { <p class="empty">"No students are placed with you yet."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="plain-list link-list" data-testid="my-students">
+                            {list.into_iter().map(|p| view! {
+                                <li>
+                                    <a href=format!("/programs/{}/students/{}", p.program_id, p.student_id)>{p.student_name}</a>
+                                    <span class="meta">{format!(" · {} · {}", p.site_name, p.program_name)}</span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                })}
+            </Suspense>
         </section>
     }
 }

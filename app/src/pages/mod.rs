@@ -1,6 +1,11 @@
 //! Pages: one module per route. Views only; data comes from `crate::api`.
 
+pub mod account;
+pub mod admin;
 pub mod home;
 pub mod module;
 pub mod modules;
 pub mod not_found;
+pub mod people;
+pub mod sign_in;
+pub mod student;

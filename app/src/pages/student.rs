@@ -1,0 +1,65 @@
+//! A student's record in a program: who they are and where they stand on
+//! each skill module. Visible to the student, the program's staff, and
+//! preceptors the student is placed with.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::people::{StudentRecordView, student_record};
+use crate::components::status::ErrorNotice;
+
+#[component]
+pub fn StudentRecordPage() -> impl IntoView {
+    let params = use_params_map();
+    let ids = Memo::new(move |_| {
+        let p = params.read();
+        let get = |k: &str| p.get(k).and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+        (get("id"), get("student"))
+    });
+    let record = Resource::new(move || ids.get(), |(program, student)| student_record(program, student));
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || record.get().map(|r| match r {
+                Ok(record) => view! { <Record record/> }.into_any(),
+                Err(e) => view! { <Title text="Student record"/><h1>"Student record"</h1><ErrorNotice error=e/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Record(record: StudentRecordView) -> impl IntoView {
+    let mastered = record.modules.iter().filter(|m| m.mastered).count();
+    let total = record.modules.len();
+    view! {
+        <Title text=record.name.clone()/>
+        <p class="breadcrumb">{record.program_name.clone()}</p>
+        <h1>{record.name.clone()}</h1>
+        <p class="meta">
+            {record.cohort.clone().map(|c| format!("Cohort {c}")).unwrap_or_default()}
+            {record.student_number.clone().map(|n| format!(" · Student id {n}")).unwrap_or_default()}
+        </p>
+        <section class="card" aria-labelledby="modules-title">
+            <h2 id="modules-title">"Skill modules"</h2>
+            <p>{format!("{mastered} of {total} knowledge checks passed.")}</p>
+            <progress max=total value=mastered aria-labelledby="modules-title">{format!("{mastered}/{total}")}</progress>
+            <div class="table-scroll" role="region" aria-label="Module progress" tabindex="0">
+                <table class="data-table">
+                    <thead><tr><th scope="col">"Module"</th><th scope="col">"Read"</th><th scope="col">"Attempts"</th><th scope="col">"Best score"</th><th scope="col">"Passed"</th></tr></thead>
+                    <tbody>
+                        {record.modules.into_iter().map(|m| view! {
+                            <tr>
+                                <td><a href=format!("/modules/{}", m.slug)>{m.title}</a></td>
+                                <td>{format!("{}%", m.read_percent)}</td>
+                                <td>{m.attempts}</td>
+                                <td>{m.best_score.map(|s| format!("{s}%")).unwrap_or_else(|| "–".into())}</td>
+                                <td>{if m.mastered { "Yes" } else { "Not yet" }}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

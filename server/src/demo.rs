@@ -1,0 +1,188 @@
+//! Demo data for `serve --demo` and the first administrator for
+//! `create-admin`.
+//!
+//! Demo mode seeds a fresh database once (a fictional program, cohort,
+//! staff, preceptors and students; never real people or patients) and, at
+//! every start, gives the demo accounts new passwords that it prints, so the
+//! passwords exist only in that terminal. `DEMO_PASSWORD` and
+//! `DEMO_TOTP_SECRET` fix them instead (the browser tests use this).
+
+use app::auth::crypto;
+use app::domain::access::Role;
+use app::domain::totp::TotpSecret;
+use app::storage::tokens::Purpose;
+use app::storage::users::NewUser;
+use app::storage::{Db, StorageError, audit, instance, programs, progress, tokens, users};
+use chrono::{DateTime, Duration, Utc};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Crypto(#[from] crypto::CryptoError),
+    #[error("DEMO_TOTP_SECRET: {0}")]
+    BadTotpSecret(String),
+    #[error("--email: '{0}' is not an e-mail address")]
+    BadEmail(String),
+    #[error("--name must not be empty")]
+    EmptyName,
+}
+
+pub const PROGRAM: &str = "Lakeside Community College · Medical Assisting (demo)";
+pub const DOMAIN: &str = "lakeside.example";
+
+/// (role label, name, local part of the e-mail, program role; None = site admin)
+const PEOPLE: &[(&str, &str, &str, Option<Role>)] = &[
+    ("administrator", "Avery Admin", "admin", None),
+    ("program director", "Dana Director", "director", Some(Role::Director)),
+    ("instructor", "Ivan Instructor", "instructor", Some(Role::Instructor)),
+    ("preceptor", "Priya Preceptor", "preceptor", Some(Role::Preceptor)),
+    ("preceptor", "Paulo Preceptor", "preceptor2", Some(Role::Preceptor)),
+    ("student", "Sam Student", "student", Some(Role::Student)),
+    ("student", "Riley Rivera", "riley", Some(Role::Student)),
+    ("student", "Jordan Lee", "jordan", Some(Role::Student)),
+    ("student", "Morgan Chen", "morgan", Some(Role::Student)),
+    ("student", "Casey Okafor", "casey", Some(Role::Student)),
+];
+
+pub struct DemoAccount {
+    pub label: &'static str,
+    pub name: &'static str,
+    pub email: String,
+    pub password: String,
+}
+
+pub struct DemoAccounts {
+    pub accounts: Vec<DemoAccount>,
+    pub admin_totp: TotpSecret,
+}
+
+fn email(local: &str) -> String {
+    format!("{local}@{DOMAIN}")
+}
+
+/// Seeds the demo data once, then sets this start's passwords.
+pub async fn prepare(db: &Db, now: DateTime<Utc>) -> Result<DemoAccounts, DemoError> {
+    let admin_totp = match std::env::var("DEMO_TOTP_SECRET") {
+        Ok(s) if !s.trim().is_empty() => TotpSecret::from_base32(&s).map_err(|e| DemoError::BadTotpSecret(e.to_string()))?,
+        _ => TotpSecret::from_bytes(crypto::random_bytes::<20>()?.to_vec()),
+    };
+    if instance::claim_demo_seed(db, now).await? {
+        seed(db, now).await?;
+        tracing::info!("demo data loaded");
+    }
+    let fixed = std::env::var("DEMO_PASSWORD").ok().filter(|p| !p.trim().is_empty());
+    let mut accounts = Vec::new();
+    for (label, name, local, _) in PEOPLE {
+        let address = email(local);
+        let Some(user) = users::find_by_email(db, &address).await? else { continue };
+        let password = match &fixed {
+            Some(p) => p.clone(),
+            None => crypto::new_recovery_code()?.to_lowercase(),
+        };
+        users::set_password(db, user.id, &crypto::hash_password(&password)?).await?;
+        if user.site_admin {
+            users::disable_totp(db, user.id).await?;
+            users::set_pending_totp(db, user.id, &admin_totp.to_base32()).await?;
+            users::enable_totp(db, user.id, 0, now).await?;
+        }
+        accounts.push(DemoAccount { label, name, email: address, password });
+    }
+    Ok(DemoAccounts { accounts, admin_totp })
+}
+
+async fn seed(db: &Db, now: DateTime<Utc>) -> Result<(), DemoError> {
+    let program = programs::create_program(db, PROGRAM, None, now).await?;
+    let mut ids = Vec::new();
+    for (_, name, local, role) in PEOPLE {
+        let address = email(local);
+        let id = users::create(
+            db,
+            &NewUser { email: &address, display_name: name, password_hash: None, site_admin: role.is_none() },
+            now,
+        )
+        .await?;
+        if let Some(role) = role
+            && *role != Role::Student
+        {
+            programs::grant_role(db, id, program, *role, None, now).await?;
+        }
+        ids.push((local, id));
+    }
+    let id_of = |local: &str| ids.iter().find(|(l, _)| **l == local).map(|(_, id)| *id);
+    let roster: Vec<app::domain::roster::RosterRow> = PEOPLE
+        .iter()
+        .filter(|(_, _, _, r)| *r == Some(Role::Student))
+        .enumerate()
+        .map(|(i, (_, name, local, _))| app::domain::roster::RosterRow {
+            line: i as u64 + 2,
+            name: name.to_string(),
+            email: email(local),
+            student_number: format!("MA-26{:03}", i + 1),
+        })
+        .collect();
+    let director = id_of("director").unwrap_or_default();
+    if let Err(conflicts) = programs::import_roster(db, program, "Fall 2026", &roster, director, now).await? {
+        tracing::warn!(?conflicts, "demo roster did not import");
+    }
+    for (student, preceptor, site) in [
+        ("student", "preceptor", "Harbor Family Medicine (demo)"),
+        ("riley", "preceptor", "Harbor Family Medicine (demo)"),
+        ("jordan", "preceptor2", "Northside Pediatrics (demo)"),
+    ] {
+        if let (Some(s), Some(p)) = (id_of(student), id_of(preceptor)) {
+            programs::create_placement(db, program, s, p, site, director, now).await?;
+        }
+    }
+    if let Some(sam) = id_of("student") {
+        progress::record_reading(db, sam, "hand-hygiene-ppe", 100, now).await?;
+        progress::record_reading(db, sam, "vital-signs", 40, now).await?;
+    }
+    Ok(())
+}
+
+/// What demo mode prints at start-up.
+pub fn describe(d: &DemoAccounts, site_url: &str) -> String {
+    let mut out = String::from(
+        "Demo mode: sample data only; never enter real student or patient information.\n\
+         Demo accounts (passwords are new at every start):\n",
+    );
+    for a in &d.accounts {
+        out.push_str(&format!("  {:<17} {:<28} {}\n", a.label, a.email, a.password));
+    }
+    out.push_str(&format!(
+        "The administrator also needs a code from an authenticator app with this key: {}\n  ({})\n\
+         Mail is not sent in demo mode: the administrator reads it at {site_url}/admin/outbox\n",
+        d.admin_totp.to_base32(),
+        d.admin_totp.otpauth_uri("Checkoff demo", &email("admin")),
+    ));
+    out
+}
+
+/// Makes `email` a site administrator (creating the account if new) and
+/// returns a one-time sign-in link valid for 24 hours.
+pub async fn create_admin(db: &Db, site_url: &str, email: &str, name: &str, now: DateTime<Utc>) -> Result<String, DemoError> {
+    let email = email.trim().to_lowercase();
+    if !app::domain::roster::is_plausible_email(&email) {
+        return Err(DemoError::BadEmail(email));
+    }
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(DemoError::EmptyName);
+    }
+    let id = match users::find_by_email(db, &email).await? {
+        Some(u) => u.id,
+        None => users::create(db, &NewUser { email: &email, display_name: name, password_hash: None, site_admin: true }, now).await?,
+    };
+    users::set_site_admin(db, id, true).await?;
+    let token = crypto::new_secret()?;
+    tokens::issue(db, &crypto::hash_secret(&token), Purpose::Invitation, id, now, now + Duration::hours(24)).await?;
+    audit::record(
+        db,
+        &audit::Event { kind: "admin_created", subject: Some(id), email: Some(&email), detail: "server create-admin", ..Default::default() },
+        now,
+    )
+    .await?;
+    Ok(format!("{}/sign-in/link?token={token}", site_url.trim_end_matches('/')))
+}
