@@ -100,6 +100,36 @@ async fn cross_site_posts_are_refused_before_reaching_server_functions() {
     assert_eq!(allowed.status(), StatusCode::OK);
 }
 
+/// A forged form on another site, posting with the victim's cookie: refused
+/// before the server function runs, and the victim stays signed in.
+#[tokio::test]
+async fn a_cross_site_post_carrying_a_session_cookie_changes_nothing() {
+    let t = common::TestDb::sqlite().await;
+    let cast = common::cast(&t.db).await;
+    let cookie = common::session_cookie(&t.db, cast.director_a).await;
+    let app = server::router(&test_config(), t.db.clone(), common::catalog()).unwrap();
+    for (path, body) in [
+        ("/api/sign-out", String::new()),
+        ("/api/invite", format!("program_id={}&name=Eve&email=eve%40evil.example&role=preceptor", cast.program_a)),
+    ] {
+        let forged = Request::post(path)
+            .header("origin", "https://evil.example")
+            .header("cookie", &cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        assert_eq!(app.clone().oneshot(forged).await.unwrap().status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    assert!(app::storage::users::find_by_email(&t.db, "eve@evil.example").await.unwrap().is_none());
+    let me = app
+        .oneshot(Request::get("/api/me").header("cookie", &cookie).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let body = axum::body::to_bytes(me.into_body(), 1 << 16).await.unwrap();
+    let me: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(me["user_id"], cast.director_a, "still signed in: {me}");
+}
+
 fn run_server(args: &[&str], envs: &[(&str, &str)]) -> (i32, String) {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_server"))

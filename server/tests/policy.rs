@@ -33,9 +33,270 @@ async fn a_signed_out_visitor_cannot_store_progress() {
         .body(Body::from("slug=venipuncture&percent=50"))
         .unwrap();
     let response = app.oneshot(request).await.unwrap();
-    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR, "server fn errors answer 500 with the error body");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "a refusal answers 401 with the error body");
     let body = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
     assert!(String::from_utf8_lossy(&body).contains("Unauthenticated"), "{}", String::from_utf8_lossy(&body));
     // Nothing was stored for anyone (the probe deletes from a throwaway database).
     assert_eq!(t.db.execute_unchecked("DELETE FROM module_reading").await.unwrap(), 0);
 }
+
+/// Who is asking, in every position the policy tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    SignedOut,
+    /// A student placed with `PreceptorA`.
+    StudentA1,
+    /// Another student of the same program.
+    StudentA2,
+    PreceptorA,
+    InstructorA,
+    DirectorA,
+    /// A director of another program.
+    DirectorB,
+    Admin,
+}
+
+const EVERYONE: [Who; 8] = [
+    Who::SignedOut,
+    Who::StudentA1,
+    Who::StudentA2,
+    Who::PreceptorA,
+    Who::InstructorA,
+    Who::DirectorA,
+    Who::DirectorB,
+    Who::Admin,
+];
+
+/// Which signed-in people may use a cell; the signed-out visitor is
+/// allowed only where the cell is public.
+#[derive(Clone, Copy)]
+enum Allowed {
+    Public,
+    SignedIn,
+    Only(&'static [Who]),
+}
+
+struct Cell {
+    /// Server function path or page path as written in the route table.
+    endpoint: &'static str,
+    method: &'static str,
+    /// Query (GET) or body (POST); `{A}`, `{A1}`, `{A2}`, `{P2}`, `{N}` are
+    /// replaced by program A, its students, its second preceptor (so a
+    /// placement made by one cell does not change what `PreceptorA` may see
+    /// in another), and a number unique to the cell.
+    args: &'static str,
+    json: bool,
+    allowed: Allowed,
+}
+
+const fn get(endpoint: &'static str, args: &'static str, allowed: Allowed) -> Cell {
+    Cell { endpoint, method: "GET", args, json: false, allowed }
+}
+const fn post(endpoint: &'static str, args: &'static str, allowed: Allowed) -> Cell {
+    Cell { endpoint, method: "POST", args, json: false, allowed }
+}
+
+const STAFF_OF_A: &[Who] = &[Who::DirectorA, Who::Admin];
+const ADMIN: &[Who] = &[Who::Admin];
+const STUDENTS: &[Who] = &[Who::StudentA1, Who::StudentA2];
+
+/// Every server function, each against every kind of person.
+const SERVER_FUNCTIONS: &[Cell] = &[
+    get("/api/status", "", Allowed::Public),
+    get("/api/modules", "query=", Allowed::Public),
+    get("/api/module", "slug=hand-hygiene-ppe", Allowed::Public),
+    get("/api/module-body", "slug=hand-hygiene-ppe", Allowed::Public),
+    Cell { endpoint: "/api/quiz", method: "POST", args: r#"{"slug":"hand-hygiene-ppe","answers":[]}"#, json: true, allowed: Allowed::Public },
+    post("/api/reading", "slug=hand-hygiene-ppe&percent=10", Allowed::Only(STUDENTS)),
+    get("/api/me", "", Allowed::Public),
+    post("/api/sign-in", "email=nobody{N}%40x.example&password=wrong", Allowed::Public),
+    post("/api/sign-in-code", "code=123456", Allowed::Public),
+    post("/api/sign-in-link-request", "email=nobody{N}%40x.example", Allowed::Public),
+    get("/api/sign-in-link-info", "token=abc", Allowed::Public),
+    post("/api/sign-in-link", "token=abc", Allowed::Public),
+    post("/api/password-reset-request", "email=nobody{N}%40x.example", Allowed::Public),
+    post("/api/password-reset", "token=abc&password=long+enough+password", Allowed::Public),
+    post("/api/password", "current_password=wrong&password=short", Allowed::SignedIn),
+    post("/api/sign-out", "", Allowed::Public),
+    post("/api/two-factor-begin", "", Allowed::SignedIn),
+    post("/api/two-factor-confirm", "code=000000", Allowed::SignedIn),
+    post("/api/two-factor-disable", "code=000000", Allowed::SignedIn),
+    get("/api/program-people", "program_id={A}", Allowed::Only(STAFF_OF_A)),
+    post("/api/invite", "program_id={A}&name=New+Person&email=new{N}%40a.example&role=preceptor", Allowed::Only(STAFF_OF_A)),
+    post("/api/invite", "program_id={A}&name=New+Director&email=dir{N}%40a.example&role=director", Allowed::Only(ADMIN)),
+    post("/api/roster", "program_id={A}&cohort=C{N}&csv=name%2Cemail%2Cstudent+id%0AAna%2Cana{N}%40a.example%2CX{N}", Allowed::Only(STAFF_OF_A)),
+    post("/api/placement", "program_id={A}&student_id={A2}&preceptor_id={P2}&site_name=Clinic", Allowed::Only(STAFF_OF_A)),
+    get("/api/program-audit", "program_id={A}", Allowed::Only(STAFF_OF_A)),
+    get("/api/my-students", "", Allowed::SignedIn),
+    get(
+        "/api/student-record",
+        "program_id={A}&student_id={A1}",
+        Allowed::Only(&[Who::StudentA1, Who::PreceptorA, Who::InstructorA, Who::DirectorA]),
+    ),
+    get(
+        "/api/student-record",
+        "program_id={A}&student_id={A2}",
+        Allowed::Only(&[Who::StudentA2, Who::InstructorA, Who::DirectorA]),
+    ),
+    get("/api/admin-programs", "", Allowed::Only(ADMIN)),
+    post("/api/admin-program", "name=Program+{N}", Allowed::Only(ADMIN)),
+    get("/api/admin-audit", "", Allowed::Only(ADMIN)),
+    get("/api/admin-outbox", "", Allowed::Only(ADMIN)),
+];
+
+/// Every page route, each against every kind of person.
+const PAGES: &[Cell] = &[
+    get("/", "", Allowed::Public),
+    get("/modules", "", Allowed::Public),
+    get("/modules/hand-hygiene-ppe", "", Allowed::Public),
+    get("/sign-in", "", Allowed::Public),
+    get("/sign-in/code", "", Allowed::Public),
+    get("/sign-in/link", "token=abc", Allowed::Public),
+    get("/forgot-password", "", Allowed::Public),
+    get("/reset-password", "", Allowed::Public),
+    get("/account", "", Allowed::SignedIn),
+    get("/admin", "", Allowed::Only(ADMIN)),
+    get("/admin/outbox", "", Allowed::Only(ADMIN)),
+    get("/admin/audit", "", Allowed::Only(ADMIN)),
+    get("/programs/{A}/people", "", Allowed::Only(STAFF_OF_A)),
+    get("/programs/{A}/audit", "", Allowed::Only(STAFF_OF_A)),
+    get(
+        "/programs/{A}/students/{A1}",
+        "",
+        Allowed::Only(&[Who::StudentA1, Who::PreceptorA, Who::InstructorA, Who::DirectorA]),
+    ),
+];
+
+fn expected(allowed: Allowed, who: Who) -> StatusClass {
+    match (allowed, who) {
+        (Allowed::Public, _) => StatusClass::Allowed,
+        (_, Who::SignedOut) => StatusClass::Unauthorized,
+        (Allowed::SignedIn, _) => StatusClass::Allowed,
+        (Allowed::Only(list), who) if list.contains(&who) => StatusClass::Allowed,
+        (Allowed::Only(_), _) => StatusClass::Forbidden,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StatusClass {
+    Allowed,
+    Unauthorized,
+    Forbidden,
+}
+
+fn classify(status: StatusCode) -> StatusClass {
+    match status {
+        StatusCode::UNAUTHORIZED => StatusClass::Unauthorized,
+        StatusCode::FORBIDDEN => StatusClass::Forbidden,
+        _ => StatusClass::Allowed,
+    }
+}
+
+async fn run_matrix(db: &app::storage::Db, cells: &[Cell]) {
+    let cast = common::cast(db).await;
+    let app = server::router(&common::test_config(), db.clone(), common::catalog()).unwrap();
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for cell in cells {
+        for who in EVERYONE {
+            n += 1;
+            let fill = |s: &str| {
+                s.replace("{A}", &cast.program_a.to_string())
+                    .replace("{A1}", &cast.student_a1.to_string())
+                    .replace("{A2}", &cast.student_a2.to_string())
+                    .replace("{P2}", &cast.preceptor_a2.to_string())
+                    .replace("{N}", &n.to_string())
+            };
+            let user = match who {
+                Who::SignedOut => None,
+                Who::StudentA1 => Some(cast.student_a1),
+                Who::StudentA2 => Some(cast.student_a2),
+                Who::PreceptorA => Some(cast.preceptor_a),
+                Who::InstructorA => Some(cast.instructor_a),
+                Who::DirectorA => Some(cast.director_a),
+                Who::DirectorB => Some(cast.director_b),
+                Who::Admin => Some(cast.admin),
+            };
+            let path = fill(cell.endpoint);
+            let args = fill(cell.args);
+            let mut builder = match cell.method {
+                "GET" if args.is_empty() => Request::get(path.clone()),
+                "GET" => Request::get(format!("{path}?{args}")),
+                _ => Request::post(path.clone()).header(
+                    "content-type",
+                    if cell.json { "application/json" } else { "application/x-www-form-urlencoded" },
+                ),
+            };
+            if let Some(user) = user {
+                builder = builder.header("cookie", common::session_cookie(db, user).await);
+            }
+            let body = if cell.method == "GET" { Body::empty() } else { Body::from(args.clone()) };
+            let response = app.clone().oneshot(builder.body(body).unwrap()).await.unwrap();
+            let got = classify(response.status());
+            let want = expected(cell.allowed, who);
+            if got != want {
+                let status = response.status();
+                let body = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap_or_default();
+                let text: String = String::from_utf8_lossy(&body).chars().take(200).collect();
+                failures.push(format!("{} {path} {args} as {who:?}: expected {want:?}, got {status} {text}", cell.method));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {n} cells wrong:\n{}", failures.len(), failures.join("\n"));
+}
+
+async fn every_server_function_against_every_role(db: &app::storage::Db) {
+    run_matrix(db, SERVER_FUNCTIONS).await;
+}
+
+async fn every_page_against_every_role(db: &app::storage::Db) {
+    run_matrix(db, PAGES).await;
+}
+
+both_engines!(every_server_function_against_every_role, every_page_against_every_role);
+
+#[tokio::test]
+async fn the_matrix_covers_every_server_function() {
+    let t = common::TestDb::sqlite().await;
+    let _app = server::router(&common::test_config(), t.db.clone(), common::catalog()).unwrap();
+    let registered: BTreeSet<String> =
+        leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_string()).collect();
+    let covered: BTreeSet<String> = SERVER_FUNCTIONS.iter().map(|c| c.endpoint.to_string()).collect();
+    let missing: Vec<_> = registered.difference(&covered).collect();
+    assert!(missing.is_empty(), "server functions missing from the access matrix: {missing:?}");
+}
+
+#[tokio::test]
+async fn the_matrix_covers_every_page_route() {
+    use leptos_axum::generate_route_list;
+    let routes: BTreeSet<String> = generate_route_list(app::App).iter().map(|r| r.path().to_string()).collect();
+    let covered: BTreeSet<String> = PAGES
+        .iter()
+        .map(|c| {
+            c.endpoint
+                .replace("{A1}", "{student}")
+                .replace("{A}", "{id}")
+                .replace("/modules/hand-hygiene-ppe", "/modules/{slug}")
+        })
+        .collect();
+    let missing: Vec<_> = routes.difference(&covered).collect();
+    assert!(missing.is_empty(), "page routes missing from the access matrix: {missing:?} (covered: {covered:?})");
+}
+
+/// A preceptor's list holds only the students placed with them.
+async fn preceptors_list_only_their_students(db: &app::storage::Db) {
+    let cast = common::cast(db).await;
+    let app = server::router(&common::test_config(), db.clone(), common::catalog()).unwrap();
+    let request = Request::get("/api/my-students")
+        .header("cookie", common::session_cookie(db, cast.preceptor_a).await)
+        .body(Body::empty())
+        .unwrap();
+    let response = app.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: serde_json::Value =
+        serde_json::from_slice(&axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap()).unwrap();
+    let ids: Vec<i64> = body.as_array().unwrap().iter().map(|p| p["student_id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, vec![cast.student_a1]);
+}
+
+both_engines!(preceptors_list_only_their_students);

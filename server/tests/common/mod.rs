@@ -141,3 +141,87 @@ macro_rules! both_engines {
         }
     )*};
 }
+
+/// Two programs and one person in every position the access policy tells
+/// apart, for access tests.
+pub struct Cast {
+    pub program_a: i64,
+    pub program_b: i64,
+    pub admin: i64,
+    pub director_a: i64,
+    pub instructor_a: i64,
+    pub preceptor_a: i64,
+    /// A preceptor of program A with nobody placed.
+    pub preceptor_a2: i64,
+    /// Placed with `preceptor_a`.
+    pub student_a1: i64,
+    /// In program A, placed with nobody.
+    pub student_a2: i64,
+    pub director_b: i64,
+    pub student_b1: i64,
+}
+
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
+/// Creates the cast. The administrator has two-step sign-in on (without
+/// it an administrator has no administrator powers).
+pub async fn cast(db: &Db) -> Cast {
+    use app::domain::access::Role;
+    use app::storage::{programs, users};
+    let t = now();
+    let program_a = programs::create_program(db, "Program A", None, t).await.unwrap();
+    let program_b = programs::create_program(db, "Program B", None, t).await.unwrap();
+    let make = async |email: &str, admin: bool| {
+        users::create(db, &users::NewUser { email, display_name: email, password_hash: None, site_admin: admin }, t)
+            .await
+            .unwrap()
+    };
+    let admin = make("admin@a.example", true).await;
+    let director_a = make("director@a.example", false).await;
+    let instructor_a = make("instructor@a.example", false).await;
+    let preceptor_a = make("preceptor@a.example", false).await;
+    let preceptor_a2 = make("preceptor2@a.example", false).await;
+    let student_a1 = make("s1@a.example", false).await;
+    let student_a2 = make("s2@a.example", false).await;
+    let director_b = make("director@b.example", false).await;
+    let student_b1 = make("s1@b.example", false).await;
+    users::set_pending_totp(db, admin, "JBSWY3DPEHPK3PXP").await.unwrap();
+    users::enable_totp(db, admin, 0, t).await.unwrap();
+    for (user, program, role) in [
+        (director_a, program_a, Role::Director),
+        (instructor_a, program_a, Role::Instructor),
+        (preceptor_a, program_a, Role::Preceptor),
+        (preceptor_a2, program_a, Role::Preceptor),
+        (student_a1, program_a, Role::Student),
+        (student_a2, program_a, Role::Student),
+        (director_b, program_b, Role::Director),
+        (student_b1, program_b, Role::Student),
+    ] {
+        programs::grant_role(db, user, program, role, None, t).await.unwrap();
+    }
+    programs::create_placement(db, program_a, student_a1, preceptor_a, "Clinic A", director_a, t).await.unwrap();
+    Cast { program_a, program_b, admin, director_a, instructor_a, preceptor_a, preceptor_a2, student_a1, student_a2, director_b, student_b1 }
+}
+
+/// A live session for `user`; returns the `Cookie` header value.
+pub async fn session_cookie(db: &Db, user: i64) -> String {
+    use app::auth::crypto;
+    let secret = crypto::new_secret().unwrap();
+    app::storage::sessions::create(
+        db,
+        &app::storage::sessions::NewSession {
+            id_hash: &crypto::hash_secret(&secret),
+            user_id: user,
+            awaiting_second_factor: false,
+            ip: None,
+            user_agent: None,
+        },
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    format!("{}={secret}", app::auth::session::COOKIE_NAME)
+}
