@@ -2,6 +2,7 @@ import { defineConfig } from "@playwright/test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from "./tests/accounts";
 
 // Each run starts the release build on a fresh SQLite file. Workers load this
 // file again; the env var keeps them on the runner's database.
@@ -45,7 +46,9 @@ export default defineConfig({
     { name: "laptop", use: { viewport: { width: 1280, height: 800 } } },
   ],
   webServer: {
-    command: `${join(root, "target/release/server")} serve`,
+    // Demo data gives every role an account; the fixed password and TOTP key
+    // (accounts.ts) replace the random ones demo mode would print.
+    command: `${join(root, "target/release/server")} serve --demo`,
     cwd: root,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
@@ -59,6 +62,8 @@ export default defineConfig({
       SITE_ROOT: join(root, "target/site"),
       CONTENT_DIR: join(root, "content"),
       LOG_LEVEL: "warn",
+      DEMO_PASSWORD: DEMO_PASSWORD,
+      DEMO_TOTP_SECRET: DEMO_TOTP_SECRET,
     },
   },
 });

@@ -39,14 +39,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// "Sign in", or the signed-in person's first name linking to their account.
 #[component]
 fn AccountLink() -> impl IntoView {
-    let me = Resource::new(|| (), |_| whoami());
+    // Asked again after each navigation: signing in or out ends in one.
+    let location = leptos_router::hooks::use_location();
+    let me = Resource::new(move || location.pathname.get(), |_| whoami());
     view! {
         <Suspense fallback=|| view! { <a href="/sign-in">"Sign in"</a> }>
             {move || me.get().map(|r| match r {
-                Ok(Some(me)) => {
-                    let first = me.name.split_whitespace().next().unwrap_or("Account").to_string();
-                    view! { <a href="/account" aria-label=format!("Your account ({})", me.name)>{first}</a> }.into_any()
-                }
+                Ok(Some(_)) => view! { <a href="/account">"Account"</a> }.into_any(),
                 _ => view! { <a href="/sign-in">"Sign in"</a> }.into_any(),
             })}
         </Suspense>
@@ -70,6 +69,7 @@ pub fn App() -> impl IntoView {
         <Title formatter=|title: String| {
             if title.is_empty() { "Checkoff".to_string() } else { format!("{title} · Checkoff") }
         }/>
+        <Router>
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="site-header">
             <div class="wrap">
@@ -80,7 +80,6 @@ pub fn App() -> impl IntoView {
                 </nav>
             </div>
         </header>
-        <Router>
             <main id="main" class="wrap" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage/>
@@ -105,11 +104,11 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("students"), ParamSegment("student")) view=StudentRecordPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
-        </Router>
         <footer class="site-footer">
             <div class="wrap">
                 <p>"Checkoff · open-source competency checklists for Medical Assistant programs"</p>
             </div>
         </footer>
+        </Router>
     }
 }

@@ -1,5 +1,7 @@
 // Reads knowledge-check answer keys from the module files, so browser tests
 // can answer as a student who studied would (the page itself never has them).
+import type { Page, Locator } from "@playwright/test";
+import { expect } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -31,4 +33,24 @@ export function answerKey(slug: string): Key[] {
 export function explanations(slug: string): string[] {
   const text = readFileSync(join(__dirname, "../../content/modules", `${slug}.md`), "utf8");
   return [...text.matchAll(/^explanation:\s*(.*)$/gm)].map((m) => m[1].trim());
+}
+
+/** Answers one question on the page as the key says. */
+export async function answer(question: Locator, key: Key, page: Page) {
+  if (key.type === "order") {
+    // Move each item up into its place, as a keyboard user would.
+    for (let target = 0; target < key.correct.length; target++) {
+      let items = await question.locator(".order-text").allTextContents();
+      let at = items.indexOf(key.correct[target]);
+      while (at > target) {
+        await question.getByRole("button", { name: `Move “${key.correct[target]}” up` }).click();
+        at -= 1;
+      }
+    }
+    await expect(question.locator(".order-text")).toHaveText(key.correct);
+    return;
+  }
+  for (const option of key.correct) {
+    await question.getByLabel(option, { exact: true }).check();
+  }
 }

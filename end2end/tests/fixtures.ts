@@ -1,4 +1,5 @@
 import { test as base, expect } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 
 type Fixtures = {
@@ -23,16 +24,19 @@ export const test = base.extend<Fixtures>({
     });
   },
   axe: async ({ page }, use) => {
-    await use(async () => {
-      const results = await new AxeBuilder({ page })
-        .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
-        .analyze();
-      const summary = results.violations.map(
-        (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`,
-      );
-      expect(summary, "axe-core violations").toEqual([]);
-    });
+    await use(() => checkAxe(page));
   },
 });
+
+/** Runs axe-core (WCAG 2.2 AA rules) on `page`; fails on any violation. */
+export async function checkAxe(page: Page) {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
+    .analyze();
+  const summary = results.violations.map(
+    (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`,
+  );
+  expect(summary, `axe-core violations on ${page.url()}`).toEqual([]);
+}
 
 export { expect };

@@ -1,6 +1,5 @@
 import { test, expect } from "./fixtures";
-import type { Page, Locator } from "@playwright/test";
-import { answerKey, explanations, type Key } from "./content";
+import { answer, answerKey, explanations } from "./content";
 
 const SLUG = "order-of-draw";
 
@@ -49,24 +48,6 @@ test("the answer key is not in the page before the student submits", async ({ pa
   expect(await page.locator(`[data-question="${order.id}"] .order-text`).allTextContents()).not.toEqual(order.correct);
 });
 
-async function answer(question: Locator, key: Key, page: Page) {
-  if (key.type === "order") {
-    // Move each item up into its place, as a keyboard user would.
-    for (let target = 0; target < key.correct.length; target++) {
-      let items = await question.locator(".order-text").allTextContents();
-      let at = items.indexOf(key.correct[target]);
-      while (at > target) {
-        await question.getByRole("button", { name: `Move “${key.correct[target]}” up` }).click();
-        at -= 1;
-      }
-    }
-    await expect(question.locator(".order-text")).toHaveText(key.correct);
-    return;
-  }
-  for (const option of key.correct) {
-    await question.getByLabel(option, { exact: true }).check();
-  }
-}
 
 test("a student answers the knowledge check: one wrong, then all right", async ({ page, hydrated }) => {
   await hydrated(`/modules/${SLUG}`);

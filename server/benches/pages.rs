@@ -102,12 +102,18 @@ fn main() {
         // A session cookie bypasses the page cache: those rows measure a full
         // server render of the page on every request.
         let session = Some("checkoff_session=bench");
+        // A real signed-in student: adds the session lookup (session, user,
+        // roles, placements) and their progress to every request.
+        let cast = common::cast(&t.db).await;
+        let student: &'static str = Box::leak(common::session_cookie(&t.db, cast.student_a1).await.into_boxed_str());
         let targets = [
             ("trivial axum route", format!("{base}/bench-trivial"), None),
             ("module page /modules/venipuncture", format!("{base}/modules/venipuncture"), None),
             ("module page, rendered each time", format!("{base}/modules/venipuncture"), session),
             ("catalogue /modules", format!("{base}/modules"), None),
             ("catalogue, rendered each time", format!("{base}/modules"), session),
+            ("module page, signed-in student", format!("{base}/modules/venipuncture"), Some(student)),
+            ("catalogue, signed-in student", format!("{base}/modules"), Some(student)),
         ];
         println!(
             "Checkoff page benchmark: {concurrency} concurrent clients, {seconds} s per target, SQLite, {} cores",

@@ -178,3 +178,35 @@ fn help_documents_every_setting() {
         assert!(help.contains(&format!("env: {var}")), "--help lacks {var}:\n{help}");
     }
 }
+
+/// `create-admin` makes the first administrator and prints a one-time link
+/// that signs them in; the link's secret is not stored, only its hash.
+#[tokio::test]
+async fn create_admin_prints_a_one_time_link_for_a_new_administrator() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("admin.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(["create-admin", "--email", "Root@School.example", "--name", "Rita Root"])
+        .current_dir(dir.path())
+        .env("DATABASE_URL", format!("sqlite:{}", db_path.display()))
+        .env("SITE_URL", "https://checkoff.school.example")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let link = stdout
+        .lines()
+        .find(|l| l.starts_with("https://checkoff.school.example/sign-in/link?token="))
+        .unwrap_or_else(|| panic!("no link in: {stdout}"));
+    let token = link.rsplit('=').next().unwrap();
+    assert_eq!(token.len(), 64);
+
+    let url = DatabaseUrl::parse(&format!("sqlite:{}", db_path.display())).unwrap();
+    let db = Db::connect(&url, &PoolConfig::default()).await.unwrap();
+    let admin = app::storage::users::find_by_email(&db, "root@school.example").await.unwrap().expect("account created");
+    assert!(admin.site_admin);
+    assert_eq!(admin.display_name, "Rita Root");
+    let raw = db.execute_unchecked(&format!("UPDATE one_time_token SET used_at = used_at WHERE token_hash = '{token}'")).await.unwrap();
+    assert_eq!(raw, 0, "the raw token is not what is stored");
+    db.close().await;
+}

@@ -134,7 +134,7 @@ fn TwoFactor(on: bool, admin: bool) -> impl IntoView {
                             </li>
                             <li>"Enter the 6-digit code the app shows."</li>
                         </ol>
-                        <p class="meta"><a href=setup.otpauth_uri.clone()>"Open in an authenticator app on this device"</a></p>
+                        <p class="meta"><a class="tap-link" href=setup.otpauth_uri.clone()>"Open in an authenticator app on this device"</a></p>
                         <ActionForm action=confirm>
                             <Field label="Code" name="code" autocomplete="one-time-code" inputmode="numeric" error=confirm_error/>
                             <FormError error=confirm_error/>

@@ -21,13 +21,13 @@ pub fn AdminPage() -> impl IntoView {
     view! {
         <Title text="Administration"/>
         <h1>"Administration"</h1>
-        <p><a href="/admin/outbox">"Mail outbox"</a> " · " <a href="/admin/audit">"Security audit log"</a></p>
+        <p><a class="tap-link" href="/admin/outbox">"Mail outbox"</a> " · " <a class="tap-link" href="/admin/audit">"Security audit log"</a></p>
         <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
             {move || programs.get().map(|r| match r {
                 Ok(programs) => view! {
                     <section class="card" aria-labelledby="programs-title">
                         <h2 id="programs-title">"Programs"</h2>
-                        <ul class="plain-list">
+                        <ul class="plain-list link-list">
                             {programs.iter().map(|p| view! {
                                 <li><a href=format!("/programs/{}/people", p.id)>{p.name.clone()}</a></li>
                             }).collect_view()}

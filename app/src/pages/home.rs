@@ -79,7 +79,7 @@ fn Dashboard(me: Me) -> impl IntoView {
     let preceptor = me.is(Role::Preceptor);
     view! {
         <section class="card dashboard" aria-labelledby="dashboard-title">
-            <h1 id="dashboard-title">{format!("Hello, {first_name}")}</h1>
+            <h2 id="dashboard-title">{format!("Hello, {first_name}")}</h2>
             {me.admin_needs_two_factor.then(|| view! {
                 <p class="notice notice-warn">
                     "Administrator pages open once you " <a href="/account">"turn on two-step sign-in"</a> "."

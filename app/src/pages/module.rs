@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::modules::{get_module, module_body, rendered_body};
+use crate::api::accounts::whoami;
+use crate::api::modules::{get_module, module_body, record_reading, rendered_body};
+use crate::domain::access::Role;
 use crate::components::knowledge_check::KnowledgeCheck;
 use crate::components::status::ErrorNotice;
 use crate::domain::module::ModuleView;
@@ -50,6 +52,7 @@ fn ModuleArticle(module: ModuleView) -> impl IntoView {
             });
         }
     });
+    track_reading(s.slug.clone(), body_ref);
     view! {
         <Title text=s.title.clone()/>
         <article class="module">
@@ -86,4 +89,38 @@ fn ModuleArticle(module: ModuleView) -> impl IntoView {
             <KnowledgeCheck slug=s.slug questions=module.questions mastery=module.mastery_percent/>
         </article>
     }
+}
+
+/// Tells the server how far a signed-in student has read, in quarters, as
+/// they scroll: the catalogue and their record show it. Nothing is sent for
+/// anyone else (the server would refuse it anyway).
+fn track_reading(slug: String, body_ref: NodeRef<leptos::html::Div>) {
+    // Browser-only: the server renders before anyone scrolls.
+    let me = LocalResource::new(whoami);
+    let reported = StoredValue::new(0u8);
+    let handle = window_event_listener(leptos::ev::scroll, move |_| {
+        let student = me.get_untracked().and_then(|r| r.ok()).flatten().is_some_and(|m| m.is(Role::Student));
+        let Some(el) = body_ref.get_untracked() else { return };
+        if !student {
+            return;
+        }
+        let w = window();
+        let viewport = w.inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+        let scrolled = w.scroll_y().unwrap_or(0.0);
+        let (top, height) = (f64::from(el.offset_top()), f64::from(el.offset_height()));
+        if height <= 0.0 {
+            return;
+        }
+        // The share of the text that has come into view.
+        let seen = ((scrolled + viewport - top) / height).clamp(0.0, 1.0);
+        let quarter = ((seen * 4.0).floor() as u8).min(4) * 25;
+        if quarter > reported.get_value() {
+            reported.set_value(quarter);
+            let slug = slug.clone();
+            leptos::task::spawn_local(async move {
+                let _ = record_reading(slug, quarter).await;
+            });
+        }
+    });
+    on_cleanup(move || handle.remove());
 }

@@ -55,7 +55,7 @@ fn People(
     view! {
         <p class="breadcrumb"><a href="/">"Home"</a></p>
         <h1>{people.program_name.clone()}</h1>
-        <p><a href=format!("/programs/{program_id}/audit")>"Security audit log"</a></p>
+        <p><a class="tap-link" href=format!("/programs/{program_id}/audit")>"Security audit log"</a></p>
 
         <section class="card" aria-labelledby="members-title">
             <h2 id="members-title">"People"</h2>

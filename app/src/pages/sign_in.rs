@@ -37,7 +37,7 @@ pub fn SignInPage() -> impl IntoView {
                     <FormError error=password_error/>
                     <Submit label="Sign in" busy_label="Signing in…" pending=password.pending()/>
                 </ActionForm>
-                <p class="meta"><a href="/forgot-password">"Forgot your password?"</a></p>
+                <p class="meta"><a class="tap-link" href="/forgot-password">"Forgot your password?"</a></p>
             </section>
             <section class="card" aria-labelledby="link-title">
                 <h2 id="link-title">"With a link by e-mail"</h2>
@@ -105,7 +105,7 @@ pub fn LinkPage() -> impl IntoView {
                     }.into_any(),
                     Err(e) => view! {
                         <ErrorNotice error=e/>
-                        <p><a href="/sign-in">"Ask for a new sign-in link"</a></p>
+                        <p><a class="tap-link" href="/sign-in">"Ask for a new sign-in link"</a></p>
                     }.into_any(),
                 })}
             </Suspense>

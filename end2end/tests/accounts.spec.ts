@@ -1,0 +1,96 @@
+import { test, expect, checkAxe } from "./fixtures";
+import { PROGRAM, demo, signIn, signInAsAdmin } from "./accounts";
+
+test("a wrong password is shown next to the field and the e-mail is kept", async ({ page, hydrated, axe }) => {
+  await hydrated("/sign-in");
+  await axe();
+  const form = page.locator("form", { has: page.getByLabel("Password") });
+  await form.getByLabel("E-mail").fill(demo("instructor"));
+  await form.getByLabel("Password").fill("not the password");
+  await form.getByRole("button", { name: "Sign in" }).click();
+  const password = form.getByLabel("Password");
+  await expect(password).toHaveAttribute("aria-invalid", "true");
+  await expect(form.locator("#field-password-error")).toHaveText("That e-mail and password do not match an account.");
+  await expect(form.getByLabel("E-mail")).toHaveValue(demo("instructor"));
+  await axe();
+});
+
+test("a director invites a preceptor, who signs in from the e-mailed link and sees only their students", async ({
+  browser,
+}, testInfo) => {
+  const unique = `${testInfo.project.name}-${Date.now()}`;
+  const preceptorEmail = `nia-${unique}@clinic.example`;
+  const preceptorName = `Nia Nurse ${unique}`;
+
+  // The director invites the preceptor and places a student with them.
+  const director = await (await browser.newContext()).newPage();
+  await signIn(director, demo("director"));
+  await expect(director.getByRole("heading", { name: "Hello, Dana" })).toBeVisible();
+  await director.getByRole("link", { name: `People of ${PROGRAM}` }).click();
+  await expect(director.getByRole("heading", { level: 1, name: PROGRAM })).toBeVisible();
+  await expect(director.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const invite = director.locator("form", { has: director.getByRole("button", { name: "Send invitation" }) });
+  await invite.getByLabel("Name").fill(preceptorName);
+  await invite.getByLabel("E-mail").fill(preceptorEmail);
+  await invite.getByLabel("Role").selectOption("preceptor");
+  await invite.getByRole("button", { name: "Send invitation" }).click();
+  await expect(director.getByTestId("invite-status")).toHaveText("Invitation sent.");
+  const place = director.locator("form", { has: director.getByRole("button", { name: "Place student" }) });
+  await expect(place.getByLabel("Preceptor").locator("option", { hasText: preceptorName })).toHaveCount(1);
+  await place.getByLabel("Student").selectOption({ label: "Morgan Chen" });
+  await place.getByLabel("Preceptor").selectOption({ label: preceptorName });
+  await place.getByLabel("Clinic site").fill("Eastside Clinic (demo)");
+  await place.getByRole("button", { name: "Place student" }).click();
+  await expect(director.getByText(`Morgan Chen with ${preceptorName} at Eastside Clinic (demo)`)).toBeVisible();
+  await checkAxe(director);
+
+  // No mail server in tests: the administrator reads the outbox.
+  const admin = await (await browser.newContext()).newPage();
+  await signInAsAdmin(admin);
+  await admin.goto("/admin/outbox");
+  const mail = admin.locator(`li[data-to="${preceptorEmail}"]`).first();
+  await expect(mail).toContainText("Invitation to");
+  const link = (await mail.locator(".outbox-body").textContent())!.match(/http\S+token=[0-9a-f]{64}/)![0];
+  await checkAxe(admin);
+
+  // The preceptor opens the link on their phone and is in: no password.
+  const preceptor = await (await browser.newContext()).newPage();
+  await preceptor.goto(link);
+  await expect(preceptor.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 15_000 });
+  await expect(preceptor.getByText(`This link signs in ${preceptorName}.`)).toBeVisible();
+  await preceptor.getByRole("button", { name: "Continue" }).click();
+  await expect(preceptor).toHaveURL(/\/$/);
+  const students = preceptor.getByTestId("my-students");
+  await expect(students.getByRole("link")).toHaveText(["Morgan Chen"]);
+  await checkAxe(preceptor);
+
+  // The link worked once.
+  const again = await (await browser.newContext()).newPage();
+  await again.goto(link);
+  await expect(again.getByRole("alert")).toHaveText(/already been used/);
+
+  // Their student's record opens; other students' records and the people page do not.
+  await students.getByRole("link", { name: "Morgan Chen" }).click();
+  await expect(preceptor.getByRole("heading", { level: 1, name: "Morgan Chen" })).toBeVisible();
+  const samRecord = await director.locator("a", { hasText: "Sam Student" }).first().getAttribute("href");
+  const refused = await preceptor.goto(samRecord!);
+  expect(refused!.status()).toBe(403);
+  await expect(preceptor.getByRole("alert")).toHaveText("You do not have access to this.");
+  const people = await preceptor.goto(new URL(director.url()).pathname);
+  expect(people!.status()).toBe(403);
+});
+
+test("signing out ends the session on the server", async ({ page, context }) => {
+  await signIn(page, demo("riley"));
+  await expect(page.getByRole("heading", { name: "Hello, Riley" })).toBeVisible();
+  const cookie = (await context.cookies()).find((c) => c.name === "checkoff_session")!;
+  expect(cookie.httpOnly).toBe(true);
+  expect(cookie.sameSite).toBe("Lax");
+  await page.goto("/account");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
+  // The old cookie, replayed, no longer opens the account page.
+  const replay = await page.request.get("/account", { headers: { cookie: `checkoff_session=${cookie.value}` } });
+  expect(replay.status()).toBe(401);
+});
