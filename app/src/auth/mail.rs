@@ -24,14 +24,20 @@ pub enum MailError {
 #[derive(Clone)]
 pub enum Mailer {
     Outbox,
-    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox },
+    Smtp(Box<Smtp>),
+}
+
+#[derive(Clone)]
+pub struct Smtp {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
 }
 
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Mailer::Outbox => f.write_str("Mailer::Outbox"),
-            Mailer::Smtp { from, .. } => write!(f, "Mailer::Smtp(from {from})"),
+            Mailer::Smtp(smtp) => write!(f, "Mailer::Smtp(from {})", smtp.from),
         }
     }
 }
@@ -44,7 +50,7 @@ impl Mailer {
             .map_err(|e| MailError::BadConfig(e.to_string()))?
             .build();
         let from: Mailbox = from.parse().map_err(|_| MailError::BadConfig(format!("MAIL_FROM '{from}' is not an address")))?;
-        Ok(Mailer::Smtp { transport, from })
+        Ok(Mailer::Smtp(Box::new(Smtp { transport, from })))
     }
 
     pub fn is_outbox(&self) -> bool {
@@ -57,7 +63,8 @@ impl Mailer {
                 outbox::push(db, to, subject, body, now).await?;
                 Ok(())
             }
-            Mailer::Smtp { transport, from } => {
+            Mailer::Smtp(smtp) => {
+                let Smtp { transport, from } = smtp.as_ref();
                 let to_box: Mailbox = to.parse().map_err(|_| MailError::BadAddress(to.to_string()))?;
                 let message = Message::builder()
                     .from(from.clone())

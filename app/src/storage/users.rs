@@ -154,7 +154,8 @@ pub async fn claim_totp_step(db: &Db, id: UserId, step: i64) -> Result<bool, Sto
 
 /// The facts the access policy needs about a signed-in person.
 pub async fn load_principal(db: &Db, user: &User) -> Result<Principal, StorageError> {
-    let (memberships, placed): (Vec<(i64, String)>, Vec<(i64, i64)>) = read!(db, |pool| {
+    type Rows = (Vec<(i64, String)>, Vec<(i64, i64)>);
+    let (memberships, placed): Rows = read!(db, |pool| {
         let m = sqlx::query_as::<_, (i64, String)>(
             "SELECT program_id, role FROM membership WHERE user_id = $1",
         )
