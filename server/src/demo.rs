@@ -68,9 +68,18 @@ pub async fn prepare(db: &Db, now: DateTime<Utc>) -> Result<DemoAccounts, DemoEr
         Ok(s) if !s.trim().is_empty() => TotpSecret::from_base32(&s).map_err(|e| DemoError::BadTotpSecret(e.to_string()))?,
         _ => TotpSecret::from_bytes(crypto::random_bytes::<20>()?.to_vec()),
     };
-    if instance::claim_demo_seed(db, now).await? {
-        seed(db, now).await?;
-        tracing::info!("demo data loaded");
+    // Demo data goes only into a database without programs or demo people
+    // (never among real records). A database marked as demo by an earlier
+    // version, before accounts existed, is seeded now.
+    instance::claim_demo_seed(db, now).await?;
+    let empty = programs::list_programs(db).await?.is_empty() && users::find_by_email(db, &email("admin")).await?.is_none();
+    if empty {
+        match seed(db, now).await {
+            Ok(()) => tracing::info!("demo data loaded"),
+            // Another server starting on the same database seeded it first.
+            Err(DemoError::Storage(StorageError::Conflict(_))) => {}
+            Err(e) => return Err(e),
+        }
     }
     let fixed = std::env::var("DEMO_PASSWORD").ok().filter(|p| !p.trim().is_empty());
     let mut accounts = Vec::new();

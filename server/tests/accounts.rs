@@ -250,7 +250,40 @@ async fn a_roster_with_bad_rows_imports_nothing(db: &Db) {
     assert_eq!((again.students_added, again.already_enrolled), (0, 2));
 }
 
+/// Demo mode gives every role an account whose printed password works, and
+/// leaves a database that already has programs alone.
+async fn demo_mode_seeds_every_role_with_working_passwords(db: &Db) {
+    let (s, m, now) = (settings(), Mailer::Outbox, Utc::now());
+    let demo = server::demo::prepare(db, now).await.unwrap();
+    for label in ["administrator", "program director", "instructor", "preceptor", "student"] {
+        assert!(demo.accounts.iter().any(|a| a.label == label), "no demo {label}");
+    }
+    let director = demo.accounts.iter().find(|a| a.label == "program director").unwrap();
+    let e = env(db, &s, &m, now);
+    let issued = flows::sign_in_with_password(&e, &visitor("10.1.0.1"), &director.email, &director.password).await.unwrap();
+    let me = resolve(db, &s, Some(&issued.secret), now).await.unwrap().signed_in.unwrap();
+    assert_eq!(me.principal.memberships.len(), 1);
+    let printed = server::demo::describe(&demo, "http://127.0.0.1:3000");
+    assert!(printed.contains(&director.password) && printed.contains("never enter real"), "{printed}");
+
+    // A second start seeds nothing more and issues new passwords.
+    let again = server::demo::prepare(db, now).await.unwrap();
+    assert_eq!(programs::list_programs(db).await.unwrap().len(), 1);
+    let old = flows::sign_in_with_password(&e, &visitor("10.1.0.2"), &director.email, &director.password).await;
+    assert!(matches!(old, Err(AuthError::InvalidCredentials)), "{old:?}");
+    assert_eq!(again.accounts.len(), demo.accounts.len());
+}
+
+async fn demo_mode_never_seeds_among_real_programs(db: &Db) {
+    programs::create_program(db, "A real program", None, Utc::now()).await.unwrap();
+    let demo = server::demo::prepare(db, Utc::now()).await.unwrap();
+    assert!(demo.accounts.is_empty());
+    assert_eq!(programs::list_programs(db).await.unwrap().len(), 1);
+}
+
 both_engines!(
+    demo_mode_seeds_every_role_with_working_passwords,
+    demo_mode_never_seeds_among_real_programs,
     sessions_rotate_at_sign_in_and_end_at_sign_out,
     sessions_expire_when_idle_and_at_their_absolute_limit,
     sign_in_links_work_once_and_expire,
