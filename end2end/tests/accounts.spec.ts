@@ -1,5 +1,5 @@
 import { test, expect, checkAxe } from "./fixtures";
-import { PROGRAM, demo, signIn, signInAsAdmin } from "./accounts";
+import { PROGRAM, demo, signIn, signInAsAdmin, totp } from "./accounts";
 
 test("a wrong password is shown next to the field and the e-mail is kept", async ({ page, hydrated, axe }) => {
   await hydrated("/sign-in");
@@ -93,4 +93,34 @@ test("signing out ends the session on the server", async ({ page, context }) => 
   // The old cookie, replayed, no longer opens the account page.
   const replay = await page.request.get("/account", { headers: { cookie: `checkoff_session=${cookie.value}` } });
   expect(replay.status()).toBe(401);
+});
+
+test("anyone can turn on two-step sign-in from their account page, and then needs a code", async ({ page, axe, browser }, testInfo) => {
+  // One account per browser project: both run against one server.
+  const who = demo(testInfo.project.name === "phone" ? "preceptor2" : "instructor");
+  await signIn(page, who);
+  await page.goto("/account");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByRole("button", { name: "Turn on two-step sign-in" }).click();
+  const secret = (await page.getByTestId("totp-secret").textContent())!.trim();
+  await axe();
+  // A wrong code is refused at the field; the right one turns it on.
+  await page.getByLabel("Code").fill("000000" === totp(secret, Date.now() / 1000) ? "111111" : "000000");
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await expect(page.locator("#field-code-error")).toContainText("not right");
+  await page.getByLabel("Code").fill(totp(secret, Date.now() / 1000));
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await expect(page.getByTestId("recovery-codes").locator("li")).toHaveCount(10);
+  await axe();
+
+  // Signing in again now asks for a code; a recovery code works once.
+  const recovery = (await page.getByTestId("recovery-codes").locator("li").first().textContent())!.trim();
+  const again = await (await browser.newContext()).newPage();
+  await signIn(again, who);
+  await expect(again).toHaveURL(/\/sign-in\/code/);
+  await expect(again.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await again.getByLabel("Code").fill(recovery);
+  await again.getByRole("button", { name: "Continue" }).click();
+  await expect(again).toHaveURL(/\/$/);
+  await expect(again.getByRole("link", { name: "Account", exact: true })).toBeVisible();
 });

@@ -30,7 +30,8 @@ export function totp(secret: string, unixSeconds: number): string {
   return value.toString().padStart(6, "0");
 }
 
-/** Signs in on the sign-in page with the demo password; lands on `/`. */
+/** Signs in on the sign-in page with the demo password, and waits to leave
+ *  it (for `/`, or the code page when two-step sign-in is on). */
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
   await page.goto("/sign-in");
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 15_000 });
@@ -38,6 +39,7 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   await form.getByLabel("E-mail").fill(email);
   await form.getByLabel("Password").fill(password);
   await form.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((url) => url.pathname !== "/sign-in");
 }
 
 /** Signs the demo administrator in, through the second step. */

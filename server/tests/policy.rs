@@ -193,6 +193,7 @@ fn classify(status: StatusCode) -> StatusClass {
 }
 
 async fn run_matrix(db: &app::storage::Db, cells: &[Cell]) {
+    let _one_at_a_time = common::page_render_lock();
     let cast = common::cast(db).await;
     let app = server::router(&common::test_config(), db.clone(), common::catalog()).unwrap();
     let mut failures = Vec::new();
@@ -231,12 +232,22 @@ async fn run_matrix(db: &app::storage::Db, cells: &[Cell]) {
                 builder = builder.header("cookie", common::session_cookie(db, user).await);
             }
             let body = if cell.method == "GET" { Body::empty() } else { Body::from(args.clone()) };
-            let response = app.clone().oneshot(builder.body(body).unwrap()).await.unwrap();
-            let got = classify(response.status());
+            // A page that never finishes rendering is a failure with a name,
+            // not a hung test run.
+            let sent = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+                let response = app.clone().oneshot(builder.body(body).unwrap()).await.unwrap();
+                let status = response.status();
+                let body = axum::body::to_bytes(response.into_body(), 1 << 22).await.unwrap_or_default();
+                (status, body)
+            })
+            .await;
+            let Ok((status, body)) = sent else {
+                failures.push(format!("{} {path} {args} as {who:?}: no answer within 10 s", cell.method));
+                continue;
+            };
+            let got = classify(status);
             let want = expected(cell.allowed, who);
             if got != want {
-                let status = response.status();
-                let body = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap_or_default();
                 let text: String = String::from_utf8_lossy(&body).chars().take(200).collect();
                 failures.push(format!("{} {path} {args} as {who:?}: expected {want:?}, got {status} {text}", cell.method));
             }

@@ -225,3 +225,13 @@ pub async fn session_cookie(db: &Db, user: i64) -> String {
     .unwrap();
     format!("{}={secret}", app::auth::session::COOKIE_NAME)
 }
+
+/// Held by tests that render pages. Rendering pages from several tokio
+/// runtimes at once in one process (each `#[tokio::test]` has its own) hangs
+/// a request now and then (measured: 3 of 12 runs of the page matrix); one
+/// runtime, as in the server, does not (the benchmark renders from 32
+/// clients at once). Serialising these tests costs about a second.
+pub fn page_render_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
