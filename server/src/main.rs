@@ -115,6 +115,12 @@ async fn serve(config: &Config, demo: bool) -> Result<(), BoxError> {
         println!("{}", server::demo::describe(&accounts, &config.site_url));
     }
     let app = server::router(config, db.clone(), catalog)?;
+    let auth = config.auth_settings()?;
+    if auth.secure_cookies && config.mailer()?.is_outbox() {
+        // Outbox mail holds working sign-in links; in production mail must leave the server.
+        tracing::warn!("SITE_URL is https but SMTP_URL is not set: mail (with sign-in links) stays in the in-app outbox");
+    }
+    tokio::spawn(prune_periodically(db.clone(), auth));
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
         .await
         .map_err(|e| format!("LISTEN_ADDR: cannot listen on {}: {e}", config.listen_addr))?;
@@ -127,6 +133,24 @@ async fn serve(config: &Config, demo: bool) -> Result<(), BoxError> {
         .await?;
     db.close().await;
     Ok(())
+}
+
+/// Removes sessions that can no longer be used and sign-in failures too old
+/// to count, hourly. (Expired sessions are refused whether or not they are
+/// removed; this keeps the tables small.)
+async fn prune_periodically(db: Db, auth: app::auth::AuthSettings) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let now = chrono::Utc::now();
+        let sessions =
+            app::storage::sessions::prune(&db, now - auth.idle_timeout, now - auth.absolute_timeout).await;
+        let failures = app::storage::sign_in_failures::prune(&db, now - chrono::Duration::days(1)).await;
+        match (sessions, failures) {
+            (Ok(s), Ok(f)) => tracing::debug!(sessions = s, failures = f, "pruned"),
+            (s, f) => tracing::warn!(sessions = ?s.err(), failures = ?f.err(), "pruning failed"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -281,7 +281,24 @@ async fn demo_mode_never_seeds_among_real_programs(db: &Db) {
     assert_eq!(programs::list_programs(db).await.unwrap().len(), 1);
 }
 
+/// The hourly clean-up removes only sessions that can no longer be used.
+async fn pruning_removes_only_dead_sessions(db: &Db) {
+    let (s, m, t0) = (settings(), Mailer::Outbox, Utc::now());
+    user_with_password(db, "fay@example.org", "correct horse battery").await;
+    let mut secrets = Vec::new();
+    for t in [t0 - Duration::hours(3), t0] {
+        let e = env(db, &s, &m, t);
+        secrets.push(flows::sign_in_with_password(&e, &visitor("10.2.0.1"), "fay@example.org", "correct horse battery").await.unwrap().secret);
+    }
+    let (old, live) = (&secrets[0], &secrets[1]);
+    let removed = sessions::prune(db, t0 - s.idle_timeout, t0 - s.absolute_timeout).await.unwrap();
+    assert_eq!(removed, 1);
+    assert!(sessions::find(db, &crypto::hash_secret(old)).await.unwrap().is_none());
+    assert!(sessions::find(db, &crypto::hash_secret(live)).await.unwrap().is_some());
+}
+
 both_engines!(
+    pruning_removes_only_dead_sessions,
     demo_mode_seeds_every_role_with_working_passwords,
     demo_mode_never_seeds_among_real_programs,
     sessions_rotate_at_sign_in_and_end_at_sign_out,
