@@ -14,7 +14,7 @@ pub fn ChecklistPreview() -> impl IntoView {
         ("Keep rubbing until hands are dry (about 20–30 seconds)", true),
     ]
     .into_iter()
-    .map(|(text, critical)| ChecklistStep { text: text.to_string(), critical })
+    .map(|(text, critical)| ChecklistStep { text: text.to_string(), critical, note: None })
     .collect();
     let performed = RwSignal::new(vec![false; steps.len()]);
     let steps = StoredValue::new(steps);

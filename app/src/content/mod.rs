@@ -5,6 +5,7 @@
 //! each naming file and line (`path:line: message`): the server never serves
 //! half a tree. The format is documented in `docs/content-format.md`.
 
+pub mod framework;
 mod markdown;
 pub mod quiz_block;
 
@@ -50,28 +51,7 @@ impl fmt::Display for ContentErrors {
 
 impl std::error::Error for ContentErrors {}
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Domain {
-    Cognitive,
-    Psychomotor,
-    Affective,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Competency {
-    pub code: String,
-    pub title: String,
-    pub domain: Domain,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FrameworkFile {
-    #[serde(default)]
-    competency: Vec<toml::Spanned<Competency>>,
-}
+pub use crate::domain::competency::{Competency, CompetencyDomain as Domain};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -142,8 +122,19 @@ impl Catalog {
         self.by_slug.get(slug).map(|&i| &self.modules[i])
     }
 
+    /// The framework, in file order.
     pub fn competencies(&self) -> &[Competency] {
         &self.competencies
+    }
+
+    pub fn competency(&self, code: &str) -> Option<&Competency> {
+        self.competencies.iter().find(|c| c.code == code)
+    }
+
+    /// Psychomotor and affective competencies: what is signed off and what
+    /// the Master Competency Checklist lists.
+    pub fn signed_off_competencies(&self) -> impl Iterator<Item = &Competency> {
+        self.competencies.iter().filter(|c| c.domain.is_signed_off())
     }
 }
 
@@ -212,8 +203,6 @@ pub fn parse_tree(
     check_image: &dyn Fn(&Path) -> Option<String>,
 ) -> Result<Catalog, ContentErrors> {
     let mut errors = Vec::new();
-    let competencies = parse_framework(framework_path, framework, &mut errors);
-    let codes: HashSet<&str> = competencies.iter().map(|c| c.code.as_str()).collect();
 
     // Slugs first: modules link to each other.
     let mut slugs: BTreeMap<String, &Path> = BTreeMap::new();
@@ -238,6 +227,11 @@ pub fn parse_tree(
         }
     }
 
+    let slug_exists = |slug: &str| slugs.contains_key(slug);
+    let mut competencies = framework::parse(framework_path, framework, &slug_exists, &mut errors);
+    let codes: HashSet<String> = competencies.iter().map(|c| c.code.clone()).collect();
+    let codes: HashSet<&str> = codes.iter().map(String::as_str).collect();
+
     let mut modules = Vec::new();
     for (path, text) in files {
         let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -254,41 +248,21 @@ pub fn parse_tree(
     modules.sort_by(|a, b| {
         (&a.summary.area, a.summary.order, &a.summary.title).cmp(&(&b.summary.area, b.summary.order, &b.summary.title))
     });
+    // A competency is taught by the modules that name it in their front
+    // matter, plus any the framework names itself.
+    for c in &mut competencies {
+        for m in &modules {
+            if m.summary.competencies.contains(&c.code) && !c.modules.contains(&m.summary.slug) {
+                c.modules.push(m.summary.slug.clone());
+            }
+        }
+    }
     let by_slug = modules.iter().enumerate().map(|(i, m)| (m.summary.slug.clone(), i)).collect();
     Ok(Catalog { modules, by_slug, competencies })
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
-}
-
-fn parse_framework(path: &Path, text: &str, errors: &mut Vec<ContentError>) -> Vec<Competency> {
-    let err = |line: usize, message: String| ContentError { path: path.to_path_buf(), line, message };
-    let file: FrameworkFile = match toml::from_str(text) {
-        Ok(f) => f,
-        Err(e) => {
-            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
-            errors.push(err(line, e.message().to_string()));
-            return Vec::new();
-        }
-    };
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut out = Vec::new();
-    for spanned in file.competency {
-        let line = line_of(text, spanned.span().start);
-        let c = spanned.into_inner();
-        if !is_competency_code(&c.code) {
-            errors.push(err(line, format!("code '{}' is not in the form I.P.2.b or A.1", c.code)));
-        }
-        if c.title.trim().is_empty() {
-            errors.push(err(line, format!("competency {} has no title", c.code)));
-        }
-        if let Some(first) = seen.insert(c.code.clone(), line) {
-            errors.push(err(line, format!("duplicate competency code {} (first on line {first})", c.code)));
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// `I.P.2.b`, `III.C.10`, `A.1`: a roman or letter area, then dot-separated

@@ -11,6 +11,9 @@ pub struct ChecklistStep {
     pub text: String,
     /// A safety step: missing it fails the attempt.
     pub critical: bool,
+    /// A hint for the evaluator (what "correctly" means here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Where an attempt stands, step by step.
@@ -48,9 +51,9 @@ mod tests {
 
     fn steps() -> Vec<ChecklistStep> {
         vec![
-            ChecklistStep { text: "a".into(), critical: false },
-            ChecklistStep { text: "b".into(), critical: true },
-            ChecklistStep { text: "c".into(), critical: false },
+            ChecklistStep { text: "a".into(), critical: false, note: None },
+            ChecklistStep { text: "b".into(), critical: true, note: None },
+            ChecklistStep { text: "c".into(), critical: false, note: None },
         ]
     }
 

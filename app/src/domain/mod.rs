@@ -3,11 +3,15 @@
 
 pub mod access;
 pub mod checklist;
+pub mod competency;
+pub mod evaluation;
 pub mod module;
 pub mod quiz;
 #[cfg(feature = "ssr")]
 pub mod roster;
 pub mod status;
+#[cfg(feature = "ssr")]
+pub mod signoff_chain;
 #[cfg(feature = "ssr")]
 pub mod throttle;
 #[cfg(feature = "ssr")]

@@ -1,0 +1,339 @@
+//! The competency framework as the rules see it: what a competency is, what
+//! a program requires of each, and where a student stands on it.
+//!
+//! Loaded from `content/competencies/framework.toml` by `crate::content`;
+//! a program may override the requirement per competency (stored, see
+//! `storage::evaluations`). Pure: no I/O.
+
+use serde::{Deserialize, Serialize};
+
+use super::checklist::ChecklistStep;
+
+/// The accreditor's three domains. Cognitive competencies are assessed by
+/// tests, not checklists; psychomotor and affective ones are signed off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CompetencyDomain {
+    Cognitive,
+    Psychomotor,
+    Affective,
+}
+
+impl CompetencyDomain {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompetencyDomain::Cognitive => "cognitive",
+            CompetencyDomain::Psychomotor => "psychomotor",
+            CompetencyDomain::Affective => "affective",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CompetencyDomain> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "cognitive" => Some(CompetencyDomain::Cognitive),
+            "psychomotor" => Some(CompetencyDomain::Psychomotor),
+            "affective" => Some(CompetencyDomain::Affective),
+            _ => None,
+        }
+    }
+
+    /// Psychomotor and affective competencies are signed off by an evaluator
+    /// and appear on the Master Competency Checklist.
+    pub fn is_signed_off(self) -> bool {
+        self != CompetencyDomain::Cognitive
+    }
+}
+
+/// Where an attempt was observed. The setting decides who evaluates it: the
+/// program's instructors in the campus lab, the student's assigned preceptor
+/// at the externship site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Setting {
+    Lab,
+    Externship,
+}
+
+impl Setting {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Setting::Lab => "lab",
+            Setting::Externship => "externship",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Setting> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "lab" => Some(Setting::Lab),
+            "externship" => Some(Setting::Externship),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Setting::Lab => "Campus lab",
+            Setting::Externship => "Externship",
+        }
+    }
+}
+
+/// Which settings' successful attempts count toward a requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RequiredSetting {
+    Lab,
+    Externship,
+    Either,
+}
+
+impl RequiredSetting {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequiredSetting::Lab => "lab",
+            RequiredSetting::Externship => "externship",
+            RequiredSetting::Either => "either",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RequiredSetting> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "lab" => Some(RequiredSetting::Lab),
+            "externship" => Some(RequiredSetting::Externship),
+            "either" => Some(RequiredSetting::Either),
+            _ => None,
+        }
+    }
+
+    pub fn allows(self, setting: Setting) -> bool {
+        matches!(
+            (self, setting),
+            (RequiredSetting::Either, _)
+                | (RequiredSetting::Lab, Setting::Lab)
+                | (RequiredSetting::Externship, Setting::Externship)
+        )
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RequiredSetting::Lab => "campus lab",
+            RequiredSetting::Externship => "externship",
+            RequiredSetting::Either => "lab or externship",
+        }
+    }
+}
+
+/// What a program asks of a student on one competency: this many successful
+/// attempts, observed in these settings. Some states ask for a number of
+/// successful venipunctures or injections, so programs set their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Requirement {
+    pub attempts: u8,
+    pub setting: RequiredSetting,
+}
+
+impl Requirement {
+    /// Most accreditor lists ask for one successful, observed attempt.
+    pub const DEFAULT: Requirement = Requirement { attempts: 1, setting: RequiredSetting::Either };
+
+    /// The bounds a requirement must respect, with the message for a form.
+    pub fn validate(attempts: i64) -> Result<u8, &'static str> {
+        if (1..=50).contains(&attempts) {
+            Ok(attempts as u8)
+        } else {
+            Err("Successful attempts must be a whole number from 1 to 50.")
+        }
+    }
+}
+
+/// One competency, as the content file defines it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Competency {
+    /// In the accreditor's numbering style: `I.P.2.b`, `A.1`.
+    pub code: String,
+    pub title: String,
+    pub domain: CompetencyDomain,
+    /// Slugs of the modules that teach it.
+    pub modules: Vec<String>,
+    /// Psychomotor: the procedure checklist. Affective: the behaviours rated
+    /// (none is critical; every one must meet expectation).
+    pub steps: Vec<ChecklistStep>,
+    /// Psychomotor: the share of steps (percent) an attempt must reach,
+    /// besides every critical step.
+    pub pass_percent: u8,
+    /// The framework's default requirement (a program may override it).
+    pub requirement: Requirement,
+    /// sha256 over the fields above that change what a sign-off means (code,
+    /// title, domain, steps, pass percent): the checklist version each
+    /// evaluation records.
+    pub version: String,
+}
+
+/// Where a student stands on one competency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum CompetencyStatus {
+    NotStarted,
+    Attempted,
+    PassedInLab,
+    PassedAtExternship,
+    Complete,
+}
+
+impl CompetencyStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            CompetencyStatus::NotStarted => "Not started",
+            CompetencyStatus::Attempted => "Attempted",
+            CompetencyStatus::PassedInLab => "Passed in lab",
+            CompetencyStatus::PassedAtExternship => "Passed at externship",
+            CompetencyStatus::Complete => "Complete",
+        }
+    }
+
+    /// The CSS modifier for a status badge (`style/`).
+    pub fn css(self) -> &'static str {
+        match self {
+            CompetencyStatus::NotStarted => "status-none",
+            CompetencyStatus::Attempted => "status-attempted",
+            CompetencyStatus::PassedInLab | CompetencyStatus::PassedAtExternship => "status-partial",
+            CompetencyStatus::Complete => "status-complete",
+        }
+    }
+}
+
+/// The facts of one stored evaluation that status depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttemptFact {
+    pub setting: Setting,
+    pub passed: bool,
+    /// Voided by a later correction: it no longer counts, either way.
+    pub voided: bool,
+}
+
+/// A student's standing on one competency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standing {
+    pub status: CompetencyStatus,
+    /// Successful attempts that count toward the requirement.
+    pub counted_passes: u8,
+    pub required_passes: u8,
+    /// Attempts still standing (not voided), passed or not.
+    pub attempts: u32,
+}
+
+impl Standing {
+    pub fn remaining(&self) -> u8 {
+        self.required_passes.saturating_sub(self.counted_passes)
+    }
+}
+
+/// Applies a requirement to a student's attempts. Voided attempts are
+/// ignored; passes in a setting the requirement does not accept show as
+/// "passed in lab/at externship" but do not complete it.
+pub fn standing(requirement: Requirement, attempts: &[AttemptFact]) -> Standing {
+    let live: Vec<&AttemptFact> = attempts.iter().filter(|a| !a.voided).collect();
+    let counted = live.iter().filter(|a| a.passed && requirement.setting.allows(a.setting)).count();
+    let counted_passes = u8::try_from(counted).unwrap_or(u8::MAX);
+    let passed_in = |s: Setting| live.iter().any(|a| a.passed && a.setting == s);
+    let status = if counted_passes >= requirement.attempts {
+        CompetencyStatus::Complete
+    } else if passed_in(Setting::Externship) {
+        CompetencyStatus::PassedAtExternship
+    } else if passed_in(Setting::Lab) {
+        CompetencyStatus::PassedInLab
+    } else if !live.is_empty() {
+        CompetencyStatus::Attempted
+    } else {
+        CompetencyStatus::NotStarted
+    };
+    Standing {
+        status,
+        counted_passes,
+        required_passes: requirement.attempts,
+        attempts: u32::try_from(live.len()).unwrap_or(u32::MAX),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a(setting: Setting, passed: bool) -> AttemptFact {
+        AttemptFact { setting, passed, voided: false }
+    }
+
+    #[test]
+    fn nothing_recorded_is_not_started() {
+        let s = standing(Requirement::DEFAULT, &[]);
+        assert_eq!(s.status, CompetencyStatus::NotStarted);
+        assert_eq!(s.remaining(), 1);
+    }
+
+    #[test]
+    fn a_failed_attempt_is_attempted() {
+        let s = standing(Requirement::DEFAULT, &[a(Setting::Lab, false)]);
+        assert_eq!(s.status, CompetencyStatus::Attempted);
+        assert_eq!(s.attempts, 1);
+    }
+
+    #[test]
+    fn one_pass_anywhere_completes_the_default_requirement() {
+        assert_eq!(standing(Requirement::DEFAULT, &[a(Setting::Lab, true)]).status, CompetencyStatus::Complete);
+        assert_eq!(standing(Requirement::DEFAULT, &[a(Setting::Externship, true)]).status, CompetencyStatus::Complete);
+    }
+
+    #[test]
+    fn counts_are_per_setting() {
+        // A state asking for 3 successful venipunctures at the externship.
+        let req = Requirement { attempts: 3, setting: RequiredSetting::Externship };
+        let lab_only = standing(req, &[a(Setting::Lab, true), a(Setting::Lab, true), a(Setting::Lab, true)]);
+        assert_eq!(lab_only.status, CompetencyStatus::PassedInLab, "lab passes do not count toward an externship requirement");
+        assert_eq!(lab_only.counted_passes, 0);
+        let two = standing(req, &[a(Setting::Externship, true), a(Setting::Externship, false), a(Setting::Externship, true)]);
+        assert_eq!(two.status, CompetencyStatus::PassedAtExternship);
+        assert_eq!(two.remaining(), 1);
+        let three = standing(req, &[a(Setting::Externship, true), a(Setting::Externship, true), a(Setting::Externship, true)]);
+        assert_eq!(three.status, CompetencyStatus::Complete);
+        assert_eq!(three.remaining(), 0);
+    }
+
+    #[test]
+    fn either_setting_adds_up_both() {
+        let req = Requirement { attempts: 2, setting: RequiredSetting::Either };
+        assert_eq!(standing(req, &[a(Setting::Lab, true), a(Setting::Externship, true)]).status, CompetencyStatus::Complete);
+        assert_eq!(standing(req, &[a(Setting::Lab, true)]).status, CompetencyStatus::PassedInLab);
+    }
+
+    #[test]
+    fn a_voided_pass_no_longer_counts() {
+        let voided = AttemptFact { setting: Setting::Lab, passed: true, voided: true };
+        let s = standing(Requirement::DEFAULT, &[voided]);
+        assert_eq!(s.status, CompetencyStatus::NotStarted);
+        assert_eq!(s.attempts, 0);
+        let s = standing(Requirement::DEFAULT, &[voided, a(Setting::Lab, false)]);
+        assert_eq!(s.status, CompetencyStatus::Attempted);
+    }
+
+    #[test]
+    fn requirement_bounds() {
+        assert_eq!(Requirement::validate(3), Ok(3));
+        assert!(Requirement::validate(0).is_err());
+        assert!(Requirement::validate(51).is_err());
+        assert!(Requirement::validate(-1).is_err());
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for s in [Setting::Lab, Setting::Externship] {
+            assert_eq!(Setting::parse(s.as_str()), Some(s));
+        }
+        for s in [RequiredSetting::Lab, RequiredSetting::Externship, RequiredSetting::Either] {
+            assert_eq!(RequiredSetting::parse(s.as_str()), Some(s));
+        }
+        for d in [CompetencyDomain::Cognitive, CompetencyDomain::Psychomotor, CompetencyDomain::Affective] {
+            assert_eq!(CompetencyDomain::parse(d.as_str()), Some(d));
+        }
+        assert_eq!(Setting::parse("clinic"), None);
+    }
+}
