@@ -9,6 +9,7 @@ use leptos_router::{
 
 use crate::api::accounts::whoami;
 use crate::pages::account::AccountPage;
+use crate::pages::competencies::{CompetencyHistoryPage, EvaluatePage, LabSessionPage, MasterChecklistPage, RequirementsPage};
 use crate::pages::admin::{AdminPage, OutboxPage, SiteAuditPage};
 use crate::pages::people::{ProgramAuditPage, ProgramPeoplePage};
 use crate::pages::sign_in::{ForgotPasswordPage, LinkPage, ResetPasswordPage, SecondFactorPage, SignInPage};
@@ -107,6 +108,11 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("people")) view=ProgramPeoplePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("audit")) view=ProgramAuditPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("students"), ParamSegment("student")) view=StudentRecordPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("students"), ParamSegment("student"), StaticSegment("competencies"), ParamSegment("code")) view=CompetencyHistoryPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("students"), ParamSegment("student"), StaticSegment("evaluate"), ParamSegment("code")) view=EvaluatePage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("students"), ParamSegment("student"), StaticSegment("checklist")) view=MasterChecklistPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("lab")) view=LabSessionPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("competencies")) view=RequirementsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         <footer class="site-footer">

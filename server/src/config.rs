@@ -49,6 +49,30 @@ pub enum Command {
     /// Validate the content tree (modules, knowledge checks, competencies);
     /// print every problem as path:line: message and exit non-zero if any.
     CheckContent,
+    /// Recompute every program's sign-off hash chain; name the first record
+    /// that does not match (a stored field changed, a record removed) and
+    /// exit non-zero.
+    VerifySignoffs,
+    /// Export the competency framework as CSV, or import one.
+    #[command(subcommand)]
+    Framework(FrameworkCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum FrameworkCommand {
+    /// Print the framework as CSV (code, title, domain, steps, modules,
+    /// attempts, setting, pass_percent). Steps are separated by "|"; a step
+    /// starting with "*" is critical.
+    Export,
+    /// Read a framework CSV (e.g. the list an accreditor publishes), report
+    /// every bad row by line, and write it as the framework file.
+    Import {
+        /// The CSV file to read.
+        file: PathBuf,
+        /// Where to write the framework (default: CONTENT_DIR/competencies/framework.toml).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

@@ -5,6 +5,7 @@ pub mod config;
 pub mod csrf;
 pub mod health;
 pub mod demo;
+pub mod exports;
 pub mod page_cache;
 pub mod session_layer;
 
@@ -33,6 +34,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub site: Arc<SiteOrigin>,
+    pub catalog: Arc<Catalog>,
 }
 
 /// Builds the whole application router.
@@ -45,7 +47,7 @@ pub fn router(config: &Config, db: Db, catalog: Arc<Catalog>) -> Result<Router, 
         .site_addr(config.listen_addr)
         .env(Env::PROD)
         .build();
-    let state = AppState { leptos_options: leptos_options.clone(), db: db.clone(), site: site.clone() };
+    let state = AppState { leptos_options: leptos_options.clone(), db: db.clone(), site: site.clone(), catalog: catalog.clone() };
     let auth = Arc::new(config.auth_settings()?);
     let mailer = config.mailer()?;
     let sessions = session_layer::SessionLayerState { db: db.clone(), settings: auth.clone(), trust_proxy: config.trust_proxy };
@@ -58,6 +60,8 @@ pub fn router(config: &Config, db: Db, catalog: Arc<Catalog>) -> Result<Router, 
 
     let router = Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/programs/{program}/students/{student}/checklist.csv", get(exports::master_checklist_csv))
+        .route("/competencies.csv", get(exports::framework_csv))
         .nest_service("/module-images", module_images(&config.content_dir))
         .leptos_routes_with_context(&state, routes, context, {
             let options = leptos_options.clone();

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use app::storage::{Db, instance};
 use clap::Parser;
-use server::config::{Cli, Command, Config, LogFormat};
+use server::config::{FrameworkCommand, Cli, Command, Config, LogFormat};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -33,6 +33,9 @@ fn main() -> ExitCode {
             Command::Migrate => migrate(&cli.config).await,
             Command::CreateAdmin { email, name } => create_admin(&cli.config, &email, &name).await,
             Command::CheckContent => check_content(&cli.config),
+            Command::VerifySignoffs => verify_signoffs(&cli.config).await,
+            Command::Framework(FrameworkCommand::Export) => framework_export(&cli.config),
+            Command::Framework(FrameworkCommand::Import { file, out }) => framework_import(&cli.config, &file, out),
         }
     });
     match result {
@@ -101,6 +104,51 @@ fn check_content(config: &Config) -> Result<(), BoxError> {
         catalog.modules().len(),
         catalog.competencies().len()
     );
+    Ok(())
+}
+
+async fn verify_signoffs(config: &Config) -> Result<(), BoxError> {
+    let db = open_database(config).await?;
+    let mut total = 0;
+    let mut broken = Vec::new();
+    for program in app::storage::signoffs::chained_programs(&db).await? {
+        match app::storage::signoffs::verify_program(&db, program).await? {
+            Ok(n) => {
+                println!("program {program}: {n} sign-off records verified");
+                total += n;
+            }
+            Err(e) => {
+                println!("program {program}: BROKEN: {e}");
+                broken.push(e);
+            }
+        }
+    }
+    db.close().await;
+    if broken.is_empty() {
+        println!("all sign-off chains verify ({total} records)");
+        Ok(())
+    } else {
+        Err(format!("{} program chain(s) do not verify; first: {}", broken.len(), broken[0]).into())
+    }
+}
+
+fn framework_export(config: &Config) -> Result<(), BoxError> {
+    let catalog = load_content(config)?;
+    print!("{}", app::content::framework::to_csv(catalog.competencies()));
+    Ok(())
+}
+
+fn framework_import(config: &Config, file: &std::path::Path, out: Option<std::path::PathBuf>) -> Result<(), BoxError> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+    let modules_dir = config.content_dir.join("modules");
+    let exists = |slug: &str| modules_dir.join(format!("{slug}.md")).is_file();
+    let competencies = app::content::framework::from_csv(&text, &exists).map_err(|problems| {
+        let lines: Vec<String> = problems.iter().map(|p| format!("{}:{}: {}", file.display(), p.line, p.message)).collect();
+        format!("{} problem(s); nothing was written:\n{}", problems.len(), lines.join("\n"))
+    })?;
+    let out = out.unwrap_or_else(|| config.content_dir.join("competencies").join("framework.toml"));
+    std::fs::write(&out, app::content::framework::to_toml(&competencies)).map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+    println!("wrote {} competencies to {}; run check-content to validate the modules against it", competencies.len(), out.display());
     Ok(())
 }
 

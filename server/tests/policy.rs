@@ -99,6 +99,8 @@ const fn post(endpoint: &'static str, args: &'static str, allowed: Allowed) -> C
 const STAFF_OF_A: &[Who] = &[Who::DirectorA, Who::Admin];
 const ADMIN: &[Who] = &[Who::Admin];
 const STUDENTS: &[Who] = &[Who::StudentA1, Who::StudentA2];
+/// Who may see student A1's record: A1, their preceptor, the program's staff.
+const RECORD_OF_A1: &[Who] = &[Who::StudentA1, Who::PreceptorA, Who::InstructorA, Who::DirectorA];
 
 /// Every server function, each against every kind of person.
 const SERVER_FUNCTIONS: &[Cell] = &[
@@ -138,6 +140,21 @@ const SERVER_FUNCTIONS: &[Cell] = &[
         "program_id={A}&student_id={A2}",
         Allowed::Only(&[Who::StudentA2, Who::InstructorA, Who::DirectorA]),
     ),
+    get("/api/competency-record", "program_id={A}&student_id={A1}", Allowed::Only(RECORD_OF_A1)),
+    get("/api/competency-record", "program_id={A}&student_id={A2}", Allowed::Only(&[Who::StudentA2, Who::InstructorA, Who::DirectorA])),
+    get("/api/competency-history", "program_id={A}&student_id={A1}&code=I.P.2.b", Allowed::Only(RECORD_OF_A1)),
+    get("/api/evaluation-sheet", "program_id={A}&student_id={A1}&code=I.P.1.a", Allowed::Only(&[Who::PreceptorA, Who::InstructorA])),
+    get("/api/evaluation-sheet", "program_id={A}&student_id={A2}&code=I.P.1.a", Allowed::Only(&[Who::InstructorA])),
+    // A stale checklist version: allowed cells answer a field error, so nothing is stored.
+    Cell { endpoint: "/api/sign-evaluation", method: "POST", args: r#"{"input":{"program_id":{A},"student_id":{A1},"code":"I.P.1.a","setting":"lab","checklist_version":"stale","marks":[],"comment":"","attested":true,"request_id":null}}"#, json: true, allowed: Allowed::Only(&[Who::InstructorA]) },
+    Cell { endpoint: "/api/sign-evaluation", method: "POST", args: r#"{"input":{"program_id":{A},"student_id":{A1},"code":"I.P.1.a","setting":"externship","checklist_version":"stale","marks":[],"comment":"","attested":true,"request_id":null}}"#, json: true, allowed: Allowed::Only(&[Who::PreceptorA]) },
+    post("/api/void-signoff", "program_id={A}&signoff_id=999999&reason=Recorded+in+error", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
+    // Lab-only competency: allowed cells answer "ask your instructor", so no e-mail is sent.
+    post("/api/request-signoff", "program_id={A}&code=III.P.7", Allowed::Only(STUDENTS)),
+    get("/api/my-requests", "", Allowed::SignedIn),
+    get("/api/lab-session", "program_id={A}", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
+    get("/api/program-requirements", "program_id={A}", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
+    post("/api/set-requirement", "program_id={A}&code=I.P.1.a&attempts=1&setting=either", Allowed::Only(&[Who::DirectorA])),
     get("/api/admin-programs", "", Allowed::Only(ADMIN)),
     post("/api/admin-program", "name=Program+{N}", Allowed::Only(ADMIN)),
     get("/api/admin-audit", "", Allowed::Only(ADMIN)),
@@ -165,6 +182,11 @@ const PAGES: &[Cell] = &[
         "",
         Allowed::Only(&[Who::StudentA1, Who::PreceptorA, Who::InstructorA, Who::DirectorA]),
     ),
+    get("/programs/{A}/students/{A1}/competencies/I.P.2.b", "", Allowed::Only(RECORD_OF_A1)),
+    get("/programs/{A}/students/{A1}/evaluate/I.P.2.b", "", Allowed::Only(&[Who::PreceptorA, Who::InstructorA])),
+    get("/programs/{A}/students/{A1}/checklist", "", Allowed::Only(RECORD_OF_A1)),
+    get("/programs/{A}/lab", "", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
+    get("/programs/{A}/competencies", "", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
 ];
 
 fn expected(allowed: Allowed, who: Who) -> StatusClass {
@@ -288,6 +310,7 @@ async fn the_matrix_covers_every_page_route() {
                 .replace("{A1}", "{student}")
                 .replace("{A}", "{id}")
                 .replace("/modules/hand-hygiene-ppe", "/modules/{slug}")
+                .replace("/I.P.2.b", "/{code}")
         })
         .collect();
     let missing: Vec<_> = routes.difference(&covered).collect();

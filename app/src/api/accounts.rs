@@ -143,11 +143,12 @@ pub async fn link_info(token: String) -> Result<LinkHolder, AppError> {
 }
 
 #[server(endpoint = "sign-in-link")]
-pub async fn use_sign_in_link(token: String) -> Result<(), AppError> {
+pub async fn use_sign_in_link(token: String, next: Option<String>) -> Result<(), AppError> {
     super::authorize(&crate::domain::access::Action::SignIn)?;
     let ctx = super::ServerContext::get()?;
     let issued = crate::auth::flows::redeem_link(&ctx.env(), &super::request_auth(), &token).await?;
-    finish_sign_in(&ctx, &issued, Some("/"));
+    // A sign-off request's link goes straight to the evaluation.
+    finish_sign_in(&ctx, &issued, next.as_deref().or(Some("/")));
     Ok(())
 }
 

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod admin;
 pub mod modules;
 pub mod people;
+pub mod signoffs;
 
 #[cfg(feature = "ssr")]
 pub use context::{ServerContext, authorize, authorize_signed_in, current_principal, request_auth, set_cookie};
@@ -44,6 +45,16 @@ pub const ENDPOINT_POLICY: &[(&str, &str)] = &[
     ("/api/program-audit", "ReadProgramAudit: the program's directors, site administrators"),
     ("/api/my-students", "OwnAccount: signed-in; lists only students placed with the caller"),
     ("/api/student-record", "ViewStudentRecord: the student, the program's staff, their preceptors"),
+    ("/api/competency-record", "ViewStudentRecord: the student, the program's staff, their preceptors"),
+    ("/api/competency-history", "ViewStudentRecord; corrections offered where CorrectSignoff allows"),
+    ("/api/evaluation-sheet", "EvaluateStudent in a setting the requirement accepts: instructors (lab), the student's preceptor (externship)"),
+    ("/api/sign-evaluation", "EvaluateStudent { setting }: instructors in the lab, the student's own preceptor at the externship; never oneself"),
+    ("/api/void-signoff", "CorrectSignoff: the program's instructors and directors, or the preceptor who signed it"),
+    ("/api/request-signoff", "RequestSignoff: the program's students, for themselves only"),
+    ("/api/my-requests", "OwnAccount: lists only requests addressed to the caller, for students still placed with them"),
+    ("/api/lab-session", "ViewProgramCompetencies: the program's instructors and directors"),
+    ("/api/program-requirements", "ViewProgramCompetencies"),
+    ("/api/set-requirement", "ManageRequirements: the program's directors"),
     ("/api/admin-programs", "AdministerSite"),
     ("/api/admin-program", "AdministerSite"),
     ("/api/admin-audit", "AdministerSite"),

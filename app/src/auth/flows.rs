@@ -17,6 +17,9 @@ use crate::storage::{Db, StorageError, audit, programs, sessions, sign_in_failur
 pub const SIGN_IN_LINK_LIFETIME: Duration = Duration::minutes(30);
 pub const RESET_LINK_LIFETIME: Duration = Duration::hours(1);
 pub const INVITATION_LIFETIME: Duration = Duration::days(7);
+/// A student's request reaches a busy clinician who may open it the next
+/// day: the link in it signs them in once, within three days.
+pub const SIGNOFF_REQUEST_LINK_LIFETIME: Duration = Duration::hours(72);
 /// At most this many links of one kind per person per quarter hour.
 const LINKS_PER_QUARTER_HOUR: i64 = 3;
 pub const RECOVERY_CODES: usize = 10;
@@ -209,6 +212,44 @@ async fn issue_link(env: &Env<'_>, user: UserId, purpose: Purpose, lifetime: Dur
     let token = crypto::new_secret()?;
     tokens::issue(env.db, &crypto::hash_secret(&token), purpose, user, env.now, env.now + lifetime).await?;
     Ok(Some(token))
+}
+
+/// E-mails a preceptor a student's request for a sign-off, with a one-time
+/// link that signs them in and opens the evaluation (`next_path`). Not
+/// throttled like the public link form: only a student placed with this
+/// preceptor can cause it, and requests are capped per student.
+pub async fn send_signoff_request(
+    env: &Env<'_>,
+    preceptor: &User,
+    student_name: &str,
+    competency: &str,
+    next_path: &str,
+) -> Result<(), AuthError> {
+    let token = crypto::new_secret()?;
+    tokens::issue(env.db, &crypto::hash_secret(&token), Purpose::SignIn, preceptor.id, env.now, env.now + SIGNOFF_REQUEST_LINK_LIFETIME)
+        .await?;
+    let url = format!("{}/sign-in/link?token={token}&next={}", env.settings.site_url, query_encode(next_path));
+    let body = format!(
+        "Hello {name},\n\n{student_name} asks you to observe and sign off: {competency}.\n\n\
+         When you have watched them perform it, open this link to mark the checklist and sign. \
+         It signs you in once, within {hours} hours:\n\n{url}\n\n\
+         If you did not expect this, ignore this message; nothing happens unless the link is used.\n",
+        name = preceptor.display_name,
+        hours = SIGNOFF_REQUEST_LINK_LIFETIME.num_hours(),
+    );
+    let subject = format!("Sign-off request: {student_name}, {competency}");
+    env.mailer.send(env.db, &preceptor.email, &subject, &body, env.now).await?;
+    Ok(())
+}
+
+/// Percent-encodes a value for a URL query.
+fn query_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Sends a one-time sign-in link. The answer is the same whether or not the

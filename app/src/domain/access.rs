@@ -14,6 +14,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::competency::Setting;
+
 pub type UserId = i64;
 pub type ProgramId = i64;
 
@@ -89,8 +91,20 @@ pub enum Action {
     OwnAccount,
     /// See a student's competency record, attempts and hours.
     ViewStudentRecord { program: ProgramId, student: UserId },
-    /// Evaluate (check off) a student on a competency.
-    EvaluateStudent { program: ProgramId, student: UserId },
+    /// Evaluate (check off) a student on a competency, in a setting: the
+    /// program's instructors in the campus lab, the student's own preceptor
+    /// at the externship.
+    EvaluateStudent { program: ProgramId, student: UserId, setting: Setting },
+    /// Record a correction voiding a sign-off: the program's instructors and
+    /// directors, or the person who signed it while still its evaluator.
+    CorrectSignoff { program: ProgramId, student: UserId, signed_by: UserId },
+    /// Ask one's preceptor for a sign-off (students of the program).
+    RequestSignoff { program: ProgramId },
+    /// See every student's standing on the program's competencies (lab
+    /// session lists): the program's instructors and directors.
+    ViewProgramCompetencies { program: ProgramId },
+    /// Set the program's own requirement per competency (directors).
+    ManageRequirements { program: ProgramId },
     /// Manage a program's people: invitations, rosters, cohorts.
     ManageProgramPeople { program: ProgramId },
     /// Read a program's security audit log.
@@ -140,14 +154,32 @@ pub fn decide(who: Option<&Principal>, action: &Action) -> Decision {
                 || p.precepts(program, student),
             "not this student's record",
         ),
-        Action::EvaluateStudent { program, student } => {
+        Action::EvaluateStudent { program, student, setting } => {
             if p.user_id == student {
                 return Decision::Deny("nobody evaluates themselves");
             }
+            match setting {
+                Setting::Lab => allow_if(p.has_role(program, Role::Instructor), "only the program's instructors evaluate in the lab"),
+                Setting::Externship => {
+                    allow_if(p.precepts(program, student), "only the student's own preceptor evaluates at the externship")
+                }
+            }
+        }
+        Action::CorrectSignoff { program, student, signed_by } => {
+            if p.user_id == student {
+                return Decision::Deny("nobody corrects their own record");
+            }
             allow_if(
-                p.has_role(program, Role::Instructor) || p.precepts(program, student),
-                "not an evaluator of this student",
+                p.is_staff(program) || (p.user_id == signed_by && p.precepts(program, student)),
+                "not allowed to correct this record",
             )
+        }
+        Action::RequestSignoff { program } => {
+            allow_if(p.has_role(program, Role::Student), "only the program's students ask for sign-offs")
+        }
+        Action::ViewProgramCompetencies { program } => allow_if(p.is_staff(program), "not staff of this program"),
+        Action::ManageRequirements { program } => {
+            allow_if(p.has_role(program, Role::Director), "not a director of this program")
         }
         Action::ManageProgramPeople { program } | Action::ReadProgramAudit { program } => {
             allow_if(p.has_role(program, Role::Director) || p.site_admin, "not a director of this program")
@@ -174,7 +206,7 @@ mod tests {
             Action::OwnProgress,
             Action::OwnAccount,
             Action::ViewStudentRecord { program: P1, student: 5 },
-            Action::EvaluateStudent { program: P1, student: 5 },
+            Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Lab },
             Action::ManageProgramPeople { program: P1 },
             Action::ReadProgramAudit { program: P1 },
             Action::AdministerSite,
@@ -188,7 +220,9 @@ mod tests {
         let s = person(5, &[(P1, Role::Student)]);
         assert!(decide(Some(&s), &Action::ViewStudentRecord { program: P1, student: 5 }).allowed());
         assert!(!decide(Some(&s), &Action::ViewStudentRecord { program: P1, student: 6 }).allowed());
-        assert!(!decide(Some(&s), &Action::EvaluateStudent { program: P1, student: 6 }).allowed());
+        assert!(!decide(Some(&s), &Action::EvaluateStudent { program: P1, student: 6, setting: Setting::Lab }).allowed());
+        assert!(decide(Some(&s), &Action::RequestSignoff { program: P1 }).allowed());
+        assert!(!decide(Some(&s), &Action::RequestSignoff { program: P2 }).allowed());
         assert!(!decide(Some(&s), &Action::ManageProgramPeople { program: P1 }).allowed());
         assert!(decide(Some(&s), &Action::OwnProgress).allowed());
         assert!(!decide(Some(&person(3, &[(P1, Role::Instructor)])), &Action::OwnProgress).allowed());
@@ -199,9 +233,17 @@ mod tests {
         let mut pr = person(9, &[(P1, Role::Preceptor)]);
         pr.placed_students = vec![(P1, 5)];
         assert!(decide(Some(&pr), &Action::ViewStudentRecord { program: P1, student: 5 }).allowed());
-        assert!(decide(Some(&pr), &Action::EvaluateStudent { program: P1, student: 5 }).allowed());
+        assert!(decide(Some(&pr), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Externship }).allowed());
+        assert!(
+            !decide(Some(&pr), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Lab }).allowed(),
+            "a preceptor signs off at the externship, not in the school's lab"
+        );
+        assert!(!decide(Some(&pr), &Action::EvaluateStudent { program: P1, student: 6, setting: Setting::Externship }).allowed());
+        assert!(decide(Some(&pr), &Action::CorrectSignoff { program: P1, student: 5, signed_by: 9 }).allowed());
+        assert!(!decide(Some(&pr), &Action::CorrectSignoff { program: P1, student: 5, signed_by: 3 }).allowed());
+        assert!(!decide(Some(&pr), &Action::ViewProgramCompetencies { program: P1 }).allowed());
         assert!(!decide(Some(&pr), &Action::ViewStudentRecord { program: P1, student: 6 }).allowed());
-        assert!(!decide(Some(&pr), &Action::EvaluateStudent { program: P2, student: 5 }).allowed());
+        assert!(!decide(Some(&pr), &Action::EvaluateStudent { program: P2, student: 5, setting: Setting::Externship }).allowed());
         assert!(!decide(Some(&pr), &Action::ManageProgramPeople { program: P1 }).allowed());
     }
 
@@ -209,29 +251,37 @@ mod tests {
     fn instructors_and_directors_act_only_in_their_program() {
         let i = person(3, &[(P1, Role::Instructor)]);
         let d = person(4, &[(P1, Role::Director)]);
-        assert!(decide(Some(&i), &Action::EvaluateStudent { program: P1, student: 5 }).allowed());
-        assert!(!decide(Some(&i), &Action::EvaluateStudent { program: P2, student: 5 }).allowed());
+        assert!(decide(Some(&i), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Lab }).allowed());
+        assert!(!decide(Some(&i), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Externship }).allowed());
+        assert!(!decide(Some(&i), &Action::EvaluateStudent { program: P2, student: 5, setting: Setting::Lab }).allowed());
+        assert!(decide(Some(&i), &Action::CorrectSignoff { program: P1, student: 5, signed_by: 99 }).allowed());
+        assert!(decide(Some(&i), &Action::ViewProgramCompetencies { program: P1 }).allowed());
+        assert!(!decide(Some(&i), &Action::ManageRequirements { program: P1 }).allowed());
+        assert!(decide(Some(&d), &Action::ManageRequirements { program: P1 }).allowed());
+        assert!(!decide(Some(&d), &Action::ManageRequirements { program: P2 }).allowed());
         assert!(!decide(Some(&i), &Action::ManageProgramPeople { program: P1 }).allowed());
         assert!(decide(Some(&d), &Action::ManageProgramPeople { program: P1 }).allowed());
         assert!(decide(Some(&d), &Action::ViewStudentRecord { program: P1, student: 5 }).allowed());
         assert!(!decide(Some(&d), &Action::ViewStudentRecord { program: P2, student: 5 }).allowed());
-        assert!(!decide(Some(&d), &Action::EvaluateStudent { program: P1, student: 5 }).allowed(), "directors do not check off by role alone");
+        assert!(!decide(Some(&d), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Lab }).allowed(), "directors do not check off by role alone");
     }
 
     #[test]
     fn nobody_evaluates_themselves_whatever_their_roles() {
         let both = person(5, &[(P1, Role::Student), (P1, Role::Instructor)]);
         assert_eq!(
-            decide(Some(&both), &Action::EvaluateStudent { program: P1, student: 5 }),
+            decide(Some(&both), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Lab }),
             Decision::Deny("nobody evaluates themselves")
         );
+        assert!(!decide(Some(&both), &Action::CorrectSignoff { program: P1, student: 5, signed_by: 3 }).allowed());
     }
 
     #[test]
     fn a_site_admin_administers_but_does_not_evaluate() {
         let a = Principal { user_id: 1, site_admin: true, ..Principal::default() };
         assert!(decide(Some(&a), &Action::AdministerSite).allowed());
-        assert!(!decide(Some(&a), &Action::EvaluateStudent { program: P1, student: 5 }).allowed());
+        assert!(!decide(Some(&a), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Lab }).allowed());
+        assert!(!decide(Some(&a), &Action::CorrectSignoff { program: P1, student: 5, signed_by: 3 }).allowed());
         assert!(!decide(Some(&person(2, &[(P1, Role::Director)])), &Action::AdministerSite).allowed());
     }
 

@@ -255,9 +255,35 @@ pub fn standing(requirement: Requirement, attempts: &[AttemptFact]) -> Standing 
     }
 }
 
+/// The attempt (an index into `attempts`, in the order given: oldest
+/// first) whose pass completed the requirement, if it is complete: the date,
+/// setting and evaluator the Master Competency Checklist shows.
+pub fn completing_attempt(requirement: Requirement, attempts: &[AttemptFact]) -> Option<usize> {
+    let mut counted = 0u8;
+    for (i, a) in attempts.iter().enumerate() {
+        if !a.voided && a.passed && requirement.setting.allows(a.setting) {
+            counted += 1;
+            if counted >= requirement.attempts {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_completing_attempt_is_the_pass_that_reached_the_count() {
+        let req = Requirement { attempts: 2, setting: RequiredSetting::Externship };
+        let voided = AttemptFact { setting: Setting::Externship, passed: true, voided: true };
+        let attempts = [a(Setting::Externship, true), a(Setting::Lab, true), voided, a(Setting::Externship, false), a(Setting::Externship, true)];
+        assert_eq!(completing_attempt(req, &attempts), Some(4));
+        assert_eq!(completing_attempt(req, &attempts[..4]), None);
+        assert_eq!(completing_attempt(Requirement::DEFAULT, &[a(Setting::Lab, false), a(Setting::Lab, true)]), Some(1));
+    }
 
     fn a(setting: Setting, passed: bool) -> AttemptFact {
         AttemptFact { setting, passed, voided: false }

@@ -6,6 +6,7 @@ use crate::api::check_server;
 use crate::api::people::my_students;
 use crate::components::checklist_preview::ChecklistPreview;
 use crate::components::status::ErrorNotice;
+use crate::pages::competencies::PendingRequests;
 use crate::domain::access::Role;
 
 #[component]
@@ -90,9 +91,12 @@ fn Dashboard(me: Me) -> impl IntoView {
                 {me.roles.iter().map(|r| {
                     let (pid, name) = (r.program_id, r.program_name.clone());
                     match r.role {
-                        Role::Director => view! { <li><a href=format!("/programs/{pid}/people")>{format!("People of {name}")}</a></li> }.into_any(),
+                        Role::Director => view! {
+                            <li><a href=format!("/programs/{pid}/people")>{format!("People of {name}")}</a></li>
+                            <li><a href=format!("/programs/{pid}/competencies")>{format!("Competency requirements of {name}")}</a></li>
+                        }.into_any(),
                         Role::Student => view! { <li><a href=format!("/programs/{pid}/students/{}", me.user_id)>{format!("Your record in {name}")}</a></li> }.into_any(),
-                        Role::Instructor => view! { <li>{format!("Instructor in {name}")}</li> }.into_any(),
+                        Role::Instructor => view! { <li><a href=format!("/programs/{pid}/lab")>{format!("Lab session in {name}")}</a></li> }.into_any(),
                         Role::Preceptor => ().into_any(),
                     }
                 }).collect_view()}
@@ -100,7 +104,7 @@ fn Dashboard(me: Me) -> impl IntoView {
                 <li><a href="/account">"Your account"</a></li>
             </ul>
         </section>
-        {preceptor.then(|| view! { <PlacedStudents/> })}
+        {preceptor.then(|| view! { <PendingRequests/><PlacedStudents/> })}
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod competencies;
 pub mod home;
 pub mod module;
 pub mod modules;

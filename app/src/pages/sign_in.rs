@@ -84,6 +84,7 @@ pub fn SecondFactorPage() -> impl IntoView {
 #[component]
 pub fn LinkPage() -> impl IntoView {
     let token = query_param("token");
+    let next = query_param("next");
     let info = Resource::new(move || token.get(), link_info);
     let action = ServerAction::<UseSignInLink>::new();
     let error = last_error(action.value());
@@ -98,6 +99,7 @@ pub fn LinkPage() -> impl IntoView {
                             <p>{format!("This link signs in {}.", info.name)}</p>
                             <ActionForm action>
                                 <input type="hidden" name="token" value=move || token.get()/>
+                                <input type="hidden" name="next" value=move || next.get()/>
                                 <FormError error/>
                                 <Submit label="Continue" busy_label="Signing in…" pending=action.pending()/>
                             </ActionForm>

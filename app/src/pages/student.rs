@@ -8,6 +8,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::people::{StudentRecordView, student_record};
 use crate::components::status::ErrorNotice;
+use crate::pages::competencies::CompetencySection;
 
 #[component]
 pub fn StudentRecordPage() -> impl IntoView {
@@ -40,6 +41,7 @@ fn Record(record: StudentRecordView) -> impl IntoView {
             {record.cohort.clone().map(|c| format!("Cohort {c}")).unwrap_or_default()}
             {record.student_number.clone().map(|n| format!(" · Student id {n}")).unwrap_or_default()}
         </p>
+        <CompetencySection program_id=record.program_id student_id=record.student_id/>
         <section class="card" aria-labelledby="modules-title">
             <h2 id="modules-title">"Skill modules"</h2>
             <p>{format!("{mastered} of {total} knowledge checks passed.")}</p>

@@ -31,6 +31,7 @@ pub mod programs;
 pub mod progress;
 pub mod sessions;
 pub mod sign_in_failures;
+pub mod signoffs;
 pub mod tokens;
 pub mod users;
 

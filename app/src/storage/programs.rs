@@ -65,6 +65,7 @@ macro_rules! audit_in_tx {
         .await?
     };
 }
+pub(crate) use audit_in_tx;
 
 pub async fn create_program(
     db: &Db,

@@ -1,0 +1,663 @@
+//! Competency pages: a student's competencies (on their record), one
+//! competency's history with corrections, the evaluation sheet, the printable
+//! Master Competency Checklist, the lab session list and the program's
+//! requirements. View only: every rule is on the server.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::signoffs::{
+    CompetencyHistoryView, CompetencyRecordView, LabSessionView, RequestSignoff, RequirementsView, SetRequirement,
+    SheetView, SignEvaluation, SignInput, SignResult, VoidSignoff, competency_history, competency_record,
+    evaluation_sheet, lab_session, my_requests, program_requirements,
+};
+use crate::components::form::{FormError, Submit, last_error};
+use crate::components::status::ErrorNotice;
+use crate::domain::competency::CompetencyStatus;
+use crate::domain::evaluation::StepMark;
+
+fn param_i64(name: &'static str) -> Memo<i64> {
+    let p = use_params_map();
+    Memo::new(move |_| p.read().get(name).and_then(|s| s.parse::<i64>().ok()).unwrap_or(0))
+}
+
+fn param(name: &'static str) -> Memo<String> {
+    let p = use_params_map();
+    Memo::new(move |_| p.read().get(name).unwrap_or_default())
+}
+
+fn query(name: &'static str) -> Memo<Option<String>> {
+    let q = use_query_map();
+    Memo::new(move |_| q.read().get(name).filter(|s| !s.is_empty()))
+}
+
+#[component]
+pub fn StatusBadge(status: CompetencyStatus) -> impl IntoView {
+    view! { <span class=format!("badge {}", status.css())>{status.label()}</span> }
+}
+
+/// The competency section of a student's record.
+#[component]
+pub fn CompetencySection(program_id: i64, student_id: i64) -> impl IntoView {
+    let ask = ServerAction::<RequestSignoff>::new();
+    let record = Resource::new(move || ask.version().get(), move |_| competency_record(program_id, student_id));
+    let ask_error = last_error(ask.value());
+    view! {
+        <section class="card" aria-labelledby="competencies-title">
+            <h2 id="competencies-title">"Competencies"</h2>
+            <Suspense fallback=|| view! { <p role="status">"Loading competencies…"</p> }>
+                {move || record.get().map(|r| match r {
+                    Ok(rec) => view! { <CompetencyTable rec ask/> }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                })}
+            </Suspense>
+            <p class="status-line" role="status" data-testid="request-status">
+                {move || match ask.value().get() {
+                    Some(Ok(preceptor)) => format!("Request sent to {preceptor}. They get an e-mail with a link to sign it off."),
+                    _ => String::new(),
+                }}
+            </p>
+            <FormError error=ask_error/>
+        </section>
+    }
+}
+
+#[component]
+fn CompetencyTable(rec: CompetencyRecordView, ask: ServerAction<RequestSignoff>) -> impl IntoView {
+    let (pid, sid) = (rec.program_id, rec.student_id);
+    let complete = rec.complete();
+    let total = rec.rows.len();
+    let remaining = total - complete;
+    let can_ask = rec.viewer_is_student && rec.preceptor_name.is_some();
+    let evaluates = rec.viewer_evaluates;
+    view! {
+        <p data-testid="competency-summary">
+            {format!("{complete} of {total} competencies complete; {remaining} to go.")}
+        </p>
+        <progress max=total value=complete aria-labelledby="competencies-title">{format!("{complete}/{total}")}</progress>
+        {rec.preceptor_name.clone().map(|p| view! {
+            <p class="meta">{format!("Externship preceptor: {p}{}", rec.site_name.clone().map(|s| format!(", {s}")).unwrap_or_default())}</p>
+        })}
+        <p class="meta">
+            <a class="tap-link" href=format!("/programs/{pid}/students/{sid}/checklist")>"Master Competency Checklist (printable)"</a>
+            " · "
+            <a class="tap-link" href=format!("/programs/{pid}/students/{sid}/checklist.csv") download="">"CSV"</a>
+        </p>
+        <div class="table-scroll" role="region" aria-label="Competencies" tabindex="0">
+            <table class="data-table" data-testid="competency-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Competency"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Passes"</th>
+                        <th scope="col">"Completed"</th>
+                        <th scope="col"><span class="visually-hidden">"Action"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rec.rows.into_iter().map(|r| {
+                        let history = format!("/programs/{pid}/students/{sid}/competencies/{}", r.code);
+                        let evaluate = format!("/programs/{pid}/students/{sid}/evaluate/{}", r.code);
+                        let show_ask = can_ask && r.externship_allowed && r.status != CompetencyStatus::Complete && !r.request_open;
+                        let code = r.code.clone();
+                        view! {
+                            <tr data-code=r.code.clone()>
+                                <td>
+                                    <a href=history><span class="code">{r.code.clone()}</span>" "{r.title.clone()}</a>
+                                    <span class="meta">{format!(" · {}", r.domain)}</span>
+                                </td>
+                                <td><StatusBadge status=r.status/></td>
+                                <td>{format!("{} of {} ({})", r.counted_passes, r.required_passes, r.where_label)}</td>
+                                <td>{r.completed_on.clone().map(|d| format!("{d}, {}", r.completed_by.clone().unwrap_or_default())).unwrap_or_else(|| "–".into())}</td>
+                                <td>
+                                    {r.request_open.then(|| view! { <span class="badge badge-muted">"Requested"</span> })}
+                                    {show_ask.then(|| view! {
+                                        <ActionForm action=ask>
+                                            <input type="hidden" name="program_id" value=pid/>
+                                            <input type="hidden" name="code" value=code.clone()/>
+                                            <button type="submit" class="button button-small" disabled=move || ask.pending().get()>
+                                                "Ask preceptor"<span class="visually-hidden">{format!(" to sign off {}", r.title)}</span>
+                                            </button>
+                                        </ActionForm>
+                                    })}
+                                    {evaluates.then(|| view! {
+                                        <a class="button button-small" href=evaluate>"Evaluate"<span class="visually-hidden">{format!(" {}", r.code)}</span></a>
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// Every record of one competency for one student, newest first.
+#[component]
+pub fn CompetencyHistoryPage() -> impl IntoView {
+    let (pid, sid, code) = (param_i64("id"), param_i64("student"), param("code"));
+    let void = ServerAction::<VoidSignoff>::new();
+    let history = Resource::new(
+        move || (pid.get(), sid.get(), code.get(), void.version().get()),
+        |(p, s, c, _)| competency_history(p, s, c),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || history.get().map(|r| match r {
+                Ok(h) => view! { <History h void/> }.into_any(),
+                Err(e) => view! { <Title text="Competency"/><h1>"Competency"</h1><ErrorNotice error=e/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn History(h: CompetencyHistoryView, void: ServerAction<VoidSignoff>) -> impl IntoView {
+    let error = last_error(void.value());
+    let pid = h.program_id;
+    view! {
+        <Title text=format!("{} · {}", h.code, h.student_name)/>
+        <p class="breadcrumb"><a href=format!("/programs/{}/students/{}", h.program_id, h.student_id)>{h.student_name.clone()}</a></p>
+        <h1><span class="code">{h.code.clone()}</span>" "{h.title.clone()}</h1>
+        <p>
+            <StatusBadge status=h.status/>
+            {format!(" {} of {} successful attempts ({}).", h.counted_passes, h.required_passes, h.where_label)}
+        </p>
+        {h.records.is_empty().then(|| view! { <p class="empty">"No attempt recorded yet."</p> })}
+        <FormError error/>
+        <ol class="plain-list record-list">
+            {h.records.into_iter().map(|r| {
+                let heading = if r.is_void {
+                    format!("Correction: voids record {}", r.voids_id.unwrap_or_default())
+                } else if r.passed {
+                    format!("Passed · {}%", r.score_percent)
+                } else {
+                    format!("Not passed · {}%", r.score_percent)
+                };
+                let class = if r.is_void || r.voided_by.is_some() { "card record record-void" } else if r.passed { "card record record-pass" } else { "card record record-fail" };
+                let reason_error = Signal::derive(move || error.get().and_then(|e| e.for_field("reason")));
+                view! {
+                    <li class=class id=format!("record-{}", r.id)>
+                        <h2 class="record-title">{heading}</h2>
+                        <p class="meta">
+                            {format!("Record {} · {} · {} ({}) · {}", r.id, r.signed_at, r.evaluator_name, r.evaluator_role, r.setting)}
+                        </p>
+                        {r.voided_by.map(|v| view! { <p class="notice notice-warn">{format!("Voided by record {v}: it no longer counts.")}</p> })}
+                        {r.reason.clone().map(|reason| view! { <p><strong>"Reason: "</strong>{reason}</p> })}
+                        {(!r.steps.is_empty()).then(|| view! {
+                            <ol class="step-results">
+                                {r.steps.iter().map(|s| view! {
+                                    <li class:step-missed=!s.met>
+                                        <span class="step-mark" aria-hidden="true">{if s.met { "✓" } else { "✗" }}</span>
+                                        <span class="visually-hidden">{if s.met { "Met: " } else { "Not met: " }}</span>
+                                        {s.text.clone()}
+                                        {s.critical.then(|| view! { <span class="badge badge-critical">"Critical"</span> })}
+                                        {(!s.comment.is_empty()).then(|| view! { <span class="step-comment">{format!(" – {}", s.comment)}</span> })}
+                                    </li>
+                                }).collect_view()}
+                            </ol>
+                        })}
+                        {(!r.comment.is_empty()).then(|| view! { <p><strong>"Comment: "</strong>{r.comment.clone()}</p> })}
+                        <p class="attestation">{r.attestation.clone()}</p>
+                        <p class="meta">
+                            {format!("Checklist version {}{}", r.checklist_version, if r.current_checklist { " (current)" } else { " (an earlier version)" })}
+                        </p>
+                        {r.may_correct.then(|| view! {
+                            <details class="correction">
+                                <summary>"Record a correction"</summary>
+                                <p class="hint">"This adds a record voiding this one. Both stay on the record."</p>
+                                <ActionForm action=void>
+                                    <input type="hidden" name="program_id" value=pid/>
+                                    <input type="hidden" name="signoff_id" value=r.id/>
+                                    <div class="field" class:field-invalid=move || reason_error.get().is_some()>
+                                        <label for=format!("reason-{}", r.id)>"Reason"</label>
+                                        <textarea id=format!("reason-{}", r.id) name="reason" required=true rows="3"
+                                            aria-invalid=move || reason_error.get().is_some().then_some("true")></textarea>
+                                        <p class="field-error" aria-live="polite">{move || reason_error.get()}</p>
+                                    </div>
+                                    <Submit label="Void this record" busy_label="Saving…" pending=void.pending()/>
+                                </ActionForm>
+                            </details>
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+}
+
+/// The evaluation sheet: tick each step performed correctly, confirm the
+/// attestation, sign. Built for a phone in a clinic corridor: one button
+/// marks every step, the result is computed by the server and shown at once.
+#[component]
+pub fn EvaluatePage() -> impl IntoView {
+    let (pid, sid, code) = (param_i64("id"), param_i64("student"), param("code"));
+    let lab = query("lab");
+    let sheet = Resource::new(move || (pid.get(), sid.get(), code.get()), |(p, s, c)| evaluation_sheet(p, s, c));
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Loading the checklist…"</p> }>
+            {move || sheet.get().map(|r| match r {
+                Ok(sheet) => view! { <Sheet sheet lab=lab.get().is_some()/> }.into_any(),
+                Err(e) => view! { <Title text="Evaluate"/><h1>"Evaluate"</h1><ErrorNotice error=e/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Sheet(sheet: SheetView, lab: bool) -> impl IntoView {
+    let n = sheet.steps.len();
+    let met: Vec<RwSignal<bool>> = (0..n).map(|_| RwSignal::new(false)).collect();
+    let comments: Vec<RwSignal<String>> = (0..n).map(|_| RwSignal::new(String::new())).collect();
+    let comment = RwSignal::new(String::new());
+    let attested = RwSignal::new(false);
+    let setting = RwSignal::new(sheet.settings.first().cloned().unwrap_or_default());
+    let sign = ServerAction::<SignEvaluation>::new();
+    let error = last_error(sign.value());
+    let field_error = move |name: String| Signal::derive(move || error.get().and_then(|e| e.for_field(&name)));
+    let steps = sheet.steps.clone();
+    let tally = {
+        let met = met.clone();
+        let steps = steps.clone();
+        move || {
+            let done = met.iter().filter(|m| m.get()).count();
+            let critical_missed = steps.iter().zip(&met).filter(|(s, m)| s.critical && !m.get()).count();
+            (done, critical_missed)
+        }
+    };
+    let submit = {
+        let (met, comments) = (met.clone(), comments.clone());
+        let sheet = sheet.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let marks = met
+                .iter()
+                .zip(&comments)
+                .map(|(m, c)| StepMark { met: m.get_untracked(), comment: c.get_untracked() })
+                .collect();
+            sign.dispatch(SignEvaluation {
+                input: SignInput {
+                    program_id: sheet.program_id,
+                    student_id: sheet.student_id,
+                    code: sheet.code.clone(),
+                    setting: setting.get_untracked(),
+                    checklist_version: sheet.checklist_version.clone(),
+                    marks,
+                    comment: comment.get_untracked(),
+                    attested: attested.get_untracked(),
+                    request_id: sheet.request_id,
+                },
+            });
+        }
+    };
+    let mark_all = {
+        let met = met.clone();
+        move |_| met.iter().for_each(|m| m.set(true))
+    };
+    let (pid, sid, code) = (sheet.program_id, sheet.student_id, sheet.code.clone());
+    let record_path = format!("/programs/{pid}/students/{sid}");
+    let lab_path = format!("/programs/{pid}/lab?code={code}");
+    let affective = sheet.affective;
+    let attest_error = field_error("attest".into());
+    let steps_error = field_error("steps".into());
+    let setting_error = field_error("setting".into());
+    let step_word = if affective { "behaviours meet expectation" } else { "steps performed" };
+    view! {
+        <Title text=format!("Evaluate {} · {}", sheet.code, sheet.student_name)/>
+        <p class="breadcrumb">{sheet.program_name.clone()}</p>
+        <h1><span class="code">{sheet.code.clone()}</span>" "{sheet.title.clone()}</h1>
+        <p class="lede">{format!("Student: {}", sheet.student_name)}" "<StatusBadge status=sheet.status/></p>
+        {sheet.request_id.is_some().then(|| view! { <p class="notice">"The student asked you to sign this off."</p> })}
+        <Show
+            when=move || !matches!(sign.value().get(), Some(Ok(_)))
+            fallback=move || {
+                let result = sign.value().get().and_then(Result::ok);
+                view! { {result.map(|r| view! { <ResultCard r record_path=record_path.clone() lab_path=lab.then(|| lab_path.clone())/> })} }
+            }
+        >
+            <form class="card evaluation" on:submit=submit.clone() novalidate>
+                <div class="sheet-tools">
+                    <button type="button" class="button button-secondary" on:click=mark_all.clone()>
+                        {if affective { "All behaviours meet expectation" } else { "Mark every step performed" }}
+                    </button>
+                    <p class="status-line" role="status" aria-live="polite" data-testid="tally">
+                        {let tally = tally.clone(); move || {
+                            let (done, critical_missed) = tally();
+                            let mut s = format!("{done} of {n} {step_word}");
+                            if critical_missed > 0 && !affective {
+                                s.push_str(&format!(" · {critical_missed} critical not yet marked"));
+                            }
+                            s
+                        }}
+                    </p>
+                </div>
+                <fieldset>
+                    <legend>{if affective { "Behaviours (tick each that meets expectation)" } else { "Procedure steps (tick each performed correctly)" }}</legend>
+                    <p class="field-error" aria-live="polite">{move || steps_error.get()}</p>
+                    <ol class="checklist">
+                        {steps.iter().enumerate().map(|(i, s)| {
+                            let m = met[i];
+                            let c = comments[i];
+                            let id = format!("step-{i}");
+                            let comment_id = format!("comment-{i}");
+                            let err = field_error(format!("comment_{i}"));
+                            view! {
+                                <li class="checklist-step" class:step-critical=s.critical>
+                                    <input type="checkbox" id=id.clone() prop:checked=move || m.get() on:change=move |ev| m.set(event_target_checked(&ev))/>
+                                    <label for=id>
+                                        {s.text.clone()}
+                                        {s.critical.then(|| view! { <span class="badge badge-critical">"Critical"</span> })}
+                                    </label>
+                                    {s.note.clone().map(|note| view! { <p class="hint">{note}</p> })}
+                                    <details class="step-comment-box" open=affective>
+                                        <summary>{if affective { "Comment (required if not met)" } else { "Comment" }}</summary>
+                                        <label for=comment_id.clone() class="visually-hidden">{format!("Comment on: {}", s.text)}</label>
+                                        <textarea id=comment_id rows="2" prop:value=move || c.get() on:input=move |ev| c.set(event_target_value(&ev))
+                                            aria-invalid=move || err.get().is_some().then_some("true")></textarea>
+                                        <p class="field-error" aria-live="polite">{move || err.get()}</p>
+                                    </details>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                </fieldset>
+                {(sheet.settings.len() > 1).then(|| view! {
+                    <fieldset>
+                        <legend>"Where did you observe it?"</legend>
+                        {sheet.settings.iter().map(|s| {
+                            let value = s.clone();
+                            let v2 = s.clone();
+                            let label = if s == "lab" { "Campus lab" } else { "Externship site" };
+                            view! {
+                                <label class="radio">
+                                    <input type="radio" name="setting" value=value.clone() prop:checked=move || setting.get() == value on:change=move |_| setting.set(v2.clone())/>
+                                    {label}
+                                </label>
+                            }
+                        }).collect_view()}
+                        <p class="field-error" aria-live="polite">{move || setting_error.get()}</p>
+                    </fieldset>
+                })}
+                {(sheet.settings.len() == 1).then(|| view! {
+                    <p class="meta">{format!("Setting: {}", if sheet.settings[0] == "lab" { "campus lab" } else { "externship site" })}</p>
+                })}
+                <div class="field">
+                    <label for="overall-comment">"Comment for the student (optional)"</label>
+                    <textarea id="overall-comment" rows="3" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                </div>
+                <div class="field attest" class:field-invalid=move || attest_error.get().is_some()>
+                    <input type="checkbox" id="attest" prop:checked=move || attested.get() on:change=move |ev| attested.set(event_target_checked(&ev))
+                        aria-describedby="attest-error"/>
+                    <label for="attest">{sheet.attestation.clone()}</label>
+                    <p class="field-error" id="attest-error" aria-live="polite">{move || attest_error.get()}</p>
+                </div>
+                <FormError error/>
+                <Submit label="Sign" busy_label="Signing…" pending=sign.pending()/>
+                <p class="hint">"The result is computed from your marks: every critical step, and "{format!("{}%", sheet.pass_percent)}" of all steps, must be met. Your name, the time and this checklist's version are recorded."</p>
+            </form>
+        </Show>
+    }
+}
+
+#[component]
+fn ResultCard(r: SignResult, record_path: String, lab_path: Option<String>) -> impl IntoView {
+    view! {
+        <section class=if r.passed { "card result result-pass" } else { "card result result-fail" } role="status" aria-live="polite" data-testid="sign-result">
+            <h2>{if r.passed { "Signed: passed" } else { "Signed: not passed" }}</h2>
+            <p>{format!("{} of {} steps met ({}%). Record {} is stored.", r.steps_met, r.steps_total, r.score_percent, r.id)}</p>
+            {(!r.critical_missed.is_empty()).then(|| view! {
+                <div class="notice notice-error">
+                    <p><strong>"Critical step missed:"</strong></p>
+                    <ul>{r.critical_missed.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ul>
+                </div>
+            })}
+            {(!r.not_met.is_empty()).then(|| view! {
+                <div class="notice notice-warn">
+                    <p><strong>"Did not meet expectation:"</strong></p>
+                    <ul>{r.not_met.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ul>
+                </div>
+            })}
+            <p>"Standing now: "<StatusBadge status=r.status/></p>
+            <p class="link-row">
+                {lab_path.map(|p| view! { <a class="button" href=p>"Back to the lab session"</a> })}
+                <a class="tap-link" href=record_path>"Student's record"</a>
+                " "
+                <a class="tap-link" href="/">"Home"</a>
+            </p>
+        </section>
+    }
+}
+
+/// The Master Competency Checklist: what a site surveyor asks to see.
+#[component]
+pub fn MasterChecklistPage() -> impl IntoView {
+    let (pid, sid) = (param_i64("id"), param_i64("student"));
+    let record = Resource::new(move || (pid.get(), sid.get()), |(p, s)| competency_record(p, s));
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || record.get().map(|r| match r {
+                Ok(rec) => view! { <MasterChecklist rec/> }.into_any(),
+                Err(e) => view! { <Title text="Master Competency Checklist"/><h1>"Master Competency Checklist"</h1><ErrorNotice error=e/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn MasterChecklist(rec: CompetencyRecordView) -> impl IntoView {
+    let (pid, sid) = (rec.program_id, rec.student_id);
+    let complete = rec.complete();
+    let total = rec.rows.len();
+    view! {
+        <Title text=format!("Master Competency Checklist · {}", rec.student_name)/>
+        <div class="printable">
+            <p class="breadcrumb no-print"><a href=format!("/programs/{pid}/students/{sid}")>{rec.student_name.clone()}</a></p>
+            <h1>"Master Competency Checklist"</h1>
+            <dl class="facts">
+                <dt>"Program"</dt><dd>{rec.program_name.clone()}</dd>
+                <dt>"Student"</dt><dd>{rec.student_name.clone()}</dd>
+                <dt>"Student id"</dt><dd>{rec.student_number.clone().unwrap_or_else(|| "–".into())}</dd>
+                <dt>"Cohort"</dt><dd>{rec.cohort.clone().unwrap_or_else(|| "–".into())}</dd>
+                <dt>"Complete"</dt><dd>{format!("{complete} of {total}")}</dd>
+                <dt>"Printed"</dt><dd>{rec.generated_at.clone()}</dd>
+            </dl>
+            <p class="no-print">
+                <a class="button" href=format!("/programs/{pid}/students/{sid}/checklist.csv") download="">"Download CSV"</a>
+                " Use your browser's Print command for a paper copy."
+            </p>
+            <table class="data-table checklist-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Code"</th>
+                        <th scope="col">"Competency"</th>
+                        <th scope="col">"Domain"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Passed on (UTC)"</th>
+                        <th scope="col">"Setting"</th>
+                        <th scope="col">"Evaluator"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rec.rows.into_iter().map(|r| view! {
+                        <tr>
+                            <td class="code">{r.code}</td>
+                            <td>{r.title}</td>
+                            <td>{r.domain}</td>
+                            <td>{format!("{} ({} of {})", r.status.label(), r.counted_passes, r.required_passes)}</td>
+                            <td>{r.completed_on.unwrap_or_default()}</td>
+                            <td>{r.completed_setting.unwrap_or_default()}</td>
+                            <td>{r.completed_by.unwrap_or_default()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <div class="signature-lines">
+                <p>"Program director: ______________________________ Date: ____________"</p>
+            </div>
+        </div>
+    }
+}
+
+/// An instructor's lab session: every student on one competency.
+#[component]
+pub fn LabSessionPage() -> impl IntoView {
+    let pid = param_i64("id");
+    let code = query("code");
+    let view_data = Resource::new(move || (pid.get(), code.get()), |(p, c)| lab_session(p, c));
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || view_data.get().map(|r| match r {
+                Ok(v) => view! { <LabSession v/> }.into_any(),
+                Err(e) => view! { <Title text="Lab session"/><h1>"Lab session"</h1><ErrorNotice error=e/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn LabSession(v: LabSessionView) -> impl IntoView {
+    let pid = v.program_id;
+    let code = v.code.clone();
+    let done = v.students.iter().filter(|s| s.status == CompetencyStatus::Complete).count();
+    let total = v.students.len();
+    view! {
+        <Title text=format!("Lab session · {}", v.code)/>
+        <p class="breadcrumb">{v.program_name.clone()}</p>
+        <h1>"Lab session"</h1>
+        <form method="get" class="card inline-form">
+            <div class="field">
+                <label for="code">"Competency"</label>
+                <select id="code" name="code">
+                    {v.competencies.iter().map(|(c, t)| view! {
+                        <option value=c.clone() selected=*c == code>{format!("{c} {t}")}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <button type="submit" class="button button-secondary">"Show"</button>
+        </form>
+        <h2><span class="code">{v.code.clone()}</span>" "{v.title.clone()}</h2>
+        <p>{format!("{done} of {total} students complete.")}</p>
+        {(!v.can_evaluate).then(|| view! { <p class="notice">"Only the program's instructors evaluate in the lab, for competencies the lab may sign off."</p> })}
+        <div class="table-scroll" role="region" aria-label="Students" tabindex="0">
+            <table class="data-table" data-testid="lab-table">
+                <thead><tr><th scope="col">"Student"</th><th scope="col">"Cohort"</th><th scope="col">"Status"</th><th scope="col">"Passes"</th><th scope="col"><span class="visually-hidden">"Action"</span></th></tr></thead>
+                <tbody>
+                    {v.students.into_iter().map(|s| {
+                        let code = code.clone();
+                        view! {
+                            <tr>
+                                <td><a href=format!("/programs/{pid}/students/{}/competencies/{code}", s.student_id)>{s.name.clone()}</a></td>
+                                <td>{s.cohort.clone().unwrap_or_default()}</td>
+                                <td><StatusBadge status=s.status/></td>
+                                <td>{format!("{} of {} · {} attempts", s.counted_passes, s.required_passes, s.attempts)}</td>
+                                <td>{v.can_evaluate.then(|| view! {
+                                    <a class="button button-small" href=format!("/programs/{pid}/students/{}/evaluate/{code}?lab=1", s.student_id)>
+                                        "Evaluate"<span class="visually-hidden">{format!(" {}", s.name)}</span>
+                                    </a>
+                                })}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The program's requirement per competency; directors change them.
+#[component]
+pub fn RequirementsPage() -> impl IntoView {
+    let pid = param_i64("id");
+    let save = ServerAction::<SetRequirement>::new();
+    let data = Resource::new(move || (pid.get(), save.version().get()), |(p, _)| program_requirements(p));
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || data.get().map(|r| match r {
+                Ok(v) => view! { <Requirements v save/> }.into_any(),
+                Err(e) => view! { <Title text="Competency requirements"/><h1>"Competency requirements"</h1><ErrorNotice error=e/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Requirements(v: RequirementsView, save: ServerAction<SetRequirement>) -> impl IntoView {
+    let error = last_error(save.value());
+    let pid = v.program_id;
+    view! {
+        <Title text="Competency requirements"/>
+        <p class="breadcrumb">{v.program_name.clone()}</p>
+        <h1>"Competency requirements"</h1>
+        <p>"How many successful attempts each competency needs, and where they may be observed. The framework's default applies unless the program sets its own."</p>
+        <div aria-live="polite">
+            {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert">{e.to_string()}</p> })}
+        </div>
+        <div class="table-scroll" role="region" aria-label="Requirements" tabindex="0">
+            <table class="data-table">
+                <thead><tr><th scope="col">"Competency"</th><th scope="col">"Default"</th><th scope="col">"This program"</th></tr></thead>
+                <tbody>
+                    {v.rows.into_iter().map(|r| {
+                        let current = r.program.unwrap_or(r.default);
+                        let id = r.code.replace('.', "-");
+                        view! {
+                            <tr>
+                                <td><span class="code">{r.code.clone()}</span>" "{r.title.clone()}</td>
+                                <td>{format!("{} × {}", r.default.attempts, r.default.setting.label())}</td>
+                                <td>
+                                    {if v.can_edit {
+                                        view! {
+                                            <ActionForm action=save attr:class="inline-form">
+                                                <input type="hidden" name="program_id" value=pid/>
+                                                <input type="hidden" name="code" value=r.code.clone()/>
+                                                <label for=format!("attempts-{id}") class="visually-hidden">{format!("Successful attempts for {}", r.code)}</label>
+                                                <input id=format!("attempts-{id}") name="attempts" type="number" min="1" max="50" inputmode="numeric" value=current.attempts.to_string() class="input-narrow"/>
+                                                <label for=format!("setting-{id}") class="visually-hidden">{format!("Where, for {}", r.code)}</label>
+                                                <select id=format!("setting-{id}") name="setting">
+                                                    {["either", "lab", "externship"].into_iter().map(|s| view! {
+                                                        <option value=s selected=current.setting.as_str() == s>{match s { "either" => "lab or externship", other => other }}</option>
+                                                    }).collect_view()}
+                                                </select>
+                                                <button type="submit" class="button button-small">"Save"<span class="visually-hidden">{format!(" {}", r.code)}</span></button>
+                                            </ActionForm>
+                                        }.into_any()
+                                    } else {
+                                        view! { <span>{format!("{} × {}", current.attempts, current.setting.label())}</span> }.into_any()
+                                    }}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// A preceptor's open sign-off requests, on their home page.
+#[component]
+pub fn PendingRequests() -> impl IntoView {
+    let requests = Resource::new(|| (), |_| my_requests());
+    view! {
+        <section class="card" aria-labelledby="requests-title">
+            <h2 id="requests-title">"Sign-off requests"</h2>
+            <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+                {move || requests.get().map(|r| match r {
+                    Ok(list) if list.is_empty() => view! { <p class="empty">"No requests are waiting for you."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="plain-list link-list" data-testid="my-requests">
+                            {list.into_iter().map(|q| view! {
+                                <li>
+                                    <a href=q.evaluate_path>{format!("{}: {} {}", q.student_name, q.code, q.title)}</a>
+                                    <span class="meta">{format!(" · asked {}", q.asked_on)}</span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}

@@ -1,0 +1,439 @@
+//! Sign-off records (append-only, hash-chained per program), a program's own
+//! competency requirements, and students' requests to their preceptor.
+//!
+//! There is deliberately no function here that updates or deletes a
+//! sign-off; the database refuses both as well (triggers in migration 0004).
+//! A correction is a new `void` record pointing at the record it voids.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Db, StorageError, read, write_tx};
+use crate::domain::access::{ProgramId, UserId};
+use crate::domain::competency::{RequiredSetting, Requirement};
+use crate::domain::signoff_chain::{GENESIS, SignoffContent, StoredLink, link_hash};
+
+/// The columns of a record, in the order [`SignoffRow`] reads them.
+const SIGNOFF_COLUMNS: &str = "s.id, s.program_id, s.seq, s.kind, s.student_id, s.student_name, s.evaluator_id,
+    s.evaluator_name, s.evaluator_role, s.competency_code, s.competency_title, s.checklist_version, s.setting,
+    s.steps, s.comment, s.passed, s.score_percent, s.attestation, s.voids_id, s.reason, s.request_id,
+    s.signed_at, s.ip, s.user_agent, s.prev_hash, s.hash,
+    (SELECT v.id FROM signoff v WHERE v.voids_id = s.id) AS voided_by";
+
+/// One stored record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct SignoffRow {
+    pub id: i64,
+    pub program_id: i64,
+    pub seq: i64,
+    pub kind: String,
+    pub student_id: i64,
+    pub student_name: String,
+    pub evaluator_id: i64,
+    pub evaluator_name: String,
+    pub evaluator_role: String,
+    pub competency_code: String,
+    pub competency_title: String,
+    pub checklist_version: String,
+    pub setting: String,
+    pub steps: String,
+    pub comment: String,
+    pub passed: bool,
+    pub score_percent: i32,
+    pub attestation: String,
+    pub voids_id: Option<i64>,
+    pub reason: Option<String>,
+    pub request_id: Option<i64>,
+    pub signed_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+    /// The void record that voided this one, if any.
+    pub voided_by: Option<i64>,
+}
+
+/// The one text form of a signing time, hashed and compared: UTC with
+/// microseconds, which both engines store exactly.
+pub fn canonical_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+impl SignoffRow {
+    pub fn content(&self) -> SignoffContent {
+        SignoffContent {
+            program_id: self.program_id,
+            seq: self.seq,
+            kind: self.kind.clone(),
+            student_id: self.student_id,
+            student_name: self.student_name.clone(),
+            evaluator_id: self.evaluator_id,
+            evaluator_name: self.evaluator_name.clone(),
+            evaluator_role: self.evaluator_role.clone(),
+            competency_code: self.competency_code.clone(),
+            competency_title: self.competency_title.clone(),
+            checklist_version: self.checklist_version.clone(),
+            setting: self.setting.clone(),
+            steps: self.steps.clone(),
+            comment: self.comment.clone(),
+            passed: self.passed,
+            score_percent: i64::from(self.score_percent),
+            attestation: self.attestation.clone(),
+            voids_id: self.voids_id,
+            reason: self.reason.clone(),
+            request_id: self.request_id,
+            signed_at: canonical_time(self.signed_at),
+            ip: self.ip.clone(),
+            user_agent: self.user_agent.clone(),
+        }
+    }
+
+    pub fn is_void(&self) -> bool {
+        self.kind == "void"
+    }
+}
+
+/// A record to append. `seq`, `prev_hash` and `hash` are assigned in the
+/// write transaction, in chain order.
+#[derive(Debug, Clone)]
+pub struct NewSignoff {
+    pub program_id: ProgramId,
+    /// `"evaluation"` or `"void"`.
+    pub kind: &'static str,
+    pub student_id: UserId,
+    pub student_name: String,
+    pub evaluator_id: UserId,
+    pub evaluator_name: String,
+    pub evaluator_role: String,
+    pub competency_code: String,
+    pub competency_title: String,
+    pub checklist_version: String,
+    pub setting: String,
+    pub steps_json: String,
+    pub comment: String,
+    pub passed: bool,
+    pub score_percent: i32,
+    pub attestation: String,
+    pub voids_id: Option<i64>,
+    pub reason: Option<String>,
+    pub request_id: Option<i64>,
+    pub signed_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// Where a new record landed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Appended {
+    pub id: i64,
+    pub seq: i64,
+}
+
+/// Appends a record to its program's chain, answers the request it
+/// fulfils (if any), and writes the audit event, in one transaction.
+///
+/// The chain head's row is locked first (an `UPDATE`), so concurrent
+/// sign-offs of one program queue for their positions on PostgreSQL; on
+/// SQLite the write transaction is already exclusive.
+pub async fn append(db: &Db, new: &NewSignoff) -> Result<Appended, StorageError> {
+    let signed_at = new.signed_at.trunc_subsecs(6);
+    write_tx!(db, |tx| {
+        sqlx::query("INSERT INTO signoff_chain (program_id, seq, head_hash) VALUES ($1, 0, $2) ON CONFLICT (program_id) DO NOTHING")
+            .bind(new.program_id)
+            .bind(GENESIS)
+            .execute(&mut *tx)
+            .await?;
+        let (seq, prev_hash): (i64, String) = sqlx::query_as(
+            "UPDATE signoff_chain SET seq = seq + 1 WHERE program_id = $1 RETURNING seq, head_hash",
+        )
+        .bind(new.program_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let content = SignoffContent {
+            program_id: new.program_id,
+            seq,
+            kind: new.kind.to_string(),
+            student_id: new.student_id,
+            student_name: new.student_name.clone(),
+            evaluator_id: new.evaluator_id,
+            evaluator_name: new.evaluator_name.clone(),
+            evaluator_role: new.evaluator_role.clone(),
+            competency_code: new.competency_code.clone(),
+            competency_title: new.competency_title.clone(),
+            checklist_version: new.checklist_version.clone(),
+            setting: new.setting.clone(),
+            steps: new.steps_json.clone(),
+            comment: new.comment.clone(),
+            passed: new.passed,
+            score_percent: i64::from(new.score_percent),
+            attestation: new.attestation.clone(),
+            voids_id: new.voids_id,
+            reason: new.reason.clone(),
+            request_id: new.request_id,
+            signed_at: canonical_time(signed_at),
+            ip: new.ip.clone(),
+            user_agent: new.user_agent.clone(),
+        };
+        let hash = link_hash(&prev_hash, &content);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO signoff (program_id, seq, kind, student_id, student_name, evaluator_id, evaluator_name,
+                evaluator_role, competency_code, competency_title, checklist_version, setting, steps, comment,
+                passed, score_percent, attestation, voids_id, reason, request_id, signed_at, ip, user_agent,
+                prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+                $21, $22, $23, $24, $25)
+             RETURNING id",
+        )
+        .bind(new.program_id)
+        .bind(seq)
+        .bind(new.kind)
+        .bind(new.student_id)
+        .bind(&new.student_name)
+        .bind(new.evaluator_id)
+        .bind(&new.evaluator_name)
+        .bind(&new.evaluator_role)
+        .bind(&new.competency_code)
+        .bind(&new.competency_title)
+        .bind(&new.checklist_version)
+        .bind(&new.setting)
+        .bind(&new.steps_json)
+        .bind(&new.comment)
+        .bind(new.passed)
+        .bind(new.score_percent)
+        .bind(&new.attestation)
+        .bind(new.voids_id)
+        .bind(&new.reason)
+        .bind(new.request_id)
+        .bind(signed_at)
+        .bind(&new.ip)
+        .bind(&new.user_agent)
+        .bind(&prev_hash)
+        .bind(&hash)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| match StorageError::from(e) {
+            // The unique index on voids_id: someone voided it first.
+            StorageError::Conflict(_) => StorageError::Conflict("already voided".into()),
+            other => other,
+        })?;
+        sqlx::query("UPDATE signoff_chain SET head_hash = $2 WHERE program_id = $1")
+            .bind(new.program_id)
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(request) = new.request_id {
+            sqlx::query(
+                "UPDATE signoff_request SET signoff_id = $1, answered_at = $2
+                 WHERE id = $3 AND student_id = $4 AND competency_code = $5 AND answered_at IS NULL",
+            )
+            .bind(id)
+            .bind(signed_at)
+            .bind(request)
+            .bind(new.student_id)
+            .bind(&new.competency_code)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let detail = format!(
+            "{} {} {} ({}) record {id}",
+            new.kind,
+            new.competency_code,
+            if new.kind == "void" { "voided" } else if new.passed { "passed" } else { "not passed" },
+            new.setting
+        );
+        crate::storage::programs::audit_in_tx!(tx, signed_at, "signoff", actor: Some(new.evaluator_id), subject: Some(new.student_id), program: Some(new.program_id), detail: detail);
+        Ok(Appended { id, seq })
+    })
+}
+
+/// One record, by id, within a program.
+pub async fn get(db: &Db, program: ProgramId, id: i64) -> Result<Option<SignoffRow>, StorageError> {
+    let sql = format!("SELECT {SIGNOFF_COLUMNS} FROM signoff s WHERE s.program_id = $1 AND s.id = $2");
+    Ok(read!(db, |pool| {
+        sqlx::query_as::<_, SignoffRow>(sqlx::AssertSqlSafe(sql)).bind(program).bind(id).fetch_optional(pool).await?
+    }))
+}
+
+/// A student's records in a program, oldest first.
+pub async fn for_student(db: &Db, program: ProgramId, student: UserId) -> Result<Vec<SignoffRow>, StorageError> {
+    let sql = format!("SELECT {SIGNOFF_COLUMNS} FROM signoff s WHERE s.program_id = $1 AND s.student_id = $2 ORDER BY s.seq");
+    Ok(read!(db, |pool| {
+        sqlx::query_as::<_, SignoffRow>(sqlx::AssertSqlSafe(sql)).bind(program).bind(student).fetch_all(pool).await?
+    }))
+}
+
+/// What standing needs, for every student of a program on one competency:
+/// (student, setting, passed, voided).
+pub async fn attempts_on(db: &Db, program: ProgramId, code: &str) -> Result<Vec<(i64, String, bool, bool)>, StorageError> {
+    Ok(read!(db, |pool| {
+        sqlx::query_as(
+            "SELECT s.student_id, s.setting, s.passed,
+                    EXISTS (SELECT 1 FROM signoff v WHERE v.voids_id = s.id) AS voided
+             FROM signoff s WHERE s.program_id = $1 AND s.competency_code = $2 AND s.kind = 'evaluation'
+             ORDER BY s.seq",
+        )
+        .bind(program)
+        .bind(code)
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
+/// The programs that have a chain.
+pub async fn chained_programs(db: &Db) -> Result<Vec<ProgramId>, StorageError> {
+    Ok(read!(db, |pool| sqlx::query_scalar("SELECT program_id FROM signoff_chain ORDER BY program_id").fetch_all(pool).await?))
+}
+
+/// A program's whole chain in order, and its head (position, hash).
+pub async fn chain(db: &Db, program: ProgramId) -> Result<(Vec<StoredLink>, Option<(i64, String)>), StorageError> {
+    let sql = format!("SELECT {SIGNOFF_COLUMNS} FROM signoff s WHERE s.program_id = $1 ORDER BY s.seq");
+    let (rows, head): (Vec<SignoffRow>, Option<(i64, String)>) = read!(db, |pool| {
+        let rows = sqlx::query_as::<_, SignoffRow>(sqlx::AssertSqlSafe(sql)).bind(program).fetch_all(pool).await?;
+        let head = sqlx::query_as("SELECT seq, head_hash FROM signoff_chain WHERE program_id = $1")
+            .bind(program)
+            .fetch_optional(pool)
+            .await?;
+        (rows, head)
+    });
+    let links = rows
+        .into_iter()
+        .map(|r| StoredLink { id: r.id, content: r.content(), prev_hash: r.prev_hash, hash: r.hash })
+        .collect();
+    Ok((links, head))
+}
+
+// ---- Requirements -------------------------------------------------------
+
+/// A program's own requirements (competencies without a row use the
+/// framework's default).
+pub async fn requirements(db: &Db, program: ProgramId) -> Result<Vec<(String, Requirement)>, StorageError> {
+    let rows: Vec<(String, i32, String)> = read!(db, |pool| {
+        sqlx::query_as("SELECT competency_code, attempts, setting FROM competency_requirement WHERE program_id = $1")
+            .bind(program)
+            .fetch_all(pool)
+            .await?
+    });
+    Ok(rows
+        .into_iter()
+        .filter_map(|(code, attempts, setting)| {
+            let setting = RequiredSetting::parse(&setting)?;
+            Some((code, Requirement { attempts: u8::try_from(attempts).ok()?, setting }))
+        })
+        .collect())
+}
+
+/// Sets a program's requirement for one competency, with its audit event.
+pub async fn set_requirement(
+    db: &Db,
+    program: ProgramId,
+    code: &str,
+    requirement: Requirement,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    write_tx!(db, |tx| {
+        sqlx::query(
+            "INSERT INTO competency_requirement (program_id, competency_code, attempts, setting, updated_by, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (program_id, competency_code)
+             DO UPDATE SET attempts = excluded.attempts, setting = excluded.setting,
+                           updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        )
+        .bind(program)
+        .bind(code)
+        .bind(i32::from(requirement.attempts))
+        .bind(requirement.setting.as_str())
+        .bind(actor)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let detail = format!("{code}: {} successful attempt(s), {}", requirement.attempts, requirement.setting.as_str());
+        crate::storage::programs::audit_in_tx!(tx, now, "requirement_set", actor: Some(actor), subject: None::<i64>, program: Some(program), detail: detail);
+        Ok(())
+    })
+}
+
+// ---- Requests -----------------------------------------------------------
+
+/// A student's open request to their preceptor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct RequestRow {
+    pub id: i64,
+    pub program_id: i64,
+    pub student_id: i64,
+    pub student_name: String,
+    pub preceptor_id: i64,
+    pub competency_code: String,
+    pub created_at: DateTime<Utc>,
+}
+
+const REQUEST_SELECT: &str = "SELECT r.id, r.program_id, r.student_id, u.display_name AS student_name, r.preceptor_id,
+    r.competency_code, r.created_at FROM signoff_request r JOIN app_user u ON u.id = r.student_id
+    WHERE r.answered_at IS NULL";
+
+/// Opens a request, unless one for this competency is already open (then
+/// returns that one and `false`).
+pub async fn open_request(
+    db: &Db,
+    program: ProgramId,
+    student: UserId,
+    preceptor: UserId,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<(i64, bool), StorageError> {
+    write_tx!(db, |tx| {
+        let existing: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM signoff_request WHERE program_id = $1 AND student_id = $2 AND competency_code = $3
+             AND preceptor_id = $4 AND answered_at IS NULL",
+        )
+        .bind(program)
+        .bind(student)
+        .bind(code)
+        .bind(preceptor)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(id) = existing {
+            return Ok((id, false));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO signoff_request (program_id, student_id, preceptor_id, competency_code, created_at)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(program)
+        .bind(student)
+        .bind(preceptor)
+        .bind(code)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let detail = format!("asked for a sign-off of {code}");
+        crate::storage::programs::audit_in_tx!(tx, now, "signoff_requested", actor: Some(student), subject: Some(preceptor), program: Some(program), detail: detail);
+        Ok((id, true))
+    })
+}
+
+/// Open requests addressed to a preceptor, oldest first.
+pub async fn open_requests_for_preceptor(db: &Db, preceptor: UserId) -> Result<Vec<RequestRow>, StorageError> {
+    let sql = format!("{REQUEST_SELECT} AND r.preceptor_id = $1 ORDER BY r.created_at, r.id");
+    Ok(read!(db, |pool| {
+        sqlx::query_as::<_, RequestRow>(sqlx::AssertSqlSafe(sql)).bind(preceptor).fetch_all(pool).await?
+    }))
+}
+
+/// A student's open requests in a program.
+pub async fn open_requests_of_student(db: &Db, program: ProgramId, student: UserId) -> Result<Vec<RequestRow>, StorageError> {
+    let sql = format!("{REQUEST_SELECT} AND r.program_id = $1 AND r.student_id = $2 ORDER BY r.created_at");
+    Ok(read!(db, |pool| {
+        sqlx::query_as::<_, RequestRow>(sqlx::AssertSqlSafe(sql)).bind(program).bind(student).fetch_all(pool).await?
+    }))
+}
+
+/// Recomputes one program's chain: `Ok(Ok(n))` when all `n` records match,
+/// `Ok(Err(break))` naming the first that does not.
+pub async fn verify_program(
+    db: &Db,
+    program: ProgramId,
+) -> Result<Result<usize, crate::domain::signoff_chain::ChainBreak>, StorageError> {
+    let (links, head) = chain(db, program).await?;
+    Ok(crate::domain::signoff_chain::verify(program, &links, head.as_ref().map(|(s, h)| (*s, h.as_str()))))
+}

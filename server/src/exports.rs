@@ -1,0 +1,73 @@
+//! Downloads that are not pages: a student's Master Competency Checklist as
+//! CSV (what a site surveyor asks for) and the competency framework as CSV
+//! (the import format). Access is decided by the same policy as the pages.
+
+use std::sync::Arc;
+
+use axum::extract::{Extension, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use app::auth::RequestAuth;
+use app::content::Catalog;
+use app::domain::access::{Action, Decision, decide};
+use app::error::AppError;
+use app::storage::Db;
+
+fn csv_response(filename: &str, body: String, private: bool) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if private {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+fn refusal(error: AppError) -> Response {
+    let status = match error {
+        AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden => StatusCode::FORBIDDEN,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (status, error.to_string()).into_response()
+}
+
+/// `/programs/{program}/students/{student}/checklist.csv`
+pub async fn master_checklist_csv(
+    State(db): State<Db>,
+    State(catalog): State<Arc<Catalog>>,
+    Extension(auth): Extension<RequestAuth>,
+    Path((program, student)): Path<(i64, i64)>,
+) -> Response {
+    let who = auth.signed_in.map(|s| s.principal);
+    match decide(who.as_ref(), &Action::ViewStudentRecord { program, student }) {
+        Decision::Allow => {}
+        Decision::NeedsSignIn => return refusal(AppError::Unauthenticated),
+        Decision::Deny(reason) => {
+            tracing::warn!(reason, program, student, "access denied: checklist CSV");
+            return refusal(AppError::Forbidden);
+        }
+    }
+    match app::api::signoffs::load_record(&db, &catalog, program, student, who.as_ref()).await {
+        Ok(record) => {
+            let slug: String = record
+                .student_name
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+                .collect();
+            csv_response(&format!("master-competency-checklist-{slug}.csv"), app::api::signoffs::record_csv(&record), true)
+        }
+        Err(e) => refusal(e),
+    }
+}
+
+/// `/competencies.csv`: the framework in the import format (public, like the modules).
+pub async fn framework_csv(State(catalog): State<Arc<Catalog>>) -> Response {
+    csv_response("competency-framework.csv", app::content::framework::to_csv(catalog.competencies()), false)
+}

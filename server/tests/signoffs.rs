@@ -1,0 +1,385 @@
+//! Sign-offs end to end through the HTTP API, on both engines: the request
+//! and preceptor sign-off, results computed by the server, who may sign
+//! where, corrections, the append-only table, the hash chain and its
+//! verification, and the Master Competency Checklist CSV.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use app::storage::Db;
+
+struct Client {
+    app: axum::Router,
+    db: Db,
+}
+
+impl Client {
+    fn new(db: &Db) -> Client {
+        Client { app: server::router(&common::test_config(), db.clone(), common::catalog()).unwrap(), db: db.clone() }
+    }
+
+    async fn send(&self, user: Option<i64>, request: axum::http::request::Builder, body: Body) -> (StatusCode, String) {
+        let mut request = request;
+        if let Some(user) = user {
+            request = request.header("cookie", common::session_cookie(&self.db, user).await);
+        }
+        let response = self.app.clone().oneshot(request.body(body).unwrap()).await.unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 22).await.unwrap();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    async fn get(&self, user: Option<i64>, path: &str) -> (StatusCode, String) {
+        self.send(user, Request::get(path), Body::empty()).await
+    }
+
+    async fn form(&self, user: Option<i64>, path: &str, body: &str) -> (StatusCode, String) {
+        let req = Request::post(path).header("content-type", "application/x-www-form-urlencoded");
+        self.send(user, req, Body::from(body.to_string())).await
+    }
+
+    async fn json(&self, user: Option<i64>, path: &str, body: Value) -> (StatusCode, String) {
+        let req = Request::post(path).header("content-type", "application/json");
+        self.send(user, req, Body::from(body.to_string())).await
+    }
+
+    /// The current checklist of a competency, as an evaluator's page loads it.
+    fn competency(&self, code: &str) -> app::content::Competency {
+        common::catalog().competency(code).unwrap().clone()
+    }
+
+    /// Signs `code` for `student` as `evaluator`, marking step `i` met when `met(i)`.
+    async fn sign(&self, evaluator: i64, program: i64, student: i64, code: &str, setting: &str, met: impl Fn(usize) -> bool) -> (StatusCode, Value) {
+        let c = self.competency(code);
+        let marks: Vec<Value> = (0..c.steps.len()).map(|i| json!({ "met": met(i), "comment": "" })).collect();
+        let (status, body) = self
+            .json(
+                Some(evaluator),
+                "/api/sign-evaluation",
+                json!({ "input": {
+                    "program_id": program, "student_id": student, "code": code, "setting": setting,
+                    "checklist_version": c.version, "marks": marks, "comment": "", "attested": true, "request_id": null,
+                    // A tampered client claiming a pass: there is no such field, and it is ignored.
+                    "passed": true,
+                }}),
+            )
+            .await;
+        (status, serde_json::from_str(&body).unwrap_or(Value::String(body)))
+    }
+
+    async fn record(&self, viewer: i64, program: i64, student: i64) -> Value {
+        let (status, body) = self.get(Some(viewer), &format!("/api/competency-record?program_id={program}&student_id={student}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        serde_json::from_str(&body).unwrap()
+    }
+}
+
+fn row<'a>(record: &'a Value, code: &str) -> &'a Value {
+    record["rows"].as_array().unwrap().iter().find(|r| r["code"] == code).unwrap()
+}
+
+/// The journey of the issue: a student asks, the preceptor opens the e-mailed
+/// link and signs, the student sees it passed.
+async fn a_student_request_is_signed_off_by_their_preceptor(db: &Db) {
+    let cast = common::cast(db).await;
+    let c = Client::new(db);
+    let (status, body) = c.form(Some(cast.student_a1), "/api/request-signoff", &format!("program_id={}&code=I.P.1.a", cast.program_a)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Asking twice sends no second e-mail.
+    c.form(Some(cast.student_a1), "/api/request-signoff", &format!("program_id={}&code=I.P.1.a", cast.program_a)).await;
+    let mail = app::storage::outbox::latest(db, 10).await.unwrap();
+    let requests: Vec<_> = mail.iter().filter(|m| m.subject.starts_with("Sign-off request")).collect();
+    assert_eq!(requests.len(), 1, "one e-mail per open request");
+    assert_eq!(requests[0].to_address, "preceptor@a.example");
+    let next = format!("next=/programs/{}/students/{}/evaluate/I.P.1.a%3Frequest%3D", cast.program_a, cast.student_a1);
+    assert!(requests[0].body_text.contains(&next), "{}", requests[0].body_text);
+    assert_eq!(row(&c.record(cast.student_a1, cast.program_a, cast.student_a1).await, "I.P.1.a")["request_open"], true);
+
+    // The preceptor's list shows it, with the path that answers it.
+    let (_, body) = c.get(Some(cast.preceptor_a), "/api/my-requests").await;
+    let list: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "{body}");
+    let request_id = list[0]["id"].as_i64().unwrap();
+
+    let (status, sheet) = c
+        .get(Some(cast.preceptor_a), &format!("/api/evaluation-sheet?program_id={}&student_id={}&code=I.P.1.a", cast.program_a, cast.student_a1))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{sheet}");
+    let sheet: Value = serde_json::from_str(&sheet).unwrap();
+    assert_eq!(sheet["settings"], json!(["externship"]));
+    assert_eq!(sheet["request_id"], request_id);
+
+    let comp = c.competency("I.P.1.a");
+    let marks: Vec<Value> = comp.steps.iter().map(|_| json!({ "met": true, "comment": "" })).collect();
+    let (status, body) = c
+        .json(
+            Some(cast.preceptor_a),
+            "/api/sign-evaluation",
+            json!({ "input": { "program_id": cast.program_a, "student_id": cast.student_a1, "code": "I.P.1.a", "setting": "externship",
+                "checklist_version": comp.version, "marks": marks, "comment": "Good technique.", "attested": true, "request_id": request_id }}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let result: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(result["passed"], true);
+    assert_eq!(result["status"], "complete");
+
+    let record = c.record(cast.student_a1, cast.program_a, cast.student_a1).await;
+    let r = row(&record, "I.P.1.a");
+    assert_eq!(r["status"], "complete");
+    assert_eq!(r["completed_by"], "preceptor@a.example");
+    assert_eq!(r["completed_setting"], "Externship");
+    assert_eq!(r["request_open"], false, "signing answered the request");
+    let (_, body) = c.get(Some(cast.preceptor_a), "/api/my-requests").await;
+    assert_eq!(body, "[]");
+
+    // The stored record says who, what, when, where, against which checklist.
+    let rows = app::storage::signoffs::for_student(db, cast.program_a, cast.student_a1).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    let s = &rows[0];
+    assert_eq!((s.evaluator_id, s.evaluator_role.as_str(), s.setting.as_str()), (cast.preceptor_a, "preceptor", "externship"));
+    assert_eq!(s.checklist_version, comp.version);
+    assert_eq!(s.request_id, Some(request_id));
+    assert!(s.attestation.contains("personally observed s1@a.example"), "{}", s.attestation);
+    assert_eq!(s.comment, "Good technique.");
+}
+
+/// A missed critical step fails whatever the score; the browser cannot claim a pass.
+async fn the_server_computes_the_result(db: &Db) {
+    let cast = common::cast(db).await;
+    let c = Client::new(db);
+    let comp = c.competency("I.P.2.b");
+    let critical = comp.steps.iter().position(|s| s.critical).unwrap();
+    let (status, result) = c.sign(cast.instructor_a, cast.program_a, cast.student_a2, "I.P.2.b", "lab", |i| i != critical).await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    assert_eq!(result["passed"], false);
+    assert_eq!(result["critical_missed"], json!([comp.steps[critical].text]));
+    assert!(result["score_percent"].as_u64().unwrap() >= 90);
+    assert_eq!(result["status"], "attempted");
+    let stored = app::storage::signoffs::for_student(db, cast.program_a, cast.student_a2).await.unwrap();
+    assert!(!stored[0].passed);
+
+    // Venipuncture asks for two successful attempts: one pass is not complete.
+    let (_, result) = c.sign(cast.instructor_a, cast.program_a, cast.student_a2, "I.P.2.b", "lab", |_| true).await;
+    assert_eq!(result["status"], "passed_in_lab");
+    let (_, result) = c.sign(cast.instructor_a, cast.program_a, cast.student_a2, "I.P.2.b", "lab", |_| true).await;
+    assert_eq!(result["status"], "complete");
+
+    // Unsigned, stale or malformed submissions are refused at the field, and nothing is stored.
+    let marks: Vec<Value> = comp.steps.iter().map(|_| json!({ "met": true, "comment": "" })).collect();
+    let base = json!({ "program_id": cast.program_a, "student_id": cast.student_a2, "code": "I.P.2.b", "setting": "lab",
+        "checklist_version": comp.version, "marks": marks, "comment": "", "attested": false, "request_id": null });
+    let (status, body) = c.json(Some(cast.instructor_a), "/api/sign-evaluation", json!({ "input": base })).await;
+    assert_ne!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("\"field\":\"attest\""), "{body}");
+    let mut stale = base.clone();
+    stale["attested"] = json!(true);
+    stale["checklist_version"] = json!("an-older-version");
+    let (_, body) = c.json(Some(cast.instructor_a), "/api/sign-evaluation", json!({ "input": stale })).await;
+    assert!(body.contains("checklist was updated"), "{body}");
+    let mut short = base.clone();
+    short["attested"] = json!(true);
+    short["marks"] = json!([{ "met": true, "comment": "" }]);
+    let (_, body) = c.json(Some(cast.instructor_a), "/api/sign-evaluation", json!({ "input": short })).await;
+    assert!(body.contains("\"field\":\"steps\""), "{body}");
+    assert_eq!(app::storage::signoffs::for_student(db, cast.program_a, cast.student_a2).await.unwrap().len(), 3);
+
+    // Affective: a behaviour not met needs a comment.
+    let (_, body) = c.sign(cast.instructor_a, cast.program_a, cast.student_a2, "A.4", "lab", |i| i != 0).await;
+    assert!(body.to_string().contains("comment_0"), "{body}");
+}
+
+/// Instructors sign in the lab, the student's own preceptor at the
+/// externship, nobody signs for themselves, and a lab-only competency cannot
+/// be signed at the externship.
+async fn who_signs_where_is_enforced(db: &Db) {
+    let cast = common::cast(db).await;
+    let c = Client::new(db);
+    let (p, a1, a2) = (cast.program_a, cast.student_a1, cast.student_a2);
+    assert_eq!(c.sign(cast.preceptor_a, p, a1, "I.P.1.c", "lab", |_| true).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(c.sign(cast.instructor_a, p, a1, "I.P.1.c", "externship", |_| true).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(c.sign(cast.preceptor_a, p, a2, "I.P.1.c", "externship", |_| true).await.0, StatusCode::FORBIDDEN, "not placed with them");
+    assert_eq!(c.sign(cast.preceptor_a2, p, a1, "I.P.1.c", "externship", |_| true).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(c.sign(cast.student_a1, p, a1, "I.P.1.c", "lab", |_| true).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(c.sign(cast.director_a, p, a1, "I.P.1.c", "lab", |_| true).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(c.sign(cast.admin, p, a1, "I.P.1.c", "lab", |_| true).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(c.sign(cast.director_b, p, a1, "I.P.1.c", "lab", |_| true).await.0, StatusCode::FORBIDDEN);
+    // III.P.7 is signed off in the lab only (framework requirement).
+    let (status, body) = c.sign(cast.preceptor_a, p, a1, "III.P.7", "externship", |_| true).await;
+    assert_ne!(status, StatusCode::OK);
+    assert!(body.to_string().contains("campus lab only"), "{body}");
+    let (status, body) = c.get(Some(cast.preceptor_a), &format!("/api/evaluation-sheet?program_id={p}&student_id={a1}&code=III.P.7")).await;
+    assert!(status != StatusCode::OK && body.contains("campus lab only"), "{status} {body}");
+    // A student cannot ask for a lab-only competency, nor without a placement.
+    let (status, body) = c.form(Some(a1), "/api/request-signoff", &format!("program_id={p}&code=III.P.7")).await;
+    assert!(status != StatusCode::OK && body.contains("ask your instructor"), "{status} {body}");
+    let (status, body) = c.form(Some(a2), "/api/request-signoff", &format!("program_id={p}&code=I.P.1.a")).await;
+    assert!(body.contains("no externship placement"), "{status} {body}");
+    assert_eq!(c.sign(cast.instructor_a, p, a1, "I.P.1.c", "lab", |_| true).await.0, StatusCode::OK);
+    assert_eq!(c.sign(cast.preceptor_a, p, a1, "I.P.1.c", "externship", |_| true).await.0, StatusCode::OK);
+
+    // A program's own requirement: the director asks for 3 externship passes.
+    let (status, body) = c.form(Some(cast.instructor_a), "/api/set-requirement", &format!("program_id={p}&code=I.P.1.c&attempts=3&setting=externship")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = c.form(Some(cast.director_a), "/api/set-requirement", &format!("program_id={p}&code=I.P.1.c&attempts=0&setting=externship")).await;
+    assert!(body.contains("\"field\":\"attempts\""), "{status} {body}");
+    let (status, body) = c.form(Some(cast.director_a), "/api/set-requirement", &format!("program_id={p}&code=I.P.1.c&attempts=3&setting=externship")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let r = c.record(a1, p, a1).await;
+    let r = row(&r, "I.P.1.c");
+    assert_eq!((r["status"].as_str(), r["counted_passes"].as_u64(), r["required_passes"].as_u64()), (Some("passed_at_externship"), Some(1), Some(3)));
+}
+
+/// A correction is a new record voiding an earlier one; both stay, and the
+/// database refuses edits and deletions.
+async fn corrections_void_and_keep_both_records(db: &Db) {
+    let cast = common::cast(db).await;
+    let c = Client::new(db);
+    let (p, a1) = (cast.program_a, cast.student_a1);
+    let (_, result) = c.sign(cast.instructor_a, p, a1, "I.P.1.d", "lab", |_| true).await;
+    let id = result["id"].as_i64().unwrap();
+    let body = |reason: &str| format!("program_id={p}&signoff_id={id}&reason={reason}");
+    assert_eq!(c.form(Some(cast.preceptor_a), "/api/void-signoff", &body("Wrong+student+recorded")).await.0, StatusCode::FORBIDDEN, "not theirs");
+    assert_eq!(c.form(Some(a1), "/api/void-signoff", &body("Wrong+student+recorded")).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(c.form(Some(cast.director_b), "/api/void-signoff", &body("Wrong+student+recorded")).await.0, StatusCode::FORBIDDEN);
+    let (_, short) = c.form(Some(cast.instructor_a), "/api/void-signoff", &body("typo")).await;
+    assert!(short.contains("\"field\":\"reason\""), "{short}");
+    let (status, text) = c.form(Some(cast.director_a), "/api/void-signoff", &body("Recorded for the wrong student")).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let (status, again) = c.form(Some(cast.instructor_a), "/api/void-signoff", &body("Recorded for the wrong student")).await;
+    assert!(status != StatusCode::OK && again.contains("already voided"), "{status} {again}");
+
+    let r = c.record(a1, p, a1).await;
+    assert_eq!(row(&r, "I.P.1.d")["status"], "not_started", "a voided pass no longer counts");
+    let (_, h) = c.get(Some(a1), &format!("/api/competency-history?program_id={p}&student_id={a1}&code=I.P.1.d")).await;
+    let h: Value = serde_json::from_str(&h).unwrap();
+    let records = h["records"].as_array().unwrap();
+    assert_eq!(records.len(), 2, "both records stay visible");
+    assert_eq!(records[0]["is_void"], true);
+    assert_eq!(records[0]["reason"], "Recorded for the wrong student");
+    assert_eq!(records[1]["voided_by"], records[0]["id"]);
+    assert_eq!(records[1]["may_correct"], false);
+
+    // The database itself refuses to edit or delete a sign-off.
+    assert!(db.execute_unchecked(&format!("UPDATE signoff SET passed = FALSE WHERE id = {id}")).await.is_err());
+    assert!(db.execute_unchecked(&format!("DELETE FROM signoff WHERE id = {id}")).await.is_err());
+    assert_eq!(app::storage::signoffs::verify_program(db, p).await.unwrap(), Ok(2));
+}
+
+/// Editing one stored field by hand (past the triggers) is detected, and the
+/// record is named.
+async fn tampering_is_detected_and_named(db: &Db) {
+    use app::domain::signoff_chain::ChainBreak;
+    let cast = common::cast(db).await;
+    let c = Client::new(db);
+    let mut ids = Vec::new();
+    for code in ["I.P.1.a", "I.P.1.b", "I.P.1.c"] {
+        let (_, r) = c.sign(cast.instructor_a, cast.program_a, cast.student_a2, code, "lab", |_| true).await;
+        ids.push(r["id"].as_i64().unwrap());
+    }
+    // Another program's chain is separate and stays intact.
+    assert_eq!(app::storage::signoffs::verify_program(db, cast.program_a).await.unwrap(), Ok(3));
+    let disable = match db.engine() {
+        app::storage::Engine::Sqlite => "DROP TRIGGER signoff_no_update",
+        app::storage::Engine::Postgres => "ALTER TABLE signoff DISABLE TRIGGER signoff_no_update",
+    };
+    db.execute_unchecked(disable).await.unwrap();
+    db.execute_unchecked(&format!("UPDATE signoff SET evaluator_name = 'Someone Else' WHERE id = {}", ids[1])).await.unwrap();
+    let broken = app::storage::signoffs::verify_program(db, cast.program_a).await.unwrap();
+    assert_eq!(broken, Err(ChainBreak::ContentChanged { program: cast.program_a, id: ids[1], seq: 2 }));
+    assert!(broken.unwrap_err().to_string().contains(&format!("record {}", ids[1])));
+}
+
+/// Concurrent sign-offs of one program take distinct positions in one chain.
+async fn concurrent_signoffs_form_one_chain(db: &Db) {
+    let cast = common::cast(db).await;
+    let c = std::sync::Arc::new(Client::new(db));
+    let codes = ["I.P.1.a", "I.P.1.b", "I.P.1.c", "I.P.1.d", "I.P.1.e", "I.P.1.f"];
+    let mut tasks = Vec::new();
+    for round in 0..4 {
+        for code in codes {
+            let c = c.clone();
+            let (i, p, s) = (cast.instructor_a, cast.program_a, if round % 2 == 0 { cast.student_a1 } else { cast.student_a2 });
+            tasks.push(tokio::spawn(async move { c.sign(i, p, s, code, "lab", |_| true).await.0 }));
+        }
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::OK);
+    }
+    assert_eq!(app::storage::signoffs::verify_program(db, cast.program_a).await.unwrap(), Ok(24));
+}
+
+/// The Master Competency Checklist CSV follows the record's access rule.
+async fn the_master_checklist_csv_is_the_students_record(db: &Db) {
+    let cast = common::cast(db).await;
+    let c = Client::new(db);
+    c.sign(cast.instructor_a, cast.program_a, cast.student_a1, "III.P.3", "lab", |_| true).await;
+    let path = format!("/programs/{}/students/{}/checklist.csv", cast.program_a, cast.student_a1);
+    let (status, csv) = c.get(Some(cast.student_a1), &path).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().starts_with("program,student,student_id,cohort,code,competency"));
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), common::catalog().signed_off_competencies().count());
+    let hand = rows.iter().find(|l| l.contains(",III.P.3,")).unwrap();
+    assert!(hand.contains("Complete") && hand.contains("Campus lab") && hand.contains("instructor@a.example"), "{hand}");
+    for (who, want) in [
+        (Some(cast.preceptor_a), StatusCode::OK),
+        (Some(cast.instructor_a), StatusCode::OK),
+        (Some(cast.student_a2), StatusCode::FORBIDDEN),
+        (Some(cast.director_b), StatusCode::FORBIDDEN),
+        (Some(cast.admin), StatusCode::FORBIDDEN),
+        (None, StatusCode::UNAUTHORIZED),
+    ] {
+        assert_eq!(c.get(who, &path).await.0, want, "{who:?}");
+    }
+    let (status, framework) = c.get(None, "/competencies.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(framework.starts_with("code,title,domain,steps"));
+    assert!(framework.contains("*Identify the patient with two identifiers"));
+}
+
+both_engines!(
+    a_student_request_is_signed_off_by_their_preceptor,
+    the_server_computes_the_result,
+    who_signs_where_is_enforced,
+    corrections_void_and_keep_both_records,
+    tampering_is_detected_and_named,
+    concurrent_signoffs_form_one_chain,
+    the_master_checklist_csv_is_the_students_record,
+);
+
+/// `server verify-signoffs` names the broken record and exits non-zero.
+#[tokio::test]
+async fn verify_signoffs_command_names_the_broken_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    let url = app::storage::DatabaseUrl::Sqlite { path: path.clone() };
+    let db = Db::connect(&url, &app::storage::PoolConfig::default()).await.unwrap();
+    db.migrate().await.unwrap();
+    let cast = common::cast(&db).await;
+    let c = Client::new(&db);
+    let (_, r) = c.sign(cast.instructor_a, cast.program_a, cast.student_a1, "I.P.1.a", "lab", |_| true).await;
+    let id = r["id"].as_i64().unwrap();
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+            .args(["verify-signoffs", "--database-url", &format!("sqlite:{}", path.display())])
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    let ok = run();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("1 sign-off records verified"));
+    db.execute_unchecked("DROP TRIGGER signoff_no_update").await.unwrap();
+    db.execute_unchecked(&format!("UPDATE signoff SET score_percent = 50 WHERE id = {id}")).await.unwrap();
+    db.close().await;
+    let bad = run();
+    assert!(!bad.status.success());
+    let out = String::from_utf8_lossy(&bad.stdout);
+    assert!(out.contains(&format!("record {id}")) && out.contains("BROKEN"), "{out}");
+}
