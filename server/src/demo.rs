@@ -12,7 +12,11 @@ use app::domain::access::Role;
 use app::domain::totp::TotpSecret;
 use app::storage::tokens::Purpose;
 use app::storage::users::NewUser;
-use app::storage::{Db, StorageError, audit, instance, programs, progress, tokens, users};
+use app::api::signoffs::{Evaluation, new_evaluation};
+use app::content::Catalog;
+use app::domain::competency::Setting;
+use app::domain::evaluation::{StepMark, Submission};
+use app::storage::{Db, StorageError, audit, instance, programs, progress, signoffs, tokens, users};
 use chrono::{DateTime, Duration, Utc};
 
 #[derive(Debug, thiserror::Error)]
@@ -63,7 +67,7 @@ fn email(local: &str) -> String {
 }
 
 /// Seeds the demo data once, then sets this start's passwords.
-pub async fn prepare(db: &Db, now: DateTime<Utc>) -> Result<DemoAccounts, DemoError> {
+pub async fn prepare(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<DemoAccounts, DemoError> {
     let admin_totp = match std::env::var("DEMO_TOTP_SECRET") {
         Ok(s) if !s.trim().is_empty() => TotpSecret::from_base32(&s).map_err(|e| DemoError::BadTotpSecret(e.to_string()))?,
         _ => TotpSecret::from_bytes(crypto::random_bytes::<20>()?.to_vec()),
@@ -74,7 +78,7 @@ pub async fn prepare(db: &Db, now: DateTime<Utc>) -> Result<DemoAccounts, DemoEr
     instance::claim_demo_seed(db, now).await?;
     let empty = programs::list_programs(db).await?.is_empty() && users::find_by_email(db, &email("admin")).await?.is_none();
     if empty {
-        match seed(db, now).await {
+        match seed(db, catalog, now).await {
             Ok(()) => tracing::info!("demo data loaded"),
             // Another server starting on the same database seeded it first.
             Err(DemoError::Storage(StorageError::Conflict(_))) => {}
@@ -101,7 +105,7 @@ pub async fn prepare(db: &Db, now: DateTime<Utc>) -> Result<DemoAccounts, DemoEr
     Ok(DemoAccounts { accounts, admin_totp })
 }
 
-async fn seed(db: &Db, now: DateTime<Utc>) -> Result<(), DemoError> {
+async fn seed(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<(), DemoError> {
     let program = programs::create_program(db, PROGRAM, None, now).await?;
     let mut ids = Vec::new();
     for (_, name, local, role) in PEOPLE {
@@ -147,6 +151,41 @@ async fn seed(db: &Db, now: DateTime<Utc>) -> Result<(), DemoError> {
     if let Some(sam) = id_of("student") {
         progress::record_reading(db, sam, "hand-hygiene-ppe", 100, now).await?;
         progress::record_reading(db, sam, "vital-signs", 40, now).await?;
+    }
+    // A few weeks of check-offs, so records, the lab list and the Master
+    // Competency Checklist show something real. `None` marks every step.
+    let name_of = |local: &str| PEOPLE.iter().find(|p| p.2 == local).map(|p| p.1).unwrap_or_default();
+    let sessions: &[(&str, &str, &str, Setting, Option<usize>, i64)] = &[
+        ("instructor", "student", "III.P.3", Setting::Lab, None, 20),
+        ("instructor", "student", "I.P.1.a", Setting::Lab, Some(4), 18),
+        ("instructor", "student", "I.P.1.a", Setting::Lab, None, 16),
+        ("preceptor", "student", "I.P.1.c", Setting::Externship, None, 3),
+        ("instructor", "riley", "III.P.3", Setting::Lab, None, 20),
+        ("instructor", "riley", "I.P.2.b", Setting::Lab, None, 12),
+        ("instructor", "jordan", "I.P.2.b", Setting::Lab, Some(1), 12),
+        ("instructor", "jordan", "III.P.3", Setting::Lab, None, 19),
+    ];
+    for (evaluator, student, code, setting, missed, days_ago) in sessions {
+        let (Some(c), Some(e), Some(s)) = (catalog.competency(code), id_of(evaluator), id_of(student)) else { continue };
+        let marks = (0..c.steps.len()).map(|i| StepMark { met: Some(i) != *missed, comment: String::new() }).collect();
+        let comment = if missed.is_some() { "Review the step marked, then try again." } else { "" };
+        let submission = Submission { marks, comment: comment.into(), attested: true };
+        let evaluation = Evaluation {
+            program_id: program,
+            student: (s, name_of(student)),
+            evaluator: (e, name_of(evaluator)),
+            setting: *setting,
+            request_id: None,
+            at: now - Duration::days(*days_ago),
+            ip: None,
+            user_agent: Some("demo data".into()),
+        };
+        match new_evaluation(c, evaluation, &submission) {
+            Ok((record, _)) => {
+                signoffs::append(db, &record).await?;
+            }
+            Err(e) => tracing::warn!(%e, code, "demo sign-off skipped"),
+        }
     }
     Ok(())
 }

@@ -159,7 +159,7 @@ async fn serve(config: &Config, demo: bool) -> Result<(), BoxError> {
     tracing::info!(modules = catalog.modules().len(), elapsed_ms = started.elapsed().as_millis() as u64, "content loaded");
     let db = open_database(config).await?;
     if demo {
-        let accounts = server::demo::prepare(&db, chrono::Utc::now()).await?;
+        let accounts = server::demo::prepare(&db, &catalog, chrono::Utc::now()).await?;
         println!("{}", server::demo::describe(&accounts, &config.site_url));
     }
     let app = server::router(config, db.clone(), catalog)?;

@@ -254,7 +254,7 @@ async fn a_roster_with_bad_rows_imports_nothing(db: &Db) {
 /// leaves a database that already has programs alone.
 async fn demo_mode_seeds_every_role_with_working_passwords(db: &Db) {
     let (s, m, now) = (settings(), Mailer::Outbox, Utc::now());
-    let demo = server::demo::prepare(db, now).await.unwrap();
+    let demo = server::demo::prepare(db, &common::catalog(), now).await.unwrap();
     for label in ["administrator", "program director", "instructor", "preceptor", "student"] {
         assert!(demo.accounts.iter().any(|a| a.label == label), "no demo {label}");
     }
@@ -267,8 +267,11 @@ async fn demo_mode_seeds_every_role_with_working_passwords(db: &Db) {
     assert!(printed.contains(&director.password) && printed.contains("never enter real"), "{printed}");
 
     // A second start seeds nothing more and issues new passwords.
-    let again = server::demo::prepare(db, now).await.unwrap();
+    let again = server::demo::prepare(db, &common::catalog(), now).await.unwrap();
     assert_eq!(programs::list_programs(db).await.unwrap().len(), 1);
+    // The demo's check-offs form one verified chain, and were not seeded twice.
+    let program = programs::list_programs(db).await.unwrap()[0].id;
+    assert_eq!(app::storage::signoffs::verify_program(db, program).await.unwrap(), Ok(8));
     let old = flows::sign_in_with_password(&e, &visitor("10.1.0.2"), &director.email, &director.password).await;
     assert!(matches!(old, Err(AuthError::InvalidCredentials)), "{old:?}");
     assert_eq!(again.accounts.len(), demo.accounts.len());
@@ -276,7 +279,7 @@ async fn demo_mode_seeds_every_role_with_working_passwords(db: &Db) {
 
 async fn demo_mode_never_seeds_among_real_programs(db: &Db) {
     programs::create_program(db, "A real program", None, Utc::now()).await.unwrap();
-    let demo = server::demo::prepare(db, Utc::now()).await.unwrap();
+    let demo = server::demo::prepare(db, &common::catalog(), Utc::now()).await.unwrap();
     assert!(demo.accounts.is_empty());
     assert_eq!(programs::list_programs(db).await.unwrap().len(), 1);
 }

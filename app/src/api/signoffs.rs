@@ -569,13 +569,23 @@ pub async fn sign_evaluation(input: SignInput) -> Result<SignResult, AppError> {
     let member = programs::student_in_program(&ctx.db, input.program_id, input.student_id).await?.ok_or(AppError::NotFound)?;
     let auth = crate::api::request_auth();
     let evaluator = auth.signed_in.as_ref().map(|s| s.user.display_name.clone()).ok_or(AppError::Unauthenticated)?;
+    // A request is answered only by the preceptor it was sent to, for its
+    // student and competency; any other id sent along is dropped.
+    let request_id = match input.request_id {
+        Some(id) => signoffs::open_requests_for_preceptor(&ctx.db, who.user_id)
+            .await?
+            .into_iter()
+            .find(|r| r.id == id && r.program_id == input.program_id && r.student_id == input.student_id && r.competency_code == c.code)
+            .map(|r| r.id),
+        None => None,
+    };
     let submission = Submission { marks: input.marks, comment: input.comment, attested: input.attested };
     let evaluation = ssr::Evaluation {
         program_id: input.program_id,
         student: (input.student_id, &member.display_name),
         evaluator: (who.user_id, &evaluator),
         setting,
-        request_id: input.request_id,
+        request_id,
         at: chrono::Utc::now(),
         ip: Some(auth.ip.clone()),
         user_agent: auth.user_agent.clone(),

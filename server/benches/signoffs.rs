@@ -1,0 +1,114 @@
+//! Sign-off write benchmark (not a test): signed evaluations per second
+//! under concurrent evaluators, on SQLite and PostgreSQL, through the whole
+//! HTTP path (session lookup, policy, scoring, the chain-head lock, insert,
+//! audit event). Every failed request is counted: a "database busy" or
+//! "locked" error must never reach an evaluator. Ends by verifying the chain.
+//!
+//! Run: `cargo bench -p server --bench signoffs`. Settings: BENCH_SECONDS
+//! (default 5 per engine), BENCH_CONCURRENCY (default 16 evaluators).
+//! PostgreSQL runs when TEST_POSTGRES_URL is set.
+
+use std::time::{Duration, Instant};
+
+#[path = "../tests/common/mod.rs"]
+#[allow(dead_code, unused_macros)]
+mod common;
+
+async fn run(label: &str, db: &app::storage::Db, seconds: u64, concurrency: usize) {
+    let cast = common::cast(db).await;
+    let app = server::router(&common::test_config(), db.clone(), common::catalog()).expect("router");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let url = format!("http://{addr}/api/sign-evaluation");
+    let cookie = common::session_cookie(db, cast.instructor_a).await;
+    let competency = common::catalog().competency("I.P.2.b").expect("venipuncture").clone();
+    let body = |student: i64| {
+        serde_json::json!({ "input": {
+            "program_id": cast.program_a, "student_id": student, "code": competency.code, "setting": "lab",
+            "checklist_version": competency.version,
+            "marks": competency.steps.iter().map(|_| serde_json::json!({ "met": true, "comment": "" })).collect::<Vec<_>>(),
+            "comment": "", "attested": true, "request_id": null,
+        }})
+        .to_string()
+    };
+    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build().expect("client");
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..concurrency {
+        let (client, url, cookie) = (client.clone(), url.clone(), cookie.clone());
+        let payload = body(if i % 2 == 0 { cast.student_a1 } else { cast.student_a2 });
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = Vec::new();
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let sent = client
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .header("cookie", &cookie)
+                    .body(payload.clone())
+                    .send()
+                    .await;
+                match sent {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        latencies.push(t.elapsed());
+                    }
+                    Ok(r) => errors.push(format!("{} {}", r.status(), r.text().await.unwrap_or_default())),
+                    Err(e) => errors.push(e.to_string()),
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = Vec::new();
+    for t in tasks {
+        let (l, e) = t.await.expect("task");
+        all.extend(l);
+        errors.extend(e);
+    }
+    let elapsed = started.elapsed();
+    all.sort();
+    let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or_default();
+    let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
+    let verified = app::storage::signoffs::verify_program(db, cast.program_a).await.expect("verify");
+    println!(
+        "{label:<11} {:>9.0} {:>10} {:>10} {:>10} {:>7}   ({} sign-offs in {:.1} s; chain: {})",
+        all.len() as f64 / elapsed.as_secs_f64(),
+        ms(pct(0.50)),
+        ms(pct(0.99)),
+        ms(all.last().copied().unwrap_or_default()),
+        errors.len(),
+        all.len(),
+        elapsed.as_secs_f64(),
+        match verified {
+            Ok(n) => format!("{n} records verified"),
+            Err(e) => format!("BROKEN: {e}"),
+        }
+    );
+    if let Some(first) = errors.first() {
+        println!("            first error: {}", first.chars().take(200).collect::<String>());
+    }
+}
+
+fn main() {
+    let seconds: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let concurrency: usize = std::env::var("BENCH_CONCURRENCY").ok().and_then(|s| s.parse().ok()).unwrap_or(16);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    rt.block_on(async move {
+        println!(
+            "Checkoff sign-off write benchmark: {concurrency} concurrent evaluators, one program's chain, {seconds} s per engine, {} cores",
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+        );
+        println!("{:<11} {:>9} {:>10} {:>10} {:>10} {:>7}", "engine", "writes/s", "p50", "p99", "max", "errors");
+        let t = common::TestDb::sqlite().await;
+        run("SQLite", &t.db, seconds, concurrency).await;
+        drop(t);
+        if let Some(t) = common::TestDb::postgres().await {
+            run("PostgreSQL", &t.db, seconds, concurrency).await;
+        }
+    });
+}
