@@ -49,6 +49,22 @@ impl AppError {
         }
     }
 
+    /// The HTTP status that says the same as this error: one mapping for
+    /// pages, server functions and downloads.
+    #[cfg(feature = "ssr")]
+    pub fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) | AppError::Field { .. } => StatusCode::BAD_REQUEST,
+            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
     /// True for errors that belong next to an input rather than above the form.
     pub fn is_field(&self) -> bool {
         matches!(self, AppError::Field { .. })

@@ -114,7 +114,7 @@ test("an instructor's lab check-off with a missed critical step is a fail", asyn
   await result.getByRole("link", { name: "Back to the lab session" }).click();
   const studentRow = page.locator("tr", { hasText: student });
   await expect(studentRow).toContainText("Attempted");
-  await studentRow.getByRole("link", { name: student }).click();
+  await studentRow.getByRole("link", { name: student, exact: true }).click();
   await expect(page.getByRole("heading", { level: 2, name: /^Not passed · 93%/ })).toBeVisible();
   await expect(page.locator(".step-missed", { hasText: "Release the tourniquet before withdrawing the needle" })).toHaveCount(1);
 });

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Extension, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use app::auth::RequestAuth;
@@ -28,14 +28,7 @@ fn csv_response(filename: &str, body: String, private: bool) -> Response {
 }
 
 fn refusal(error: AppError) -> Response {
-    let status = match error {
-        AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden => StatusCode::FORBIDDEN,
-        AppError::NotFound => StatusCode::NOT_FOUND,
-        AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    (status, error.to_string()).into_response()
+    (error.status(), error.to_string()).into_response()
 }
 
 /// `/programs/{program}/students/{student}/checklist.csv`

@@ -1,6 +1,7 @@
 //! Checkoff's HTTP server: the axum router around the Leptos app, plus the
 //! routes that are not pages (`/healthz`).
 
+pub mod api_status;
 pub mod config;
 pub mod csrf;
 pub mod health;
@@ -70,6 +71,7 @@ pub fn router(config: &Config, db: Db, catalog: Arc<Catalog>) -> Result<Router, 
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Inside the CSRF check: a refused cross-site request never reaches
         // the session lookup.
+        .layer(axum::middleware::from_fn(api_status::status_from_error))
         .layer(axum::middleware::from_fn_with_state(sessions, session_layer::attach_session))
         .layer(axum::middleware::from_fn_with_state(site, csrf::refuse_cross_site))
         .layer(CompressionLayer::new())

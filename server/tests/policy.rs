@@ -72,6 +72,10 @@ const EVERYONE: [Who; 8] = [
 #[derive(Clone, Copy)]
 enum Allowed {
     Public,
+    /// The second sign-in step: public by policy, but it needs a session
+    /// awaiting its second factor, which nobody in the matrix has, so
+    /// everyone is told to sign in first (401).
+    AfterPassword,
     SignedIn,
     Only(&'static [Who]),
 }
@@ -112,7 +116,7 @@ const SERVER_FUNCTIONS: &[Cell] = &[
     post("/api/reading", "slug=hand-hygiene-ppe&percent=10", Allowed::Only(STUDENTS)),
     get("/api/me", "", Allowed::Public),
     post("/api/sign-in", "email=nobody{N}%40x.example&password=wrong", Allowed::Public),
-    post("/api/sign-in-code", "code=123456", Allowed::Public),
+    post("/api/sign-in-code", "code=123456", Allowed::AfterPassword),
     post("/api/sign-in-link-request", "email=nobody{N}%40x.example", Allowed::Public),
     get("/api/sign-in-link-info", "token=abc", Allowed::Public),
     post("/api/sign-in-link", "token=abc", Allowed::Public),
@@ -192,6 +196,7 @@ const PAGES: &[Cell] = &[
 fn expected(allowed: Allowed, who: Who) -> StatusClass {
     match (allowed, who) {
         (Allowed::Public, _) => StatusClass::Allowed,
+        (Allowed::AfterPassword, _) => StatusClass::Unauthorized,
         (_, Who::SignedOut) => StatusClass::Unauthorized,
         (Allowed::SignedIn, _) => StatusClass::Allowed,
         (Allowed::Only(list), who) if list.contains(&who) => StatusClass::Allowed,

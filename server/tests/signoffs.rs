@@ -174,7 +174,7 @@ async fn the_server_computes_the_result(db: &Db) {
     let base = json!({ "program_id": cast.program_a, "student_id": cast.student_a2, "code": "I.P.2.b", "setting": "lab",
         "checklist_version": comp.version, "marks": marks, "comment": "", "attested": false, "request_id": null });
     let (status, body) = c.json(Some(cast.instructor_a), "/api/sign-evaluation", json!({ "input": base })).await;
-    assert_ne!(status, StatusCode::OK, "{body}");
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a form mistake answers 400, not 500: {body}");
     assert!(body.contains("\"field\":\"attest\""), "{body}");
     let mut stale = base.clone();
     stale["attested"] = json!(true);
@@ -251,7 +251,7 @@ async fn corrections_void_and_keep_both_records(db: &Db) {
     let (status, text) = c.form(Some(cast.director_a), "/api/void-signoff", &body("Recorded for the wrong student")).await;
     assert_eq!(status, StatusCode::OK, "{text}");
     let (status, again) = c.form(Some(cast.instructor_a), "/api/void-signoff", &body("Recorded for the wrong student")).await;
-    assert!(status != StatusCode::OK && again.contains("already voided"), "{status} {again}");
+    assert!(status == StatusCode::BAD_REQUEST && again.contains("already voided"), "{status} {again}");
 
     let r = c.record(a1, p, a1).await;
     assert_eq!(row(&r, "I.P.1.d")["status"], "not_started", "a voided pass no longer counts");

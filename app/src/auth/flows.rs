@@ -115,6 +115,20 @@ async fn start_session(env: &Env<'_>, auth: &RequestAuth, user: &User, how: &str
     Ok(Issued { secret, second_factor_needed, user_id: user.id })
 }
 
+/// Refuses a password or code attempt while this account or address is
+/// throttled by recent failures (the same rule for both sign-in steps).
+async fn refuse_if_throttled(env: &Env<'_>, auth: &RequestAuth, email: &str) -> Result<(), AuthError> {
+    let policy = ThrottlePolicy::default();
+    let (by_account, by_address) = sign_in_failures::recent(env.db, email, &auth.ip, env.now - policy.window).await?;
+    match policy.check(&by_account, &by_address, env.now).retry_after_seconds() {
+        Some(secs) => {
+            tracing::info!(%email, ip = %auth.ip, "sign-in throttled");
+            Err(AuthError::Throttled { retry_after_secs: u64::try_from(secs).unwrap_or(1) })
+        }
+        None => Ok(()),
+    }
+}
+
 pub async fn sign_in_with_password(env: &Env<'_>, auth: &RequestAuth, email: &str, password: &str) -> Result<Issued, AuthError> {
     let email = normalize_email(email);
     if email.is_empty() {
@@ -123,13 +137,7 @@ pub async fn sign_in_with_password(env: &Env<'_>, auth: &RequestAuth, email: &st
     if password.is_empty() {
         return Err(AuthError::Field { field: "password", message: "Enter your password.".into() });
     }
-    let policy = ThrottlePolicy::default();
-    let (by_account, by_address) = sign_in_failures::recent(env.db, &email, &auth.ip, env.now - policy.window).await?;
-    let verdict = policy.check(&by_account, &by_address, env.now);
-    if let Some(secs) = verdict.retry_after_seconds() {
-        tracing::info!(%email, ip = %auth.ip, "sign-in throttled");
-        return Err(AuthError::Throttled { retry_after_secs: u64::try_from(secs).unwrap_or(1) });
-    }
+    refuse_if_throttled(env, auth, &email).await?;
     let user = users::find_by_email(env.db, &email).await?;
     let ok = match user.as_ref().filter(|u| u.disabled_at.is_none()).and_then(|u| u.password_hash.as_deref()) {
         Some(hash) => crypto::verify_password(password, hash),
@@ -154,11 +162,7 @@ pub async fn verify_second_factor(env: &Env<'_>, auth: &RequestAuth, code: &str)
         return Err(AuthError::NotSignedIn);
     };
     let user = users::get(env.db, user_id).await?.ok_or(AuthError::NotSignedIn)?;
-    let policy = ThrottlePolicy::default();
-    let (by_account, by_address) = sign_in_failures::recent(env.db, &user.email, &auth.ip, env.now - policy.window).await?;
-    if let Some(secs) = policy.check(&by_account, &by_address, env.now).retry_after_seconds() {
-        return Err(AuthError::Throttled { retry_after_secs: u64::try_from(secs).unwrap_or(1) });
-    }
+    refuse_if_throttled(env, auth, &user.email).await?;
     let how = if accept_totp(env, &user, code).await? {
         "second factor: authenticator code"
     } else if tokens::use_recovery_code(env.db, user.id, &crypto::hash_secret(&crypto::normalize_recovery_code(code)), env.now).await? {

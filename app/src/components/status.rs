@@ -10,16 +10,7 @@ use crate::error::AppError;
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
-        use axum::http::StatusCode;
-        resp.set_status(match &error {
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::BadRequest(_) | AppError::Field { .. } => StatusCode::BAD_REQUEST,
-            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        });
+        resp.set_status(error.status());
     }
     let sign_in = matches!(error, AppError::Unauthenticated).then(|| {
         let location = leptos_router::hooks::use_location();

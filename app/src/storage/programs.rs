@@ -167,17 +167,18 @@ pub async fn revoke_role(
     })
 }
 
+/// A member with cohort, student number and whether they have ever signed in.
+const MEMBER_SELECT: &str = "SELECT u.id AS user_id, u.display_name, u.email, m.role, c.name AS cohort, m.student_number,
+        EXISTS (SELECT 1 FROM audit_event a WHERE a.actor_id = u.id AND a.kind = 'signed_in') AS active
+    FROM membership m
+    JOIN app_user u ON u.id = m.user_id
+    LEFT JOIN cohort c ON c.id = m.cohort_id";
+
 pub async fn members(db: &Db, program: ProgramId) -> Result<Vec<Member>, StorageError> {
     Ok(read!(db, |pool| {
-        sqlx::query_as::<_, Member>(
-            "SELECT u.id AS user_id, u.display_name, u.email, m.role, c.name AS cohort, m.student_number,
-                    EXISTS (SELECT 1 FROM audit_event a WHERE a.actor_id = u.id AND a.kind = 'signed_in') AS active
-             FROM membership m
-             JOIN app_user u ON u.id = m.user_id
-             LEFT JOIN cohort c ON c.id = m.cohort_id
-             WHERE m.program_id = $1
-             ORDER BY m.role, u.display_name, u.id",
-        )
+        sqlx::query_as::<_, Member>(sqlx::AssertSqlSafe(format!(
+            "{MEMBER_SELECT} WHERE m.program_id = $1 ORDER BY m.role, u.display_name, u.id"
+        )))
         .bind(program)
         .fetch_all(pool)
         .await?
@@ -388,12 +389,9 @@ pub async fn student_in_program(
     student: UserId,
 ) -> Result<Option<Member>, StorageError> {
     Ok(read!(db, |pool| {
-        sqlx::query_as::<_, Member>(
-            "SELECT u.id AS user_id, u.display_name, u.email, m.role, c.name AS cohort, m.student_number,
-                    EXISTS (SELECT 1 FROM audit_event a WHERE a.actor_id = u.id AND a.kind = 'signed_in') AS active
-             FROM membership m JOIN app_user u ON u.id = m.user_id LEFT JOIN cohort c ON c.id = m.cohort_id
-             WHERE m.program_id = $1 AND m.user_id = $2 AND m.role = 'student'",
-        )
+        sqlx::query_as::<_, Member>(sqlx::AssertSqlSafe(format!(
+            "{MEMBER_SELECT} WHERE m.program_id = $1 AND m.user_id = $2 AND m.role = 'student'"
+        )))
         .bind(program)
         .bind(student)
         .fetch_optional(pool)
