@@ -97,7 +97,7 @@ test("signing out ends the session on the server", async ({ page, context }) => 
 
 test("anyone can turn on two-step sign-in from their account page, and then needs a code", async ({ page, axe, browser }, testInfo) => {
   // One account per browser project: both run against one server.
-  const who = demo(testInfo.project.name === "phone" ? "preceptor2" : "instructor");
+  const who = demo(testInfo.project.name === "phone" ? "preceptor2" : "morgan");
   await signIn(page, who);
   await page.goto("/account");
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
