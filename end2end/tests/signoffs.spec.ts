@@ -55,6 +55,7 @@ test("a student asks their preceptor, who signs off from the e-mailed link in at
   expect(interactions).toBeLessThanOrEqual(6);
   expect(seconds).toBeLessThan(60);
   testInfo.annotations.push({ type: "preceptor sign-off", description: `${interactions} interactions, ${seconds.toFixed(1)} s` });
+  console.log(`preceptor sign-off (${testInfo.project.name}): ${interactions} interactions, ${seconds.toFixed(1)} s from opening the e-mailed link`);
   await checkAxe(preceptor);
 
   // Sam sees it passed, signed by the preceptor at the externship.
@@ -110,6 +111,8 @@ test("an instructor's lab check-off with a missed critical step is a fail", asyn
   await expect(result).toContainText("Release the tourniquet before withdrawing the needle");
   await checkAxe(page);
 
+  // The next student who has not completed it is one tap away.
+  await expect(result.getByRole("link", { name: /^Next: / })).toHaveAttribute("href", /\/evaluate\/I\.P\.2\.b\?lab=1$/);
   // Back in the lab list the attempt shows; the record keeps the failed attempt.
   await result.getByRole("link", { name: "Back to the lab session" }).click();
   const studentRow = page.locator("tr", { hasText: student });

@@ -304,6 +304,32 @@ fn Sheet(sheet: SheetView, lab: bool) -> impl IntoView {
     let steps_error = field_error("steps".into());
     let setting_error = field_error("setting".into());
     let step_word = if affective { "behaviours meet expectation" } else { "steps performed" };
+    // In a lab session, the next student not yet complete on this competency
+    // (asked once the result is in, so it reflects this sign-off).
+    let next_student = {
+        let code = code.clone();
+        Resource::new(
+            move || (lab, sign.version().get()),
+            move |(lab, signed)| {
+                let code = code.clone();
+                async move {
+                    if !lab || signed == 0 {
+                        return None;
+                    }
+                    let list = lab_session(pid, Some(code.clone())).await.ok()?;
+                    let after = list.students.iter().position(|s| s.student_id == sid).map_or(0, |i| i + 1);
+                    list.students
+                        .iter()
+                        .cycle()
+                        .skip(after)
+                        .take(list.students.len())
+                        .find(|s| s.student_id != sid && s.status != CompetencyStatus::Complete)
+                        .map(|s| (s.name.clone(), format!("/programs/{pid}/students/{}/evaluate/{code}?lab=1", s.student_id)))
+                }
+            },
+        )
+    };
+    let next_student = Signal::derive(move || next_student.get().flatten());
     view! {
         <Title text=format!("Evaluate {} · {}", sheet.code, sheet.student_name)/>
         <p class="breadcrumb">{sheet.program_name.clone()}</p>
@@ -314,7 +340,8 @@ fn Sheet(sheet: SheetView, lab: bool) -> impl IntoView {
             when=move || !matches!(sign.value().get(), Some(Ok(_)))
             fallback=move || {
                 let result = sign.value().get().and_then(Result::ok);
-                view! { {result.map(|r| view! { <ResultCard r record_path=record_path.clone() lab_path=lab.then(|| lab_path.clone())/> })} }
+                let next = next_student.get();
+                view! { {result.map(|r| view! { <ResultCard r record_path=record_path.clone() lab_path=lab.then(|| lab_path.clone()) next/> })} }
             }
         >
             <form class="card evaluation" on:submit=submit.clone() novalidate>
@@ -402,7 +429,7 @@ fn Sheet(sheet: SheetView, lab: bool) -> impl IntoView {
 }
 
 #[component]
-fn ResultCard(r: SignResult, record_path: String, lab_path: Option<String>) -> impl IntoView {
+fn ResultCard(r: SignResult, record_path: String, lab_path: Option<String>, next: Option<(String, String)>) -> impl IntoView {
     view! {
         <section class=if r.passed { "card result result-pass" } else { "card result result-fail" } role="status" aria-live="polite" data-testid="sign-result">
             <h2>{if r.passed { "Signed: passed" } else { "Signed: not passed" }}</h2>
@@ -421,7 +448,8 @@ fn ResultCard(r: SignResult, record_path: String, lab_path: Option<String>) -> i
             })}
             <p>"Standing now: "<StatusBadge status=r.status/></p>
             <p class="link-row">
-                {lab_path.map(|p| view! { <a class="button" href=p>"Back to the lab session"</a> })}
+                {next.map(|(name, href)| view! { <a class="button" href=href>{format!("Next: {name}")}</a> })}
+                {lab_path.map(|p| view! { <a class="tap-link" href=p>"Back to the lab session"</a> })}
                 <a class="tap-link" href=record_path>"Student's record"</a>
                 " "
                 <a class="tap-link" href="/">"Home"</a>
