@@ -105,7 +105,7 @@ pub fn score(competency: &Competency, submission: &Submission) -> Result<Scored,
 fn compute(domain: CompetencyDomain, steps: &[ChecklistStep], pass_percent: u8, marks: &[StepMark]) -> Scored {
     let performed: Vec<bool> = marks.iter().map(|m| m.met).collect();
     let tally = Tally::of(steps, &performed);
-    let score_percent = if tally.total == 0 { 0 } else { (tally.performed * 100 / tally.total) as u8 };
+    let score_percent = (tally.performed * 100).checked_div(tally.total).map_or(0, |p| p as u8);
     let critical_missed: Vec<usize> = steps.iter().enumerate().filter(|(i, s)| s.critical && !performed[*i]).map(|(i, _)| i).collect();
     let not_met: Vec<usize> = performed.iter().enumerate().filter(|(_, m)| !**m).map(|(i, _)| i).collect();
     // Compare in whole numbers: 17 of 20 steps is 85%, exactly, not 84.99.

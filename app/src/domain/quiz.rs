@@ -165,7 +165,7 @@ pub fn grade(module: &str, questions: &[Question], answers: &[Answer], mastery_p
         .collect();
     let correct = results.iter().filter(|r| r.correct).count();
     let total = results.len();
-    let score_percent = if total == 0 { 0 } else { (correct * 100 / total) as u8 };
+    let score_percent = (correct * 100).checked_div(total).map_or(0, |p| p as u8);
     QuizResult {
         questions: results,
         correct,
