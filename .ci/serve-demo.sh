@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 .ci/install.sh
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 cargo leptos build --release
+node .ci/precompress.mjs target/site/pkg
 exec target/release/server serve --demo "$@"

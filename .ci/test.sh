@@ -21,6 +21,7 @@ cargo test --workspace --locked
 
 echo "== release build (server + hydrate bundle) =="
 cargo leptos build --release
+node .ci/precompress.mjs target/site/pkg
 
 echo "== browser tests (Chromium) =="
 cd end2end

@@ -7,7 +7,8 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 
-use crate::api::accounts::whoami;
+use crate::api::accounts::{Me, whoami};
+use crate::error::AppError;
 use crate::pages::account::AccountPage;
 use crate::pages::competencies::{CompetencyHistoryPage, EvaluatePage, LabSessionPage, MasterChecklistPage, RequirementsPage};
 use crate::pages::admin::{AdminPage, OutboxPage, SiteAuditPage};
@@ -37,18 +38,34 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// "Sign in", or the signed-in person's first name linking to their account.
+/// Who is signed in, asked once per page (again after each navigation:
+/// signing in or out ends in one) and shared by the header and the pages, so
+/// a page does not ask the server the same question twice.
+#[derive(Clone, Copy)]
+pub struct CurrentUser(pub Resource<Result<Option<Me>, AppError>>);
+
+/// The shared [`CurrentUser`] resource (inside the router).
+pub fn current_user() -> Option<CurrentUser> {
+    use_context::<CurrentUser>()
+}
+
+#[component]
+fn CurrentUserProvider(children: Children) -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    provide_context(CurrentUser(Resource::new(move || location.pathname.get(), |_| whoami())));
+    children()
+}
+
+/// "Sign in", or a link to the signed-in person's account.
 #[component]
 fn AccountLink() -> impl IntoView {
-    // Asked again after each navigation: signing in or out ends in one.
-    let location = leptos_router::hooks::use_location();
-    let me = Resource::new(move || location.pathname.get(), |_| whoami());
+    let me = current_user().map(|c| c.0);
     view! {
         <Suspense fallback=|| view! { <a href="/sign-in">"Sign in"</a> }>
-            {move || me.get().map(|r| match r {
-                Ok(Some(_)) => view! { <a href="/account">"Account"</a> }.into_any(),
+            {move || match me.and_then(|me| me.get()) {
+                Some(Ok(Some(_))) => view! { <a href="/account">"Account"</a> }.into_any(),
                 _ => view! { <a href="/sign-in">"Sign in"</a> }.into_any(),
-            })}
+            }}
         </Suspense>
     }
 }
@@ -71,6 +88,7 @@ pub fn App() -> impl IntoView {
             if title.is_empty() { "Checkoff".to_string() } else { format!("{title} · Checkoff") }
         }/>
         <Router>
+        <CurrentUserProvider>
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="site-header">
             <div class="wrap">
@@ -120,6 +138,7 @@ pub fn App() -> impl IntoView {
                 <p>"Checkoff · open-source competency checklists for Medical Assistant programs"</p>
             </div>
         </footer>
+        </CurrentUserProvider>
         </Router>
     }
 }

@@ -64,6 +64,7 @@ pub fn router(config: &Config, db: Db, catalog: Arc<Catalog>) -> Result<Router, 
         .route("/programs/{program}/students/{student}/checklist.csv", get(exports::master_checklist_csv))
         .route("/competencies.csv", get(exports::framework_csv))
         .nest_service("/module-images", module_images(&config.content_dir))
+        .nest_service("/pkg", bundle_files(&config.site_root))
         .leptos_routes_with_context(&state, routes, context, {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -95,6 +96,14 @@ pub fn router(config: &Config, db: Db, catalog: Arc<Catalog>) -> Result<Router, 
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     Ok(router)
+}
+
+/// The browser bundle. `make` writes Brotli and gzip copies next to each
+/// file (`.ci/precompress.mjs`); a browser that accepts them gets the
+/// smaller one as is, and nothing is compressed per request. Without the
+/// copies (a development build) the compression layer gzips as before.
+fn bundle_files(site_root: &std::path::Path) -> ServeDir {
+    ServeDir::new(site_root.join("pkg")).precompressed_br().precompressed_gzip()
 }
 
 /// Figures of the skill modules, from `content/modules/images` only (never the

@@ -210,3 +210,37 @@ async fn create_admin_prints_a_one_time_link_for_a_new_administrator() {
     assert_eq!(raw, 0, "the raw token is not what is stored");
     db.close().await;
 }
+
+/// The bundle is served from its precompressed copies: Brotli to browsers
+/// that accept it, gzip to the rest, the file itself to clients that ask
+/// for neither.
+#[tokio::test]
+async fn the_bundle_is_served_precompressed() {
+    use axum::http::header;
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("checkoff.wasm"), b"\0asm raw bytes").unwrap();
+    std::fs::write(pkg.join("checkoff.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join("checkoff.wasm.gz"), b"gzip bytes").unwrap();
+    let t = common::TestDb::sqlite().await;
+    let mut config = common::test_config();
+    config.site_root = site.path().to_path_buf();
+    let app = server::router(&config, t.db.clone(), common::catalog()).unwrap();
+    for (accept, encoding, body) in [
+        (Some("gzip, deflate, br"), Some("br"), &b"brotli bytes"[..]),
+        (Some("gzip"), Some("gzip"), &b"gzip bytes"[..]),
+        (None, None, &b"\0asm raw bytes"[..]),
+    ] {
+        let mut request = Request::get("/pkg/checkoff.wasm");
+        if let Some(a) = accept {
+            request = request.header(header::ACCEPT_ENCODING, a);
+        }
+        let response = app.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers().get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap()), encoding, "{accept:?}");
+        assert_eq!(response.headers().get(header::CONTENT_TYPE).unwrap(), "application/wasm");
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        assert_eq!(&bytes[..], body, "{accept:?}");
+    }
+}

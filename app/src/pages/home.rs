@@ -11,7 +11,8 @@ use crate::domain::access::Role;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let me = Resource::new(|| (), |_| whoami());
+    // The header's resource: one whoami per page.
+    let me = crate::app::current_user().map(|c| c.0).unwrap_or_else(|| Resource::new(String::new, |_| whoami()));
     view! {
         <Title text=""/>
         <Suspense fallback=|| ()>

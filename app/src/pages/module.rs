@@ -5,7 +5,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::accounts::whoami;
 use crate::api::modules::{get_module, module_body, record_reading, rendered_body};
 use crate::domain::access::Role;
 use crate::components::knowledge_check::KnowledgeCheck;
@@ -95,11 +94,16 @@ fn ModuleArticle(module: ModuleView) -> impl IntoView {
 /// they scroll: the catalogue and their record show it. Nothing is sent for
 /// anyone else (the server would refuse it anyway).
 fn track_reading(slug: String, body_ref: NodeRef<leptos::html::Div>) {
-    // Browser-only: the server renders before anyone scrolls.
-    let me = LocalResource::new(whoami);
+    // The page's shared answer to "who is signed in" (already loaded with the
+    // page, so no further request).
+    let me = crate::app::current_user().map(|c| c.0);
     let reported = StoredValue::new(0u8);
     let handle = window_event_listener(leptos::ev::scroll, move |_| {
-        let student = me.get_untracked().and_then(|r| r.ok()).flatten().is_some_and(|m| m.is(Role::Student));
+        let student = me
+            .and_then(|me| me.get_untracked())
+            .and_then(|r| r.ok())
+            .flatten()
+            .is_some_and(|m| m.is(Role::Student));
         let Some(el) = body_ref.get_untracked() else { return };
         if !student {
             return;
