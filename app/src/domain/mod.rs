@@ -5,6 +5,8 @@ pub mod access;
 pub mod checklist;
 pub mod competency;
 pub mod evaluation;
+#[cfg(feature = "ssr")]
+pub mod hours;
 pub mod module;
 pub mod quiz;
 #[cfg(feature = "ssr")]

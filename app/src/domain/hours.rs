@@ -1,0 +1,298 @@
+//! Externship hours: the rules an hours entry must meet before a preceptor
+//! sees it, and the totals a student, preceptor and director read. Pure: the
+//! caller passes today's date, the placement's dates and the student's other
+//! entries. (Groundwork for the externship issue; storage and pages build on it.)
+//!
+//! Rules, as the program states them to students:
+//! - an entry is for one day, not in the future, within the placement's dates;
+//! - it gives a start and end time, or a duration, in quarter hours;
+//! - it does not overlap another entry's times that day;
+//! - a day holds at most 24 hours in all;
+//! - it says what was done.
+
+use chrono::{Datelike, NaiveDate, NaiveTime};
+
+/// The longest activities text kept.
+pub const MAX_ACTIVITIES_CHARS: usize = 2000;
+const QUARTER: i64 = 15;
+const DAY_MINUTES: i64 = 24 * 60;
+
+/// When an entry's time was spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    /// From start to end on the entry's date (no overnight: split a night
+    /// shift at midnight into two entries).
+    Times { start: NaiveTime, end: NaiveTime },
+    /// A duration without times.
+    Minutes(i64),
+}
+
+impl Span {
+    pub fn minutes(self) -> i64 {
+        match self {
+            Span::Times { start, end } => (end - start).num_minutes(),
+            Span::Minutes(m) => m,
+        }
+    }
+}
+
+/// An entry as a student submits it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoursDraft {
+    pub date: NaiveDate,
+    pub span: Span,
+    pub activities: String,
+}
+
+/// Another entry of the same student that counts against this one
+/// (pending or approved; returned and voided entries do not count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OtherEntry {
+    pub date: NaiveDate,
+    pub span: Span,
+}
+
+/// A placement's dates, inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlacementDates {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+/// Why an entry is refused; `field` names the form input it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HoursError {
+    #[error("Hours cannot be logged for a day that has not happened yet.")]
+    FutureDate,
+    #[error("The placement runs from {start} to {end}; choose a day within it.")]
+    OutsidePlacement { start: NaiveDate, end: NaiveDate },
+    #[error("The end time must be after the start time. Split a shift that passes midnight into two entries.")]
+    EndNotAfterStart,
+    #[error("Log time in quarter hours (15, 30 or 45 minutes past the hour; durations in steps of 15 minutes).")]
+    NotQuarterHours,
+    #[error("Enter the time spent.")]
+    NoTime,
+    #[error("This overlaps your entry from {start} to {end} that day.")]
+    Overlaps { start: NaiveTime, end: NaiveTime },
+    #[error("That day would hold {total_hours} hours; a day holds at most 24.")]
+    DayOverFull { total_hours: String },
+    #[error("Say what you did (up to 2000 characters).")]
+    Activities,
+}
+
+impl HoursError {
+    pub fn field(&self) -> &'static str {
+        match self {
+            HoursError::FutureDate | HoursError::OutsidePlacement { .. } | HoursError::DayOverFull { .. } => "date",
+            HoursError::EndNotAfterStart | HoursError::Overlaps { .. } => "end",
+            HoursError::NotQuarterHours | HoursError::NoTime => "minutes",
+            HoursError::Activities => "activities",
+        }
+    }
+}
+
+fn on_quarter(t: NaiveTime) -> bool {
+    use chrono::Timelike;
+    t.second() == 0 && t.nanosecond() == 0 && i64::from(t.minute()) % QUARTER == 0
+}
+
+/// Checks a draft against the rules; returns its length in minutes.
+pub fn check(draft: &HoursDraft, today: NaiveDate, placement: PlacementDates, others: &[OtherEntry]) -> Result<i64, HoursError> {
+    if draft.date > today {
+        return Err(HoursError::FutureDate);
+    }
+    if draft.date < placement.start || draft.date > placement.end {
+        return Err(HoursError::OutsidePlacement { start: placement.start, end: placement.end });
+    }
+    let minutes = match draft.span {
+        Span::Times { start, end } => {
+            if !on_quarter(start) || !on_quarter(end) {
+                return Err(HoursError::NotQuarterHours);
+            }
+            if end <= start {
+                return Err(HoursError::EndNotAfterStart);
+            }
+            (end - start).num_minutes()
+        }
+        Span::Minutes(m) if m <= 0 => return Err(HoursError::NoTime),
+        Span::Minutes(m) if m % QUARTER != 0 => return Err(HoursError::NotQuarterHours),
+        Span::Minutes(m) => m,
+    };
+    let activities = draft.activities.trim();
+    if activities.is_empty() || activities.chars().count() > MAX_ACTIVITIES_CHARS {
+        return Err(HoursError::Activities);
+    }
+    let same_day: Vec<&OtherEntry> = others.iter().filter(|o| o.date == draft.date).collect();
+    if let Span::Times { start, end } = draft.span {
+        for o in &same_day {
+            if let Span::Times { start: s, end: e } = o.span
+                && start < e
+                && s < end
+            {
+                return Err(HoursError::Overlaps { start: s, end: e });
+            }
+        }
+    }
+    let total = minutes + same_day.iter().map(|o| o.span.minutes()).sum::<i64>();
+    if total > DAY_MINUTES {
+        return Err(HoursError::DayOverFull { total_hours: format_hours(total) });
+    }
+    Ok(minutes)
+}
+
+/// Where an entry stands with the preceptor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verification {
+    Pending,
+    Approved,
+    Returned,
+}
+
+/// Hours against the requirement, in minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HoursTotals {
+    pub approved: i64,
+    pub pending: i64,
+    pub returned: i64,
+    pub required: i64,
+}
+
+impl HoursTotals {
+    pub fn of(entries: &[(i64, Verification)], required_hours: i64) -> HoursTotals {
+        let sum = |v: Verification| entries.iter().filter(|(_, s)| *s == v).map(|(m, _)| m).sum();
+        HoursTotals {
+            approved: sum(Verification::Approved),
+            pending: sum(Verification::Pending),
+            returned: sum(Verification::Returned),
+            required: required_hours * 60,
+        }
+    }
+
+    pub fn complete(&self) -> bool {
+        self.approved >= self.required
+    }
+
+    /// Approved share of the requirement, in whole percent (capped at 100).
+    pub fn percent(&self) -> u8 {
+        (self.approved * 100).checked_div(self.required).map_or(100, |p| p.clamp(0, 100) as u8)
+    }
+}
+
+/// Minutes as hours for people: 90 is "1.5", 480 is "8".
+pub fn format_hours(minutes: i64) -> String {
+    let hours = minutes / 60;
+    match minutes % 60 {
+        0 => hours.to_string(),
+        15 => format!("{hours}.25"),
+        30 => format!("{hours}.5"),
+        45 => format!("{hours}.75"),
+        m => format!("{hours}:{m:02}"),
+    }
+}
+
+/// The Monday starting the ISO week of `date`: entries are verified a week at a time.
+pub fn week_of(date: NaiveDate) -> NaiveDate {
+    date - chrono::Duration::days(i64::from(date.weekday().num_days_from_monday()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+    fn t(s: &str) -> NaiveTime {
+        NaiveTime::parse_from_str(s, "%H:%M").unwrap()
+    }
+    fn times(a: &str, b: &str) -> Span {
+        Span::Times { start: t(a), end: t(b) }
+    }
+    fn draft(date: &str, span: Span) -> HoursDraft {
+        HoursDraft { date: d(date), span, activities: "Vital signs and rooming patients".into() }
+    }
+    const TODAY: &str = "2026-11-25";
+    fn placement() -> PlacementDates {
+        PlacementDates { start: d("2026-11-02"), end: d("2026-12-18") }
+    }
+
+    #[test]
+    fn a_good_shift_counts_its_minutes() {
+        assert_eq!(check(&draft("2026-11-24", times("08:00", "16:30")), d(TODAY), placement(), &[]), Ok(510));
+        assert_eq!(check(&draft(TODAY, Span::Minutes(240)), d(TODAY), placement(), &[]), Ok(240), "today is allowed");
+    }
+
+    #[test]
+    fn future_days_and_days_outside_the_placement_are_refused() {
+        let e = check(&draft("2026-11-26", Span::Minutes(60)), d(TODAY), placement(), &[]).unwrap_err();
+        assert_eq!((e.clone(), e.field()), (HoursError::FutureDate, "date"));
+        let e = check(&draft("2026-11-01", Span::Minutes(60)), d(TODAY), placement(), &[]).unwrap_err();
+        assert!(matches!(e, HoursError::OutsidePlacement { .. }));
+        assert!(e.to_string().contains("2026-11-02 to 2026-12-18"), "{e}");
+        let ended = PlacementDates { start: d("2026-11-02"), end: d("2026-11-20") };
+        assert!(check(&draft("2026-11-21", Span::Minutes(60)), d(TODAY), ended, &[]).is_err());
+    }
+
+    #[test]
+    fn time_comes_in_quarter_hours() {
+        assert_eq!(check(&draft("2026-11-24", times("08:10", "12:00")), d(TODAY), placement(), &[]), Err(HoursError::NotQuarterHours));
+        assert_eq!(check(&draft("2026-11-24", Span::Minutes(50)), d(TODAY), placement(), &[]), Err(HoursError::NotQuarterHours));
+        assert_eq!(check(&draft("2026-11-24", Span::Minutes(0)), d(TODAY), placement(), &[]), Err(HoursError::NoTime));
+        assert_eq!(check(&draft("2026-11-24", times("12:00", "12:00")), d(TODAY), placement(), &[]), Err(HoursError::EndNotAfterStart));
+        assert_eq!(check(&draft("2026-11-24", times("22:00", "02:00")), d(TODAY), placement(), &[]), Err(HoursError::EndNotAfterStart));
+    }
+
+    #[test]
+    fn entries_of_one_day_do_not_overlap() {
+        let morning = OtherEntry { date: d("2026-11-24"), span: times("08:00", "12:00") };
+        let e = check(&draft("2026-11-24", times("11:45", "15:00")), d(TODAY), placement(), &[morning]).unwrap_err();
+        assert_eq!(e, HoursError::Overlaps { start: t("08:00"), end: t("12:00") });
+        assert_eq!(e.field(), "end");
+        // Touching is not overlapping; another day is another day.
+        assert_eq!(check(&draft("2026-11-24", times("12:00", "15:00")), d(TODAY), placement(), &[morning]), Ok(180));
+        assert_eq!(check(&draft("2026-11-23", times("08:00", "12:00")), d(TODAY), placement(), &[morning]), Ok(240));
+    }
+
+    #[test]
+    fn a_day_holds_at_most_24_hours() {
+        let long = OtherEntry { date: d("2026-11-24"), span: Span::Minutes(20 * 60) };
+        assert_eq!(check(&draft("2026-11-24", Span::Minutes(240)), d(TODAY), placement(), &[long]), Ok(240));
+        let e = check(&draft("2026-11-24", Span::Minutes(255)), d(TODAY), placement(), &[long]).unwrap_err();
+        assert_eq!(e, HoursError::DayOverFull { total_hours: "24.25".into() });
+    }
+
+    #[test]
+    fn an_entry_says_what_was_done() {
+        let mut e = draft("2026-11-24", Span::Minutes(60));
+        e.activities = "   ".into();
+        assert_eq!(check(&e, d(TODAY), placement(), &[]), Err(HoursError::Activities));
+        e.activities = "x".repeat(MAX_ACTIVITIES_CHARS + 1);
+        assert_eq!(check(&e, d(TODAY), placement(), &[]).unwrap_err().field(), "activities");
+    }
+
+    #[test]
+    fn totals_count_only_approved_hours_toward_the_requirement() {
+        let entries = [(480, Verification::Approved), (240, Verification::Pending), (60, Verification::Returned), (9000, Verification::Approved)];
+        let t = HoursTotals::of(&entries, 160);
+        assert_eq!((t.approved, t.pending, t.returned, t.required), (9480, 240, 60, 9600));
+        assert!(!t.complete());
+        assert_eq!(t.percent(), 98);
+        assert!(HoursTotals::of(&[(9600, Verification::Approved)], 160).complete());
+        assert_eq!(HoursTotals::of(&[], 0).percent(), 100);
+    }
+
+    #[test]
+    fn hours_read_as_people_write_them() {
+        assert_eq!(format_hours(480), "8");
+        assert_eq!(format_hours(90), "1.5");
+        assert_eq!(format_hours(45), "0.75");
+        assert_eq!(format_hours(9600), "160");
+    }
+
+    #[test]
+    fn weeks_start_on_monday() {
+        assert_eq!(week_of(d("2026-11-25")), d("2026-11-23"));
+        assert_eq!(week_of(d("2026-11-23")), d("2026-11-23"));
+        assert_eq!(week_of(d("2026-11-29")), d("2026-11-23"));
+    }
+}
