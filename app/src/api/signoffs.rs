@@ -219,6 +219,7 @@ mod ssr {
     use crate::content::Catalog;
     use crate::domain::access::{Action, Principal, Role, decide};
     use crate::domain::competency::{AttemptFact, Competency, Setting, completing_attempt, standing};
+    use crate::domain::signoff_chain::SignoffContent;
     use crate::storage::signoffs::{self, SignoffRow};
     use crate::storage::{Db, programs};
 
@@ -366,9 +367,11 @@ mod ssr {
             .zip(&submission.marks)
             .map(|(s, m)| StepResultView { text: s.text.clone(), critical: s.critical, met: m.met, comment: m.comment.trim().to_string() })
             .collect();
-        let record = signoffs::NewSignoff {
+        let content = SignoffContent {
             program_id: e.program_id,
-            kind: "evaluation",
+            // Assigned in chain order when the record is appended.
+            seq: 0,
+            kind: "evaluation".into(),
             student_id: e.student.0,
             student_name: e.student.1.to_string(),
             evaluator_id: e.evaluator.0,
@@ -383,28 +386,30 @@ mod ssr {
             checklist_version: c.version.clone(),
             setting: e.setting.as_str().to_string(),
             // Serializing plain strings and booleans cannot fail.
-            steps_json: serde_json::to_string(&steps).unwrap_or_else(|_| "[]".into()),
+            steps: serde_json::to_string(&steps).unwrap_or_else(|_| "[]".into()),
             comment: submission.comment.trim().to_string(),
             passed: scored.passed,
-            score_percent: i32::from(scored.score_percent),
+            score_percent: i64::from(scored.score_percent),
             attestation: crate::domain::evaluation::attestation(e.evaluator.1, e.student.1, c),
             voids_id: None,
             reason: None,
             request_id: e.request_id,
-            signed_at: e.at,
+            signed_at: String::new(),
             ip: e.ip,
             user_agent: e.user_agent,
         };
+        let record = signoffs::NewSignoff { content, signed_at: e.at };
         Ok((record, scored))
     }
 
-    pub(super) fn evaluator_role(p: &Principal, program: i64, setting: Option<Setting>) -> &'static str {
-        match setting {
-            Some(Setting::Lab) => "instructor",
-            Some(Setting::Externship) => "preceptor",
-            None if p.has_role(program, Role::Director) => "director",
-            None if p.has_role(program, Role::Instructor) => "instructor",
-            None => "preceptor",
+    /// The role a correction is recorded under.
+    pub(super) fn corrector_role(p: &Principal, program: i64) -> &'static str {
+        if p.has_role(program, Role::Director) {
+            "director"
+        } else if p.has_role(program, Role::Instructor) {
+            "instructor"
+        } else {
+            "preceptor"
         }
     }
 }
@@ -617,6 +622,7 @@ pub async fn sign_evaluation(input: SignInput) -> Result<SignResult, AppError> {
 pub async fn void_signoff(program_id: i64, signoff_id: i64, reason: String) -> Result<(), AppError> {
     use crate::domain::access::Action;
     use crate::domain::evaluation::check_reason;
+    use crate::domain::signoff_chain::SignoffContent;
     use crate::storage::signoffs;
     // Signed in first; the record's facts decide the rest.
     let me = crate::api::authorize_signed_in(&Action::OwnAccount)?;
@@ -641,28 +647,38 @@ pub async fn void_signoff(program_id: i64, signoff_id: i64, reason: String) -> R
     signoffs::append(
         &ctx.db,
         &signoffs::NewSignoff {
-            program_id,
-            kind: "void",
-            student_id: original.student_id,
-            student_name: original.student_name.clone(),
-            evaluator_id: me.user_id,
-            evaluator_name: name.clone(),
-            evaluator_role: ssr::evaluator_role(&me, program_id, None).to_string(),
-            competency_code: original.competency_code.clone(),
-            competency_title: original.competency_title.clone(),
-            checklist_version: original.checklist_version.clone(),
-            setting: original.setting.clone(),
-            steps_json: "[]".into(),
-            comment: String::new(),
-            passed: false,
-            score_percent: 0,
-            attestation: format!("I, {name}, void record {} ({} of {}, signed {}).", original.id, original.competency_code, original.student_name, ssr::time(original.signed_at)),
-            voids_id: Some(original.id),
-            reason: Some(reason),
-            request_id: None,
+            content: SignoffContent {
+                program_id,
+                seq: 0,
+                kind: "void".into(),
+                student_id: original.student_id,
+                student_name: original.student_name.clone(),
+                evaluator_id: me.user_id,
+                evaluator_name: name.clone(),
+                evaluator_role: ssr::corrector_role(&me, program_id).to_string(),
+                competency_code: original.competency_code.clone(),
+                competency_title: original.competency_title.clone(),
+                checklist_version: original.checklist_version.clone(),
+                setting: original.setting.clone(),
+                steps: "[]".into(),
+                comment: String::new(),
+                passed: false,
+                score_percent: 0,
+                attestation: format!(
+                    "I, {name}, void record {} ({} of {}, signed {}).",
+                    original.id,
+                    original.competency_code,
+                    original.student_name,
+                    ssr::time(original.signed_at)
+                ),
+                voids_id: Some(original.id),
+                reason: Some(reason),
+                request_id: None,
+                signed_at: String::new(),
+                ip: Some(auth.ip.clone()),
+                user_agent: auth.user_agent.clone(),
+            },
             signed_at: chrono::Utc::now(),
-            ip: Some(auth.ip.clone()),
-            user_agent: auth.user_agent.clone(),
         },
     )
     .await
@@ -741,7 +757,7 @@ pub async fn my_requests() -> Result<Vec<RequestView>, AppError> {
 /// lab session (several students on one skill in a row).
 #[server(endpoint = "lab-session", input = GetUrl)]
 pub async fn lab_session(program_id: i64, code: Option<String>) -> Result<LabSessionView, AppError> {
-    use crate::domain::access::{Action, Role, decide};
+    use crate::domain::access::{Action, Role};
     use crate::domain::competency::{AttemptFact, Setting, standing};
     use crate::storage::{programs, signoffs};
     let who = crate::api::authorize_signed_in(&Action::ViewProgramCompetencies { program: program_id })?;
@@ -776,7 +792,6 @@ pub async fn lab_session(program_id: i64, code: Option<String>) -> Result<LabSes
         })
         .collect();
     let can_evaluate = requirement.setting.allows(Setting::Lab) && who.has_role(program_id, Role::Instructor);
-    let _ = decide;
     Ok(LabSessionView { program_id, program_name: program.name, competencies, code: c.code.clone(), title: c.title.clone(), students, can_evaluate })
 }
 
@@ -812,12 +827,8 @@ pub async fn set_requirement(program_id: i64, code: String, attempts: String, se
     let me = crate::api::authorize_signed_in(&Action::ManageRequirements { program: program_id })?;
     let ctx = crate::api::ServerContext::get()?;
     let c = ctx.catalog.competency(&code).filter(|c| c.domain.is_signed_off()).ok_or(AppError::NotFound)?;
-    let attempts = attempts
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| ())
-        .and_then(|n| Requirement::validate(n).map_err(|_| ()))
-        .map_err(|_| AppError::field("attempts", "Successful attempts must be a whole number from 1 to 50."))?;
+    let attempts = attempts.trim().parse::<i64>().unwrap_or(0);
+    let attempts = Requirement::validate(attempts).map_err(|message| AppError::field("attempts", message))?;
     let setting = RequiredSetting::parse(&setting).ok_or_else(|| AppError::field("setting", "Choose lab, externship or either."))?;
     crate::storage::programs::get_program(&ctx.db, program_id).await?.ok_or(AppError::NotFound)?;
     crate::storage::signoffs::set_requirement(&ctx.db, program_id, &c.code, Requirement { attempts, setting }, me.user_id, chrono::Utc::now())

@@ -93,33 +93,13 @@ impl SignoffRow {
     }
 }
 
-/// A record to append. `seq`, `prev_hash` and `hash` are assigned in the
-/// write transaction, in chain order.
+/// A record to append: its content, and when it was signed. `content.seq`
+/// and `content.signed_at` are filled in the write transaction, in chain
+/// order; `prev_hash` and `hash` are computed there.
 #[derive(Debug, Clone)]
 pub struct NewSignoff {
-    pub program_id: ProgramId,
-    /// `"evaluation"` or `"void"`.
-    pub kind: &'static str,
-    pub student_id: UserId,
-    pub student_name: String,
-    pub evaluator_id: UserId,
-    pub evaluator_name: String,
-    pub evaluator_role: String,
-    pub competency_code: String,
-    pub competency_title: String,
-    pub checklist_version: String,
-    pub setting: String,
-    pub steps_json: String,
-    pub comment: String,
-    pub passed: bool,
-    pub score_percent: i32,
-    pub attestation: String,
-    pub voids_id: Option<i64>,
-    pub reason: Option<String>,
-    pub request_id: Option<i64>,
+    pub content: SignoffContent,
     pub signed_at: DateTime<Utc>,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
 }
 
 /// Where a new record landed.
@@ -139,41 +119,20 @@ pub async fn append(db: &Db, new: &NewSignoff) -> Result<Appended, StorageError>
     let signed_at = new.signed_at.trunc_subsecs(6);
     write_tx!(db, |tx| {
         sqlx::query("INSERT INTO signoff_chain (program_id, seq, head_hash) VALUES ($1, 0, $2) ON CONFLICT (program_id) DO NOTHING")
-            .bind(new.program_id)
+            .bind(new.content.program_id)
             .bind(GENESIS)
             .execute(&mut *tx)
             .await?;
         let (seq, prev_hash): (i64, String) = sqlx::query_as(
             "UPDATE signoff_chain SET seq = seq + 1 WHERE program_id = $1 RETURNING seq, head_hash",
         )
-        .bind(new.program_id)
+        .bind(new.content.program_id)
         .fetch_one(&mut *tx)
         .await?;
-        let content = SignoffContent {
-            program_id: new.program_id,
-            seq,
-            kind: new.kind.to_string(),
-            student_id: new.student_id,
-            student_name: new.student_name.clone(),
-            evaluator_id: new.evaluator_id,
-            evaluator_name: new.evaluator_name.clone(),
-            evaluator_role: new.evaluator_role.clone(),
-            competency_code: new.competency_code.clone(),
-            competency_title: new.competency_title.clone(),
-            checklist_version: new.checklist_version.clone(),
-            setting: new.setting.clone(),
-            steps: new.steps_json.clone(),
-            comment: new.comment.clone(),
-            passed: new.passed,
-            score_percent: i64::from(new.score_percent),
-            attestation: new.attestation.clone(),
-            voids_id: new.voids_id,
-            reason: new.reason.clone(),
-            request_id: new.request_id,
-            signed_at: canonical_time(signed_at),
-            ip: new.ip.clone(),
-            user_agent: new.user_agent.clone(),
-        };
+        let mut content = new.content.clone();
+        content.seq = seq;
+        content.signed_at = canonical_time(signed_at);
+        let c = &content;
         let hash = link_hash(&prev_hash, &content);
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO signoff (program_id, seq, kind, student_id, student_name, evaluator_id, evaluator_name,
@@ -184,29 +143,30 @@ pub async fn append(db: &Db, new: &NewSignoff) -> Result<Appended, StorageError>
                 $21, $22, $23, $24, $25)
              RETURNING id",
         )
-        .bind(new.program_id)
+        .bind(c.program_id)
         .bind(seq)
-        .bind(new.kind)
-        .bind(new.student_id)
-        .bind(&new.student_name)
-        .bind(new.evaluator_id)
-        .bind(&new.evaluator_name)
-        .bind(&new.evaluator_role)
-        .bind(&new.competency_code)
-        .bind(&new.competency_title)
-        .bind(&new.checklist_version)
-        .bind(&new.setting)
-        .bind(&new.steps_json)
-        .bind(&new.comment)
-        .bind(new.passed)
-        .bind(new.score_percent)
-        .bind(&new.attestation)
-        .bind(new.voids_id)
-        .bind(&new.reason)
-        .bind(new.request_id)
+        .bind(&c.kind)
+        .bind(c.student_id)
+        .bind(&c.student_name)
+        .bind(c.evaluator_id)
+        .bind(&c.evaluator_name)
+        .bind(&c.evaluator_role)
+        .bind(&c.competency_code)
+        .bind(&c.competency_title)
+        .bind(&c.checklist_version)
+        .bind(&c.setting)
+        .bind(&c.steps)
+        .bind(&c.comment)
+        .bind(c.passed)
+        // 0 to 100: the column is a 32-bit INTEGER on PostgreSQL.
+        .bind(i32::try_from(c.score_percent).unwrap_or(0))
+        .bind(&c.attestation)
+        .bind(c.voids_id)
+        .bind(&c.reason)
+        .bind(c.request_id)
         .bind(signed_at)
-        .bind(&new.ip)
-        .bind(&new.user_agent)
+        .bind(&c.ip)
+        .bind(&c.user_agent)
         .bind(&prev_hash)
         .bind(&hash)
         .fetch_one(&mut *tx)
@@ -217,11 +177,11 @@ pub async fn append(db: &Db, new: &NewSignoff) -> Result<Appended, StorageError>
             other => other,
         })?;
         sqlx::query("UPDATE signoff_chain SET head_hash = $2 WHERE program_id = $1")
-            .bind(new.program_id)
+            .bind(c.program_id)
             .bind(&hash)
             .execute(&mut *tx)
             .await?;
-        if let Some(request) = new.request_id {
+        if let Some(request) = c.request_id {
             sqlx::query(
                 "UPDATE signoff_request SET signoff_id = $1, answered_at = $2
                  WHERE id = $3 AND student_id = $4 AND competency_code = $5 AND answered_at IS NULL",
@@ -229,19 +189,19 @@ pub async fn append(db: &Db, new: &NewSignoff) -> Result<Appended, StorageError>
             .bind(id)
             .bind(signed_at)
             .bind(request)
-            .bind(new.student_id)
-            .bind(&new.competency_code)
+            .bind(c.student_id)
+            .bind(&c.competency_code)
             .execute(&mut *tx)
             .await?;
         }
         let detail = format!(
             "{} {} {} ({}) record {id}",
-            new.kind,
-            new.competency_code,
-            if new.kind == "void" { "voided" } else if new.passed { "passed" } else { "not passed" },
-            new.setting
+            c.kind,
+            c.competency_code,
+            if c.kind == "void" { "voided" } else if c.passed { "passed" } else { "not passed" },
+            c.setting
         );
-        crate::storage::programs::audit_in_tx!(tx, signed_at, "signoff", actor: Some(new.evaluator_id), subject: Some(new.student_id), program: Some(new.program_id), detail: detail);
+        crate::storage::programs::audit_in_tx!(tx, signed_at, "signoff", actor: Some(c.evaluator_id), subject: Some(c.student_id), program: Some(c.program_id), detail: detail);
         Ok(Appended { id, seq })
     })
 }
