@@ -1,5 +1,6 @@
 //! Reusable view components. Views only: rules come from `crate::domain`.
 
+pub mod charts;
 pub mod checklist_preview;
 pub mod form;
 pub mod knowledge_check;

@@ -105,6 +105,21 @@ pub enum Action {
     ViewProgramCompetencies { program: ProgramId },
     /// Set the program's own requirement per competency (directors).
     ManageRequirements { program: ProgramId },
+    /// Set up the externship: clinic sites and placements (the program's
+    /// directors and instructors).
+    ManagePlacements { program: ProgramId },
+    /// Log one's own externship hours and evaluate one's own site (the
+    /// student themselves).
+    OwnExternship { program: ProgramId, student: UserId },
+    /// Approve or return a student's hours, and write their
+    /// end-of-externship evaluation: the student's own preceptors.
+    VerifyHours { program: ProgramId, student: UserId },
+    /// Correct approved hours (void and replace): the program's instructors
+    /// and directors, or the student's preceptor.
+    CorrectHours { program: ProgramId, student: UserId },
+    /// The cohort dashboard, at-risk list, accreditation summary and the
+    /// end-of-externship evaluations of a program (its directors).
+    ViewProgramReports { program: ProgramId },
     /// Manage a program's people: invitations, rosters, cohorts.
     ManageProgramPeople { program: ProgramId },
     /// Read a program's security audit log.
@@ -181,6 +196,26 @@ pub fn decide(who: Option<&Principal>, action: &Action) -> Decision {
         Action::ManageRequirements { program } => {
             allow_if(p.has_role(program, Role::Director), "not a director of this program")
         }
+        Action::ManagePlacements { program } => allow_if(p.is_staff(program), "not staff of this program"),
+        Action::OwnExternship { program, student } => allow_if(
+            p.user_id == student && p.has_role(program, Role::Student),
+            "only the student logs their own hours",
+        ),
+        Action::VerifyHours { program, student } => {
+            if p.user_id == student {
+                return Decision::Deny("nobody verifies their own hours");
+            }
+            allow_if(p.precepts(program, student), "only the student's own preceptor verifies hours")
+        }
+        Action::CorrectHours { program, student } => {
+            if p.user_id == student {
+                return Decision::Deny("nobody corrects their own hours");
+            }
+            allow_if(p.is_staff(program) || p.precepts(program, student), "not allowed to correct these hours")
+        }
+        Action::ViewProgramReports { program } => {
+            allow_if(p.has_role(program, Role::Director), "not a director of this program")
+        }
         Action::ManageProgramPeople { program } | Action::ReadProgramAudit { program } => {
             allow_if(p.has_role(program, Role::Director) || p.site_admin, "not a director of this program")
         }
@@ -213,6 +248,35 @@ mod tests {
         ] {
             assert_eq!(decide(None, &action), Decision::NeedsSignIn, "{action:?}");
         }
+    }
+
+    #[test]
+    fn externship_hours_belong_to_the_student_and_their_preceptors() {
+        let student = person(5, &[(P1, Role::Student)]);
+        let mut pr = person(9, &[(P1, Role::Preceptor)]);
+        pr.placed_students = vec![(P1, 5)];
+        let instructor = person(3, &[(P1, Role::Instructor)]);
+        let director = person(2, &[(P1, Role::Director)]);
+        let own = Action::OwnExternship { program: P1, student: 5 };
+        let verify = Action::VerifyHours { program: P1, student: 5 };
+        let correct = Action::CorrectHours { program: P1, student: 5 };
+        let reports = Action::ViewProgramReports { program: P1 };
+        assert!(decide(Some(&student), &own).allowed());
+        assert!(!decide(Some(&student), &Action::OwnExternship { program: P1, student: 6 }).allowed());
+        assert!(!decide(Some(&student), &verify).allowed(), "nobody approves their own hours");
+        assert!(!decide(Some(&student), &correct).allowed());
+        assert!(decide(Some(&pr), &verify).allowed());
+        assert!(!decide(Some(&pr), &Action::VerifyHours { program: P1, student: 6 }).allowed());
+        assert!(decide(Some(&pr), &correct).allowed());
+        assert!(!decide(Some(&pr), &own).allowed());
+        assert!(!decide(Some(&instructor), &verify).allowed(), "the preceptor saw the hours worked; staff correct, they do not approve");
+        assert!(decide(Some(&instructor), &correct).allowed());
+        assert!(decide(Some(&instructor), &Action::ManagePlacements { program: P1 }).allowed());
+        assert!(!decide(Some(&instructor), &reports).allowed());
+        assert!(decide(Some(&director), &reports).allowed());
+        assert!(!decide(Some(&director), &Action::ViewProgramReports { program: P2 }).allowed());
+        assert!(!decide(Some(&pr), &Action::ManagePlacements { program: P1 }).allowed());
+        assert_eq!(decide(None, &reports), Decision::NeedsSignIn);
     }
 
     #[test]

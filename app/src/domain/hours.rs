@@ -72,7 +72,7 @@ pub enum HoursError {
     NotQuarterHours,
     #[error("Enter the time spent.")]
     NoTime,
-    #[error("This overlaps your entry from {start} to {end} that day.")]
+    #[error("This overlaps your entry from {} to {} that day.", start.format("%H:%M"), end.format("%H:%M"))]
     Overlaps { start: NaiveTime, end: NaiveTime },
     #[error("That day would hold {total_hours} hours; a day holds at most 24.")]
     DayOverFull { total_hours: String },

@@ -3,8 +3,10 @@
 
 pub mod access;
 pub mod checklist;
+pub mod cohort;
 pub mod competency;
 pub mod evaluation;
+pub mod externship;
 #[cfg(feature = "ssr")]
 pub mod hours;
 pub mod module;

@@ -1,0 +1,213 @@
+//! End-of-externship evaluations: the preceptor's evaluation of the student
+//! (professional behaviours and overall readiness) and the student's
+//! evaluation of the site. Pure: the items, the rating scale and the rules a
+//! submission must meet.
+
+use serde::{Deserialize, Serialize};
+
+/// What the preceptor rates at the end of the externship: the affective
+/// side of practice, as a supervising clinician sees it.
+pub const STUDENT_ITEMS: [&str; 8] = [
+    "Attendance and punctuality",
+    "Professional appearance and conduct",
+    "Communication with patients, respectful of their culture and needs",
+    "Teamwork with providers and staff",
+    "Protects patient privacy and confidentiality",
+    "Follows infection-control and safety practice",
+    "Accepts and acts on feedback",
+    "Works within the medical assistant's scope of practice",
+];
+
+/// What the student rates about the site, for the program's site reviews.
+pub const SITE_ITEMS: [&str; 6] = [
+    "Orientation to the site, its safety and emergency procedures",
+    "Supervision was available when I needed it",
+    "Chances to practise the competencies of my program",
+    "Staff treated me as a member of the team",
+    "Feedback on my work was timely and useful",
+    "I would recommend this site to other students",
+];
+
+/// The rating scale, 1 to 4.
+pub const RATINGS: [(u8, &str); 4] =
+    [(1, "Below expectations"), (2, "Approaching expectations"), (3, "Meets expectations"), (4, "Exceeds expectations")];
+
+pub fn rating_label(r: u8) -> &'static str {
+    RATINGS.iter().find(|(v, _)| *v == r).map_or("Not rated", |(_, l)| l)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvaluationKind {
+    /// The preceptor's evaluation of the student.
+    OfStudent,
+    /// The student's evaluation of the site.
+    OfSite,
+}
+
+impl EvaluationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvaluationKind::OfStudent => "of_student",
+            EvaluationKind::OfSite => "of_site",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EvaluationKind> {
+        [EvaluationKind::OfStudent, EvaluationKind::OfSite].into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn items(self) -> &'static [&'static str] {
+        match self {
+            EvaluationKind::OfStudent => &STUDENT_ITEMS,
+            EvaluationKind::OfSite => &SITE_ITEMS,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Readiness {
+    Ready,
+    ReadyWithSupport,
+    NotReady,
+}
+
+impl Readiness {
+    pub const ALL: [Readiness; 3] = [Readiness::Ready, Readiness::ReadyWithSupport, Readiness::NotReady];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Readiness::Ready => "ready",
+            Readiness::ReadyWithSupport => "ready_with_support",
+            Readiness::NotReady => "not_ready",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Readiness> {
+        Readiness::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Readiness::Ready => "Ready for entry-level practice",
+            Readiness::ReadyWithSupport => "Ready, with further support in the areas noted",
+            Readiness::NotReady => "Not yet ready for entry-level practice",
+        }
+    }
+}
+
+/// One rated item as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatedItem {
+    pub item: String,
+    pub rating: u8,
+    pub comment: String,
+}
+
+/// A submission as the form sends it: one rating and comment per item, in
+/// the order of [`EvaluationKind::items`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct EvaluationForm {
+    pub ratings: Vec<u8>,
+    pub comments: Vec<String>,
+    pub readiness: Option<String>,
+    pub overall: String,
+}
+
+/// A rule a submission breaks, with the form field it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct EvaluationError {
+    pub field: String,
+    pub message: String,
+}
+
+fn err(field: impl Into<String>, message: impl Into<String>) -> EvaluationError {
+    EvaluationError { field: field.into(), message: message.into() }
+}
+
+pub const MAX_COMMENT_CHARS: usize = 2000;
+
+/// Checks a submission: every item rated 1 to 4; a rating below
+/// expectations explains itself; the preceptor states readiness, and "not
+/// ready" explains itself.
+pub fn check(kind: EvaluationKind, form: &EvaluationForm) -> Result<(Vec<RatedItem>, Option<Readiness>), EvaluationError> {
+    let items = kind.items();
+    let mut rated = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let rating = form.ratings.get(i).copied().unwrap_or(0);
+        if !(1..=4).contains(&rating) {
+            return Err(err(format!("rating-{i}"), format!("Rate “{item}”.")));
+        }
+        let comment = form.comments.get(i).map(|c| c.trim().to_string()).unwrap_or_default();
+        if comment.chars().count() > MAX_COMMENT_CHARS {
+            return Err(err(format!("comment-{i}"), "Keep each comment under 2000 characters."));
+        }
+        if rating == 1 && comment.is_empty() {
+            return Err(err(format!("comment-{i}"), "Say what fell below expectations, so it can be worked on."));
+        }
+        rated.push(RatedItem { item: (*item).to_string(), rating, comment });
+    }
+    let overall = form.overall.trim();
+    if overall.chars().count() > MAX_COMMENT_CHARS {
+        return Err(err("overall", "Keep the comments under 2000 characters."));
+    }
+    let readiness = match kind {
+        EvaluationKind::OfSite => None,
+        EvaluationKind::OfStudent => {
+            let r = form
+                .readiness
+                .as_deref()
+                .and_then(Readiness::parse)
+                .ok_or_else(|| err("readiness", "Choose the student's overall readiness."))?;
+            if r != Readiness::Ready && overall.is_empty() {
+                return Err(err("overall", "Say what further support or practice the student needs."));
+            }
+            Some(r)
+        }
+    };
+    Ok((rated, readiness))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(ratings: &[u8], readiness: Option<&str>, overall: &str) -> EvaluationForm {
+        EvaluationForm {
+            ratings: ratings.to_vec(),
+            comments: vec![String::new(); ratings.len()],
+            readiness: readiness.map(str::to_string),
+            overall: overall.into(),
+        }
+    }
+
+    #[test]
+    fn a_complete_evaluation_of_a_student_passes() {
+        let (rated, readiness) = check(EvaluationKind::OfStudent, &form(&[3; 8], Some("ready"), "")).unwrap();
+        assert_eq!(rated.len(), 8);
+        assert_eq!(readiness, Some(Readiness::Ready));
+    }
+
+    #[test]
+    fn every_item_is_rated_and_low_ratings_explain_themselves() {
+        let e = check(EvaluationKind::OfStudent, &form(&[3, 3, 0, 3, 3, 3, 3, 3], Some("ready"), "")).unwrap_err();
+        assert_eq!(e.field, "rating-2");
+        let e = check(EvaluationKind::OfStudent, &form(&[3, 1, 3, 3, 3, 3, 3, 3], Some("ready"), "")).unwrap_err();
+        assert_eq!(e.field, "comment-1");
+        let mut f = form(&[3, 1, 3, 3, 3, 3, 3, 3], Some("ready"), "");
+        f.comments[1] = "Arrived late twice.".into();
+        assert!(check(EvaluationKind::OfStudent, &f).is_ok());
+        assert_eq!(check(EvaluationKind::OfSite, &form(&[4; 5], None, "")).unwrap_err().field, "rating-5");
+    }
+
+    #[test]
+    fn the_preceptor_states_readiness_and_explains_anything_short_of_ready() {
+        assert_eq!(check(EvaluationKind::OfStudent, &form(&[3; 8], None, "")).unwrap_err().field, "readiness");
+        assert_eq!(check(EvaluationKind::OfStudent, &form(&[3; 8], Some("not_ready"), "")).unwrap_err().field, "overall");
+        assert!(check(EvaluationKind::OfStudent, &form(&[3; 8], Some("not_ready"), "Needs more venipuncture practice.")).is_ok());
+        let (_, readiness) = check(EvaluationKind::OfSite, &form(&[4; 6], Some("ready"), "")).unwrap();
+        assert_eq!(readiness, None, "students do not rate their own readiness");
+    }
+}
