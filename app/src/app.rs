@@ -12,7 +12,9 @@ use crate::error::AppError;
 use crate::pages::account::AccountPage;
 use crate::pages::competencies::{CompetencyHistoryPage, EvaluatePage, LabSessionPage, MasterChecklistPage, RequirementsPage};
 use crate::pages::admin::{AdminPage, OutboxPage, SiteAuditPage};
+use crate::pages::externship::{ExternshipEvaluationPage, ExternshipSetupPage, HoursPage};
 use crate::pages::people::{ProgramAuditPage, ProgramPeoplePage};
+use crate::pages::reports::{CohortChecklistsPage, DashboardPage, SummaryPage};
 use crate::pages::sign_in::{ForgotPasswordPage, LinkPage, ResetPasswordPage, SecondFactorPage, SignInPage};
 use crate::pages::student::StudentRecordPage;
 use crate::pages::{home::HomePage, module::ModulePage, modules::CatalogPage, not_found::NotFound};
@@ -131,6 +133,12 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("students"), ParamSegment("student"), StaticSegment("checklist")) view=MasterChecklistPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("lab")) view=LabSessionPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("competencies")) view=RequirementsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("students"), ParamSegment("student"), StaticSegment("hours")) view=HoursPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("students"), ParamSegment("student"), StaticSegment("externship-evaluation")) view=ExternshipEvaluationPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("externship")) view=ExternshipSetupPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("dashboard")) view=DashboardPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("summary")) view=SummaryPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("programs"), ParamSegment("id"), StaticSegment("checklists")) view=CohortChecklistsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         <footer class="site-footer">

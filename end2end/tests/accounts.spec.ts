@@ -35,13 +35,21 @@ test("a director invites a preceptor, who signs in from the e-mailed link and se
   await invite.getByLabel("Role").selectOption("preceptor");
   await invite.getByRole("button", { name: "Send invitation" }).click();
   await expect(director.getByTestId("invite-status")).toHaveText("Invitation sent.");
+  await checkAxe(director);
+  // Placements live on the externship page: a site, a preceptor, dates.
+  await director.getByRole("link", { name: "Sites and placements" }).click();
+  await expect(director.getByRole("heading", { level: 1, name: "Externship sites and placements" })).toBeVisible();
+  await expect(director.locator("body")).toHaveAttribute("data-hydrated", "true");
   const place = director.locator("form", { has: director.getByRole("button", { name: "Place student" }) });
-  await expect(place.getByLabel("Preceptor").locator("option", { hasText: preceptorName })).toHaveCount(1);
+  await expect(place.getByLabel("Preceptor", { exact: true }).locator("option", { hasText: preceptorName })).toHaveCount(1);
   await place.getByLabel("Student").selectOption({ label: "Morgan Chen" });
-  await place.getByLabel("Preceptor").selectOption({ label: preceptorName });
-  await place.getByLabel("Clinic site").fill("Eastside Clinic (demo)");
+  await place.getByLabel("Site").selectOption({ label: "Harbor Family Medicine (demo)" });
+  await place.getByLabel("Preceptor", { exact: true }).selectOption({ label: preceptorName });
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  await place.getByLabel("First day").fill(day(-7));
+  await place.getByLabel("Last day").fill(day(40));
   await place.getByRole("button", { name: "Place student" }).click();
-  await expect(director.getByText(`Morgan Chen with ${preceptorName} at Eastside Clinic (demo)`)).toBeVisible();
+  await expect(director.locator("tr", { hasText: preceptorName })).toContainText("Morgan Chen");
   await checkAxe(director);
 
   // No mail server in tests: the administrator reads the outbox.

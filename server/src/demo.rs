@@ -16,7 +16,7 @@ use app::api::signoffs::{Evaluation, new_evaluation};
 use app::content::Catalog;
 use app::domain::competency::Setting;
 use app::domain::evaluation::{StepMark, Submission};
-use app::storage::{Db, StorageError, audit, instance, programs, progress, signoffs, tokens, users};
+use app::storage::{Db, StorageError, audit, externship, instance, programs, progress, signoffs, tokens, users};
 use chrono::{DateTime, Duration, Utc};
 
 #[derive(Debug, thiserror::Error)]
@@ -139,13 +139,37 @@ async fn seed(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<(), Demo
     if let Err(conflicts) = programs::import_roster(db, program, "Fall 2026", &roster, director, now).await? {
         tracing::warn!(?conflicts, "demo roster did not import");
     }
-    for (student, preceptor, site) in [
-        ("student", "preceptor", "Harbor Family Medicine (demo)"),
-        ("riley", "preceptor", "Harbor Family Medicine (demo)"),
-        ("jordan", "preceptor2", "Northside Pediatrics (demo)"),
+    let mut site_ids = Vec::new();
+    for (name, address, contact) in [
+        ("Harbor Family Medicine (demo)", "100 Harbor Way, Springfield", "Office manager (demo)"),
+        ("Northside Pediatrics (demo)", "12 North Street, Springfield", "Clinic lead (demo)"),
     ] {
-        if let (Some(s), Some(p)) = (id_of(student), id_of(preceptor)) {
-            programs::create_placement(db, program, s, p, site, director, now).await?;
+        let site = externship::NewSite { name: name.into(), address: address.into(), contact_name: contact.into(), ..Default::default() };
+        site_ids.push(externship::create_site(db, program, &site, director, now).await?);
+    }
+    // Placements a few weeks in, so the director's dashboard, the at-risk
+    // list and the preceptor's verification list show real content: Sam on
+    // pace, Riley behind (two days a week), Jordan and Casey two weeks in
+    // with nothing logged yet (the browser tests log their week).
+    let today = now.date_naive();
+    for (student, preceptor, site, weeks_in, days_a_week) in
+        [("student", "preceptor", 0, 3, 5), ("riley", "preceptor", 0, 3, 2), ("jordan", "preceptor", 1, 2, 0), ("casey", "preceptor", 1, 2, 0)]
+    {
+        if let (Some(s), Some(p), Some(site_id)) = (id_of(student), id_of(preceptor), site_ids.get(site).copied()) {
+            let start = app::domain::hours::week_of(today) - Duration::weeks(weeks_in);
+            let placement = externship::NewPlacement {
+                program,
+                student: s,
+                site_id,
+                preceptors: vec![p],
+                start,
+                end: start + Duration::weeks(6) - Duration::days(3),
+                required_hours: None,
+            };
+            let placement_id = externship::create_placement(db, &placement, director, now).await?;
+            let preceptor_name = PEOPLE.iter().find(|x| x.2 == preceptor).map(|x| x.1).unwrap_or_default();
+            let decider = externship::Decider { id: p, name: preceptor_name.into(), role: "preceptor".into(), ip: None, user_agent: Some("demo data".into()) };
+            demo_hours(db, placement_id, &placement, &decider, days_a_week, now).await?;
         }
     }
     if let Some(sam) = id_of("student") {
@@ -187,6 +211,49 @@ async fn seed(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<(), Demo
             Err(e) => tracing::warn!(%e, code, "demo sign-off skipped"),
         }
     }
+    Ok(())
+}
+
+/// Weekday shifts from the placement's start to yesterday; everything
+/// before this week is approved, this week's wait for the preceptor.
+async fn demo_hours(
+    db: &Db,
+    placement_id: i64,
+    placement: &externship::NewPlacement,
+    preceptor: &externship::Decider,
+    days_a_week: u32,
+    now: DateTime<Utc>,
+) -> Result<(), DemoError> {
+    use app::domain::hours::{HoursDraft, Span, week_of};
+    use chrono::{Datelike, NaiveTime};
+    let today = now.date_naive();
+    let (Some(start), Some(end)) = (NaiveTime::from_hms_opt(8, 0, 0), NaiveTime::from_hms_opt(16, 0, 0)) else { return Ok(()) };
+    let mut approve = Vec::new();
+    let mut day = placement.start;
+    while day < today && day <= placement.end {
+        if day.weekday().num_days_from_monday() < days_a_week {
+            let new = externship::NewHours {
+                program: placement.program,
+                placement: placement_id,
+                student: placement.student,
+                draft: HoursDraft {
+                    date: day,
+                    span: Span::Times { start, end },
+                    activities: "Rooming patients, vital signs, EHR documentation (demo)".into(),
+                },
+                placement_dates: app::domain::hours::PlacementDates { start: placement.start, end: placement.end },
+                today,
+                competency_codes: "I.P.1.a".into(),
+            };
+            if let Ok(id) = externship::log_hours(db, &new, now).await?
+                && week_of(day) < week_of(today)
+            {
+                approve.push(id);
+            }
+        }
+        day += Duration::days(1);
+    }
+    externship::decide(db, &approve, externship::Decision::Approve, None, preceptor, now).await?;
     Ok(())
 }
 

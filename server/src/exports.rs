@@ -64,3 +64,34 @@ pub async fn master_checklist_csv(
 pub async fn framework_csv(State(catalog): State<Arc<Catalog>>) -> Response {
     csv_response("competency-framework.csv", app::content::framework::to_csv(catalog.competencies()), false)
 }
+
+#[derive(Debug, serde::Deserialize)]
+pub struct CohortQuery {
+    #[serde(default)]
+    cohort: i64,
+}
+
+/// `/programs/{program}/summary.csv?cohort=`: the accreditation summary, a
+/// row per student (directors).
+pub async fn summary_csv(
+    State(db): State<Db>,
+    State(catalog): State<Arc<Catalog>>,
+    Extension(auth): Extension<RequestAuth>,
+    Path(program): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<CohortQuery>,
+) -> Response {
+    let who = auth.signed_in.map(|s| s.principal);
+    match decide(who.as_ref(), &Action::ViewProgramReports { program }) {
+        Decision::Allow => {}
+        Decision::NeedsSignIn => return refusal(AppError::Unauthenticated),
+        Decision::Deny(reason) => {
+            tracing::warn!(reason, program, "access denied: summary CSV");
+            return refusal(AppError::Forbidden);
+        }
+    }
+    let cohort = (q.cohort > 0).then_some(q.cohort);
+    match app::api::reports::ssr::load_cohort(&db, &catalog, program, cohort).await {
+        Ok(c) => csv_response(&format!("accreditation-summary-program-{program}.csv"), app::api::reports::ssr::summary_csv(&c), true),
+        Err(e) => refusal(e),
+    }
+}

@@ -8,6 +8,7 @@ pub mod health;
 pub mod demo;
 pub mod exports;
 pub mod page_cache;
+pub mod seed;
 pub mod session_layer;
 
 use std::sync::Arc;
@@ -62,6 +63,7 @@ pub fn router(config: &Config, db: Db, catalog: Arc<Catalog>) -> Result<Router, 
     let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/programs/{program}/students/{student}/checklist.csv", get(exports::master_checklist_csv))
+        .route("/programs/{program}/summary.csv", get(exports::summary_csv))
         .route("/competencies.csv", get(exports::framework_csv))
         .nest_service("/module-images", module_images(&config.content_dir))
         .nest_service("/pkg", bundle_files(&config.site_root))

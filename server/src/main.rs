@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use app::storage::{Db, instance};
-use clap::Parser;
+use clap::{Args, CommandFactory, FromArgMatches};
 use server::config::{FrameworkCommand, Cli, Command, Config, LogFormat};
 use tracing_subscriber::EnvFilter;
 
@@ -15,7 +15,7 @@ fn main() -> ExitCode {
         eprintln!("error: .env: {e}");
         return ExitCode::FAILURE;
     }
-    let cli = Cli::parse();
+    let (cli, seed_args) = parse_cli();
     if let Err(e) = init_tracing(&cli.config) {
         eprintln!("error: LOG_LEVEL: {e}");
         return ExitCode::FAILURE;
@@ -28,6 +28,9 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async move {
+        if let Some(args) = seed_args {
+            return seed(&cli.config, &args).await;
+        }
         match cli.command.unwrap_or(Command::Serve { demo: false }) {
             Command::Serve { demo } => serve(&cli.config, demo).await,
             Command::Migrate => migrate(&cli.config).await,
@@ -46,6 +49,50 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+// `server seed`: a development tool, so it is added to the commands of `Cli`
+// here (see `parse_cli`) rather than listed among them in `config.rs`.
+#[derive(Debug, Args)]
+#[command(
+    about = "Fill the database with a synthetic program (cohorts, sign-offs, hours) for load tests and benchmarks",
+    long_about = "Fill the database (DATABASE_URL) with a synthetic program for load tests and the dashboard \
+                  benchmark: cohorts of students, instructors, preceptors, clinic sites, placements, about ten \
+                  evaluations per student per competency attempted (some failed, some voided) and a season of \
+                  externship hours. Synthetic people only (\"Student 0001\", addresses under example.org). \
+                  Refuses a database that already has programs unless --force-new-program."
+)]
+struct SeedArgs {
+    /// Students to create, in cohorts of --cohort-size (the older half of
+    /// the cohorts on externship).
+    #[arg(long)]
+    students: usize,
+    /// Competencies to evaluate: the catalog's signed-off competencies,
+    /// then synthetic ones (SYN.P.n) up to this number.
+    #[arg(long, default_value_t = 100)]
+    competencies: usize,
+    /// Seed of the generator: the same seed, shape and day give the same data.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Students per cohort.
+    #[arg(long, default_value_t = server::seed::DEFAULT_COHORT_SIZE)]
+    cohort_size: usize,
+    /// Add the synthetic program to a database that already has programs
+    /// (refused otherwise).
+    #[arg(long)]
+    force_new_program: bool,
+}
+
+/// Parses the command line: the commands of [`Cli`], plus `seed`.
+fn parse_cli() -> (Cli, Option<SeedArgs>) {
+    let seed = SeedArgs::augment_args(clap::Command::new("seed"));
+    let matches = Cli::command().subcommand(seed).get_matches();
+    let parsed = match matches.subcommand() {
+        Some(("seed", sub)) => SeedArgs::from_arg_matches(sub)
+            .and_then(|args| Config::from_arg_matches(&matches).map(|config| (Cli { command: None, config }, Some(args)))),
+        _ => Cli::from_arg_matches(&matches).map(|cli| (cli, None)),
+    };
+    parsed.unwrap_or_else(|e| e.format(&mut Cli::command()).exit())
 }
 
 fn init_tracing(config: &Config) -> Result<(), String> {
@@ -130,6 +177,32 @@ async fn verify_signoffs(config: &Config) -> Result<(), BoxError> {
     } else {
         Err(format!("{} program chain(s) do not verify; first: {}", broken.len(), broken[0]).into())
     }
+}
+
+async fn seed(config: &Config, args: &SeedArgs) -> Result<(), BoxError> {
+    let catalog = server::seed::extended_catalog(&config.content_dir, args.competencies)?;
+    let db = open_database(config).await?;
+    let options = server::seed::SeedOptions {
+        students: args.students,
+        competencies: args.competencies,
+        seed: args.seed,
+        cohort_size: args.cohort_size,
+        force_new_program: args.force_new_program,
+        progress: true,
+    };
+    let report = server::seed::run(&db, &catalog, &options, chrono::Utc::now()).await;
+    db.close().await;
+    let report = report?;
+    println!("{}", report.describe());
+    if report.synthetic_competencies > 0 {
+        println!(
+            "note: the {} synthetic competencies ({}*) are not in CONTENT_DIR; the server's pages show the catalog's own {}",
+            report.synthetic_competencies,
+            server::seed::SYNTHETIC_PREFIX,
+            report.competencies - report.synthetic_competencies
+        );
+    }
+    Ok(())
 }
 
 fn framework_export(config: &Config) -> Result<(), BoxError> {

@@ -101,6 +101,9 @@ const fn post(endpoint: &'static str, args: &'static str, allowed: Allowed) -> C
 }
 
 const STAFF_OF_A: &[Who] = &[Who::DirectorA, Who::Admin];
+/// The program's instructors and directors (externship set-up).
+const TEACHERS_OF_A: &[Who] = &[Who::InstructorA, Who::DirectorA];
+const DIRECTOR_A: &[Who] = &[Who::DirectorA];
 const ADMIN: &[Who] = &[Who::Admin];
 const STUDENTS: &[Who] = &[Who::StudentA1, Who::StudentA2];
 /// Who may see student A1's record: A1, their preceptor, the program's staff.
@@ -131,7 +134,6 @@ const SERVER_FUNCTIONS: &[Cell] = &[
     post("/api/invite", "program_id={A}&name=New+Person&email=new{N}%40a.example&role=preceptor", Allowed::Only(STAFF_OF_A)),
     post("/api/invite", "program_id={A}&name=New+Director&email=dir{N}%40a.example&role=director", Allowed::Only(ADMIN)),
     post("/api/roster", "program_id={A}&cohort=C{N}&csv=name%2Cemail%2Cstudent+id%0AAna%2Cana{N}%40a.example%2CX{N}", Allowed::Only(STAFF_OF_A)),
-    post("/api/placement", "program_id={A}&student_id={A2}&preceptor_id={P2}&site_name=Clinic", Allowed::Only(STAFF_OF_A)),
     get("/api/program-audit", "program_id={A}", Allowed::Only(STAFF_OF_A)),
     get("/api/my-students", "", Allowed::SignedIn),
     get(
@@ -159,6 +161,27 @@ const SERVER_FUNCTIONS: &[Cell] = &[
     get("/api/lab-session", "program_id={A}", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
     get("/api/program-requirements", "program_id={A}", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
     post("/api/set-requirement", "program_id={A}&code=I.P.1.a&attempts=1&setting=either", Allowed::Only(&[Who::DirectorA])),
+    // Externship. Allowed cells are refused on content (no such entry, a day
+    // outside the placement, a missing rating), so the matrix stores nothing.
+    get("/api/hours", "program_id={A}&student_id={A1}", Allowed::Only(RECORD_OF_A1)),
+    get("/api/hours", "program_id={A}&student_id={A2}", Allowed::Only(&[Who::StudentA2, Who::InstructorA, Who::DirectorA])),
+    post("/api/log-hours", "program_id={A}&date=2000-01-03&start=08:00&end=09:00&hours=&activities=x&competencies=", Allowed::Only(STUDENTS)),
+    post("/api/withdraw-hours", "program_id={A}&entry_id=999999", Allowed::Only(STUDENTS)),
+    Cell { endpoint: "/api/decide-hours", method: "POST", args: r#"{"input":{"program_id":{A},"student_id":{A1},"entry_ids":[999999],"decision":"approve","reason":""}}"#, json: true, allowed: Allowed::Only(&[Who::PreceptorA]) },
+    post("/api/correct-hours", "program_id={A}&student_id={A1}&entry_id=999999&date=2000-01-03&start=08:00&end=09:00&hours=&activities=x&reason=Recorded+in+error", Allowed::Only(&[Who::PreceptorA, Who::InstructorA, Who::DirectorA])),
+    get("/api/hours-to-verify", "", Allowed::SignedIn),
+    get("/api/externship-setup", "program_id={A}", Allowed::Only(TEACHERS_OF_A)),
+    post("/api/add-site", "program_id={A}&name=Site+{N}&address=&contact_name=&contact_email=&contact_phone=", Allowed::Only(TEACHERS_OF_A)),
+    post("/api/placement", "program_id={A}&student_id={A2}&site_id=0&preceptor_id={P2}&co_preceptor_id=&start=2026-01-05&end=2026-03-01&required_hours=", Allowed::Only(TEACHERS_OF_A)),
+    post("/api/end-placement", "program_id={A}&placement_id=999999", Allowed::Only(TEACHERS_OF_A)),
+    get("/api/externship-evaluation-form", "program_id={A}&student_id={A1}&kind=of_student", Allowed::Only(&[Who::PreceptorA])),
+    get("/api/externship-evaluation-form", "program_id={A}&student_id={A1}&kind=of_site", Allowed::Only(&[Who::StudentA1])),
+    Cell { endpoint: "/api/submit-externship-evaluation", method: "POST", args: r#"{"input":{"program_id":{A},"student_id":{A1},"kind":"of_student","form":{"ratings":[],"comments":[],"readiness":null,"overall":""}}}"#, json: true, allowed: Allowed::Only(&[Who::PreceptorA]) },
+    Cell { endpoint: "/api/submit-externship-evaluation", method: "POST", args: r#"{"input":{"program_id":{A},"student_id":{A1},"kind":"of_site","form":{"ratings":[],"comments":[],"readiness":null,"overall":""}}}"#, json: true, allowed: Allowed::Only(&[Who::StudentA1]) },
+    // The director's view.
+    get("/api/program-dashboard", "program_id={A}&cohort_id=0&filter=all", Allowed::Only(DIRECTOR_A)),
+    get("/api/accreditation-summary", "program_id={A}&cohort_id=0", Allowed::Only(DIRECTOR_A)),
+    get("/api/cohort-checklists", "program_id={A}&cohort_id=0", Allowed::Only(DIRECTOR_A)),
     get("/api/admin-programs", "", Allowed::Only(ADMIN)),
     post("/api/admin-program", "name=Program+{N}", Allowed::Only(ADMIN)),
     get("/api/admin-audit", "", Allowed::Only(ADMIN)),
@@ -191,6 +214,13 @@ const PAGES: &[Cell] = &[
     get("/programs/{A}/students/{A1}/checklist", "", Allowed::Only(RECORD_OF_A1)),
     get("/programs/{A}/lab", "", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
     get("/programs/{A}/competencies", "", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
+    get("/programs/{A}/students/{A1}/hours", "", Allowed::Only(RECORD_OF_A1)),
+    get("/programs/{A}/students/{A1}/externship-evaluation", "kind=of_student", Allowed::Only(&[Who::PreceptorA])),
+    get("/programs/{A}/externship", "", Allowed::Only(TEACHERS_OF_A)),
+    get("/programs/{A}/dashboard", "", Allowed::Only(DIRECTOR_A)),
+    get("/programs/{A}/summary", "", Allowed::Only(DIRECTOR_A)),
+    get("/programs/{A}/checklists", "", Allowed::Only(DIRECTOR_A)),
+    get("/programs/{A}/summary.csv", "cohort=0", Allowed::Only(DIRECTOR_A)),
 ];
 
 fn expected(allowed: Allowed, who: Who) -> StatusClass {

@@ -12,41 +12,9 @@ use tower::ServiceExt;
 
 use app::storage::Db;
 
-struct Client {
-    app: axum::Router,
-    db: Db,
-}
+use common::client::Client;
 
 impl Client {
-    fn new(db: &Db) -> Client {
-        Client { app: server::router(&common::test_config(), db.clone(), common::catalog()).unwrap(), db: db.clone() }
-    }
-
-    async fn send(&self, user: Option<i64>, request: axum::http::request::Builder, body: Body) -> (StatusCode, String) {
-        let mut request = request;
-        if let Some(user) = user {
-            request = request.header("cookie", common::session_cookie(&self.db, user).await);
-        }
-        let response = self.app.clone().oneshot(request.body(body).unwrap()).await.unwrap();
-        let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 22).await.unwrap();
-        (status, String::from_utf8_lossy(&bytes).into_owned())
-    }
-
-    async fn get(&self, user: Option<i64>, path: &str) -> (StatusCode, String) {
-        self.send(user, Request::get(path), Body::empty()).await
-    }
-
-    async fn form(&self, user: Option<i64>, path: &str, body: &str) -> (StatusCode, String) {
-        let req = Request::post(path).header("content-type", "application/x-www-form-urlencoded");
-        self.send(user, req, Body::from(body.to_string())).await
-    }
-
-    async fn json(&self, user: Option<i64>, path: &str, body: Value) -> (StatusCode, String) {
-        let req = Request::post(path).header("content-type", "application/json");
-        self.send(user, req, Body::from(body.to_string())).await
-    }
-
     /// The current checklist of a competency, as an evaluator's page loads it.
     fn competency(&self, code: &str) -> app::content::Competency {
         common::catalog().competency(code).unwrap().clone()

@@ -8,8 +8,10 @@ use crate::error::AppError;
 
 pub mod accounts;
 pub mod admin;
+pub mod externship;
 pub mod modules;
 pub mod people;
+pub mod reports;
 pub mod signoffs;
 
 #[cfg(feature = "ssr")]
@@ -41,7 +43,6 @@ pub const ENDPOINT_POLICY: &[(&str, &str)] = &[
     ("/api/program-people", "ManageProgramPeople: the program's directors, site administrators"),
     ("/api/invite", "ManageProgramPeople (instructors, preceptors, students); AdministerSite (directors)"),
     ("/api/roster", "ManageProgramPeople"),
-    ("/api/placement", "ManageProgramPeople"),
     ("/api/program-audit", "ReadProgramAudit: the program's directors, site administrators"),
     ("/api/my-students", "OwnAccount: signed-in; lists only students placed with the caller"),
     ("/api/student-record", "ViewStudentRecord: the student, the program's staff, their preceptors"),
@@ -55,6 +56,21 @@ pub const ENDPOINT_POLICY: &[(&str, &str)] = &[
     ("/api/lab-session", "ViewProgramCompetencies: the program's instructors and directors"),
     ("/api/program-requirements", "ViewProgramCompetencies"),
     ("/api/set-requirement", "ManageRequirements: the program's directors"),
+    ("/api/hours", "ViewStudentRecord: the student, the program's staff, their preceptors"),
+    ("/api/log-hours", "OwnExternship: the student, for themselves, at their active placement"),
+    ("/api/withdraw-hours", "OwnExternship: the student, their own pending entries"),
+    ("/api/decide-hours", "VerifyHours: the student's own preceptors; every entry must be that student's"),
+    ("/api/correct-hours", "CorrectHours: the program's instructors and directors, the student's preceptors"),
+    ("/api/hours-to-verify", "OwnAccount: lists only entries on placements the caller precepts"),
+    ("/api/externship-setup", "ManagePlacements: the program's instructors and directors"),
+    ("/api/add-site", "ManagePlacements"),
+    ("/api/placement", "ManagePlacements"),
+    ("/api/end-placement", "ManagePlacements"),
+    ("/api/externship-evaluation-form", "VerifyHours (of the student) or OwnExternship (of the site)"),
+    ("/api/submit-externship-evaluation", "VerifyHours (of the student) or OwnExternship (of the site)"),
+    ("/api/program-dashboard", "ViewProgramReports: the program's directors"),
+    ("/api/accreditation-summary", "ViewProgramReports: the program's directors"),
+    ("/api/cohort-checklists", "ViewProgramReports: the program's directors"),
     ("/api/admin-programs", "AdministerSite"),
     ("/api/admin-program", "AdministerSite"),
     ("/api/admin-audit", "AdministerSite"),

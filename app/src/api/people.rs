@@ -175,30 +175,6 @@ pub async fn import_roster(program_id: i64, cohort: String, csv: String) -> Resu
     }
 }
 
-/// Places a student of the program with one of its preceptors.
-#[server(endpoint = "placement")]
-pub async fn place_student(program_id: i64, student_id: i64, preceptor_id: i64, site_name: String) -> Result<(), AppError> {
-    use crate::domain::access::{Action, Role};
-    use crate::storage::programs;
-    let actor = super::authorize_signed_in(&Action::ManageProgramPeople { program: program_id })?;
-    let site_name = site_name.trim();
-    if site_name.is_empty() || site_name.chars().count() > 200 {
-        return Err(AppError::field("site_name", "Name the clinic site (up to 200 characters)."));
-    }
-    let ctx = super::ServerContext::get()?;
-    let members = programs::members(&ctx.db, program_id).await?;
-    let holds = |user: i64, role: Role| members.iter().any(|m| m.user_id == user && m.role == role.as_str());
-    if !holds(student_id, Role::Student) {
-        return Err(AppError::field("student_id", "Choose a student of this program."));
-    }
-    if !holds(preceptor_id, Role::Preceptor) {
-        return Err(AppError::field("preceptor_id", "Choose a preceptor of this program."));
-    }
-    programs::create_placement(&ctx.db, program_id, student_id, preceptor_id, site_name, actor.user_id, chrono::Utc::now())
-        .await?;
-    Ok(())
-}
-
 #[server(endpoint = "program-audit", input = GetUrl)]
 pub async fn program_audit(program_id: i64) -> Result<Vec<AuditView>, AppError> {
     use crate::domain::access::Action;

@@ -474,7 +474,7 @@ pub fn MasterChecklistPage() -> impl IntoView {
 }
 
 #[component]
-fn MasterChecklist(rec: CompetencyRecordView) -> impl IntoView {
+pub fn MasterChecklist(rec: CompetencyRecordView) -> impl IntoView {
     let (pid, sid) = (rec.program_id, rec.student_id);
     let complete = rec.complete();
     let total = rec.rows.len();

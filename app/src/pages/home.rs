@@ -7,6 +7,7 @@ use crate::api::people::my_students;
 use crate::components::checklist_preview::ChecklistPreview;
 use crate::components::status::ErrorNotice;
 use crate::pages::competencies::PendingRequests;
+use crate::pages::externship::HoursToVerify;
 use crate::domain::access::Role;
 
 #[component]
@@ -93,11 +94,20 @@ fn Dashboard(me: Me) -> impl IntoView {
                     let (pid, name) = (r.program_id, r.program_name.clone());
                     match r.role {
                         Role::Director => view! {
+                            <li><a href=format!("/programs/{pid}/dashboard")>{format!("Cohort dashboard of {name}")}</a></li>
+                            <li><a href=format!("/programs/{pid}/summary")>{format!("Accreditation summary of {name}")}</a></li>
+                            <li><a href=format!("/programs/{pid}/externship")>{format!("Externship sites and placements of {name}")}</a></li>
                             <li><a href=format!("/programs/{pid}/people")>{format!("People of {name}")}</a></li>
                             <li><a href=format!("/programs/{pid}/competencies")>{format!("Competency requirements of {name}")}</a></li>
                         }.into_any(),
-                        Role::Student => view! { <li><a href=format!("/programs/{pid}/students/{}", me.user_id)>{format!("Your record in {name}")}</a></li> }.into_any(),
-                        Role::Instructor => view! { <li><a href=format!("/programs/{pid}/lab")>{format!("Lab session in {name}")}</a></li> }.into_any(),
+                        Role::Student => view! {
+                            <li><a href=format!("/programs/{pid}/students/{}", me.user_id)>{format!("Your record in {name}")}</a></li>
+                            <li><a href=format!("/programs/{pid}/students/{}/hours", me.user_id)>{format!("Your externship hours in {name}")}</a></li>
+                        }.into_any(),
+                        Role::Instructor => view! {
+                            <li><a href=format!("/programs/{pid}/lab")>{format!("Lab session in {name}")}</a></li>
+                            <li><a href=format!("/programs/{pid}/externship")>{format!("Externship sites and placements of {name}")}</a></li>
+                        }.into_any(),
                         Role::Preceptor => ().into_any(),
                     }
                 }).collect_view()}
@@ -105,7 +115,7 @@ fn Dashboard(me: Me) -> impl IntoView {
                 <li><a href="/account">"Your account"</a></li>
             </ul>
         </section>
-        {preceptor.then(|| view! { <PendingRequests/><PlacedStudents/> })}
+        {preceptor.then(|| view! { <HoursToVerify/><PendingRequests/><PlacedStudents/> })}
     }
 }
 

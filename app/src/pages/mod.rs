@@ -3,10 +3,12 @@
 pub mod account;
 pub mod admin;
 pub mod competencies;
+pub mod externship;
 pub mod home;
 pub mod module;
 pub mod modules;
 pub mod not_found;
 pub mod people;
+pub mod reports;
 pub mod sign_in;
 pub mod student;

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::people::{
-    AuditView, ImportRoster, InvitePerson, PlaceStudent, ProgramPeopleView, RosterReport, program_audit, program_people,
+    AuditView, ImportRoster, InvitePerson, ProgramPeopleView, RosterReport, program_audit, program_people,
 };
 use crate::components::form::{Field, FormError, Submit, last_error};
 use crate::components::status::ErrorNotice;
@@ -22,16 +22,15 @@ pub fn ProgramPeoplePage() -> impl IntoView {
     let id = program_id_param();
     let invite = ServerAction::<InvitePerson>::new();
     let import = ServerAction::<ImportRoster>::new();
-    let place = ServerAction::<PlaceStudent>::new();
     let people = Resource::new(
-        move || (id.get(), invite.version().get(), import.version().get(), place.version().get()),
+        move || (id.get(), invite.version().get(), import.version().get()),
         |(id, ..)| program_people(id),
     );
     view! {
         <Title text="People"/>
         <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
             {move || people.get().map(|r| match r {
-                Ok(p) => view! { <People people=p invite import place/> }.into_any(),
+                Ok(p) => view! { <People people=p invite import/> }.into_any(),
                 Err(e) => view! { <h1>"People"</h1><ErrorNotice error=e/> }.into_any(),
             })}
         </Suspense>
@@ -43,15 +42,11 @@ fn People(
     people: ProgramPeopleView,
     invite: ServerAction<InvitePerson>,
     import: ServerAction<ImportRoster>,
-    place: ServerAction<PlaceStudent>,
 ) -> impl IntoView {
     let program_id = people.program_id;
     let invite_error = last_error(invite.value());
-    let place_error = last_error(place.value());
     let import_error = last_error(import.value());
     let invited = move || matches!(invite.value().get(), Some(Ok(())));
-    let students: Vec<_> = people.members.iter().filter(|m| m.role == "student").cloned().collect();
-    let preceptors: Vec<_> = people.members.iter().filter(|m| m.role == "preceptor").cloned().collect();
     view! {
         <p class="breadcrumb"><a href="/">"Home"</a></p>
         <h1>{people.program_name.clone()}</h1>
@@ -144,24 +139,7 @@ fn People(
                     <li>{format!("{} with {} at {}", p.student_name, p.preceptor_name, p.site_name)}</li>
                 }).collect_view()}
             </ul>
-            <ActionForm action=place>
-                <input type="hidden" name="program_id" value=program_id/>
-                <div class="field">
-                    <label for="place-student">"Student"</label>
-                    <select id="place-student" name="student_id">
-                        {students.into_iter().map(|s| view! { <option value=s.user_id>{s.name}</option> }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="place-preceptor">"Preceptor"</label>
-                    <select id="place-preceptor" name="preceptor_id">
-                        {preceptors.into_iter().map(|s| view! { <option value=s.user_id>{s.name}</option> }).collect_view()}
-                    </select>
-                </div>
-                <Field label="Clinic site" name="site_name" error=place_error/>
-                <FormError error=place_error/>
-                <Submit label="Place student" busy_label="Saving…" pending=place.pending()/>
-            </ActionForm>
+            <p><a class="tap-link" href=format!("/programs/{program_id}/externship")>"Sites and placements"</a></p>
         </section>
     }
 }

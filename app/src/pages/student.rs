@@ -41,6 +41,7 @@ fn Record(record: StudentRecordView) -> impl IntoView {
             {record.cohort.clone().map(|c| format!("Cohort {c}")).unwrap_or_default()}
             {record.student_number.clone().map(|n| format!(" · Student id {n}")).unwrap_or_default()}
         </p>
+        <p><a class="tap-link" href=format!("/programs/{}/students/{}/hours", record.program_id, record.student_id)>"Externship hours and evaluations"</a></p>
         <CompetencySection program_id=record.program_id student_id=record.student_id/>
         <section class="card" aria-labelledby="modules-title">
             <h2 id="modules-title">"Skill modules"</h2>

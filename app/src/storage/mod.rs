@@ -25,6 +25,9 @@
 //! older versions have the WAL-reset corruption bug.
 
 pub mod audit;
+pub mod bulk;
+pub mod dashboard;
+pub mod externship;
 pub mod instance;
 pub mod outbox;
 pub mod programs;

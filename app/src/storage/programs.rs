@@ -313,34 +313,6 @@ pub async fn import_roster(
     }
 }
 
-pub async fn create_placement(
-    db: &Db,
-    program: ProgramId,
-    student: UserId,
-    preceptor: UserId,
-    site_name: &str,
-    actor: UserId,
-    now: DateTime<Utc>,
-) -> Result<i64, StorageError> {
-    write_tx!(db, |tx| {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO placement (program_id, student_id, preceptor_id, site_name, created_at, created_by)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(program)
-        .bind(student)
-        .bind(preceptor)
-        .bind(site_name)
-        .bind(now)
-        .bind(actor)
-        .fetch_one(&mut *tx)
-        .await?;
-        let detail = format!("placed with preceptor {preceptor} at {site_name}");
-        audit_in_tx!(tx, now, "placement_created", actor: Some(actor), subject: Some(student), program: Some(program), detail: detail);
-        Ok(id)
-    })
-}
-
 const PLACEMENT_SELECT: &str = "SELECT pl.id, pl.program_id, p.name AS program_name, pl.student_id,
         s.display_name AS student_name, pl.preceptor_id, pr.display_name AS preceptor_name, pl.site_name
      FROM placement pl
@@ -351,7 +323,10 @@ const PLACEMENT_SELECT: &str = "SELECT pl.id, pl.program_id, p.name AS program_n
 
 /// Active placements where this person is the preceptor.
 pub async fn placements_for_preceptor(db: &Db, preceptor: UserId) -> Result<Vec<Placement>, StorageError> {
-    let sql = format!("{PLACEMENT_SELECT} AND pl.preceptor_id = $1 ORDER BY s.display_name");
+    let sql = format!(
+        "{PLACEMENT_SELECT} AND pl.id IN (SELECT placement_id FROM placement_preceptor WHERE preceptor_id = $1)
+         ORDER BY s.display_name"
+    );
     Ok(read!(db, |pool| {
         sqlx::query_as::<_, Placement>(sqlx::AssertSqlSafe(sql)).bind(preceptor).fetch_all(pool).await?
     }))

@@ -163,7 +163,9 @@ pub async fn load_principal(db: &Db, user: &User) -> Result<Principal, StorageEr
         .fetch_all(pool)
         .await?;
         let p = sqlx::query_as::<_, (i64, i64)>(
-            "SELECT program_id, student_id FROM placement WHERE preceptor_id = $1 AND ended_at IS NULL",
+            "SELECT pl.program_id, pl.student_id FROM placement pl
+             JOIN placement_preceptor pp ON pp.placement_id = pl.id
+             WHERE pp.preceptor_id = $1 AND pl.ended_at IS NULL",
         )
         .bind(user.id)
         .fetch_all(pool)

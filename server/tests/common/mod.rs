@@ -8,6 +8,9 @@
 //!   the missing URL into a failure so the second engine cannot drop out silently.
 #![allow(dead_code)]
 
+#[allow(dead_code)]
+pub mod client;
+
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -145,6 +148,9 @@ macro_rules! both_engines {
 /// Two programs and one person in every position the access policy tells
 /// apart, for access tests.
 pub struct Cast {
+    pub site_a: i64,
+    /// student_a1 with preceptor_a at Clinic A, four weeks in, six to go.
+    pub placement_a1: i64,
     pub program_a: i64,
     pub program_b: i64,
     pub admin: i64,
@@ -169,7 +175,7 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
 /// it an administrator has no administrator powers).
 pub async fn cast(db: &Db) -> Cast {
     use app::domain::access::Role;
-    use app::storage::{programs, users};
+    use app::storage::{externship, programs, users};
     let t = now();
     let program_a = programs::create_program(db, "Program A", None, t).await.unwrap();
     let program_b = programs::create_program(db, "Program B", None, t).await.unwrap();
@@ -201,8 +207,29 @@ pub async fn cast(db: &Db) -> Cast {
     ] {
         programs::grant_role(db, user, program, role, None, t).await.unwrap();
     }
-    programs::create_placement(db, program_a, student_a1, preceptor_a, "Clinic A", director_a, t).await.unwrap();
-    Cast { program_a, program_b, admin, director_a, instructor_a, preceptor_a, preceptor_a2, student_a1, student_a2, director_b, student_b1 }
+    let site_a = externship::create_site(db, program_a, &externship::NewSite { name: "Clinic A".into(), ..Default::default() }, director_a, t)
+        .await
+        .unwrap();
+    // Dates around the real today: server functions judge "no future
+    // hours" against the clock.
+    let today = chrono::Utc::now().date_naive();
+    let placement_a1 = externship::create_placement(
+        db,
+        &externship::NewPlacement {
+            program: program_a,
+            student: student_a1,
+            site_id: site_a,
+            preceptors: vec![preceptor_a],
+            start: today - chrono::Duration::days(28),
+            end: today + chrono::Duration::days(42),
+            required_hours: None,
+        },
+        director_a,
+        t,
+    )
+    .await
+    .unwrap();
+    Cast { site_a, placement_a1, program_a, program_b, admin, director_a, instructor_a, preceptor_a, preceptor_a2, student_a1, student_a2, director_b, student_b1 }
 }
 
 /// A live session for `user`; returns the `Cookie` header value.
