@@ -203,9 +203,24 @@ fn WeekSection(w: WeekView, a: HoursActions) -> impl IntoView {
                     </button>
                 }
             })}
-            <ul class="plain-list entries">
-                {w.entries.into_iter().map(|e| view! { <EntryItem e a/> }).collect_view()}
-            </ul>
+            {if n > 0 {
+                view! {
+                    <ul class="plain-list entries">
+                        {w.entries.into_iter().map(|e| view! { <EntryItem e a/> }).collect_view()}
+                    </ul>
+                }.into_any()
+            } else {
+                // Decided weeks fold away: a phone shows what still needs doing.
+                let count = w.entries.len();
+                view! {
+                    <details>
+                        <summary>{format!("{count} entr{}", if count == 1 { "y" } else { "ies" })}</summary>
+                        <ul class="plain-list entries">
+                            {w.entries.into_iter().map(|e| view! { <EntryItem e a/> }).collect_view()}
+                        </ul>
+                    </details>
+                }.into_any()
+            }}
         </section>
     }
 }

@@ -124,7 +124,7 @@ fn Dashboard(v: DashboardView) -> impl IntoView {
                 <LineChart series=passes target=None caption="Passed evaluations, cumulative by week" unit="passes"/>
             </section>
         </div>
-        <section aria-labelledby="grid-title">
+        <section class="bleed" aria-labelledby="grid-title">
             <h2 id="grid-title">"Students by competency"</h2>
             <p class="legend">
                 <span class="badge status-complete">"✓ Complete"</span>" "
