@@ -50,8 +50,8 @@ pub enum Command {
     /// print every problem as path:line: message and exit non-zero if any.
     CheckContent,
     /// Recompute every program's sign-off hash chain; name the first record
-    /// that does not match (a stored field changed, a record removed) and
-    /// exit non-zero.
+    /// that does not match (a stored field changed, a record removed); recount
+    /// the records against the dashboard's tallies; exit non-zero on either.
     VerifySignoffs,
     /// Export the competency framework as CSV, or import one.
     #[command(subcommand)]

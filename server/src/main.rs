@@ -166,16 +166,26 @@ async fn verify_signoffs(config: &Config) -> Result<(), BoxError> {
             }
             Err(e) => {
                 println!("program {program}: BROKEN: {e}");
-                broken.push(e);
+                broken.push(e.to_string());
             }
+        }
+        // The dashboard's tallies are derived from the records: recount.
+        let mismatches = app::storage::dashboard::verify_tallies(&db, program).await?;
+        for m in mismatches.iter().take(20) {
+            println!("program {program}: TALLY: {m}");
+        }
+        if let Some(first) = mismatches.first() {
+            broken.push(format!("program {program}: {} tally row(s) disagree with the records; first: {first}", mismatches.len()));
+        } else {
+            println!("program {program}: dashboard tallies match the records");
         }
     }
     db.close().await;
     if broken.is_empty() {
-        println!("all sign-off chains verify ({total} records)");
+        println!("all sign-off chains and dashboard tallies verify ({total} records)");
         Ok(())
     } else {
-        Err(format!("{} program chain(s) do not verify; first: {}", broken.len(), broken[0]).into())
+        Err(format!("{} check(s) failed; first: {}", broken.len(), broken[0]).into())
     }
 }
 

@@ -143,21 +143,21 @@ async fn the_preceptor_approves_a_week_in_one_action(db: &Db) {
     }
 
     // A correction voids the entry and writes its replacement, with the reason on both.
-    let correct = |who: i64, reason: &str| {
+    let correct = |reason: &str| {
         format!(
             "program_id={p}&student_id={s}&entry_id={id}&date={}&start=08:00&end=15:00&hours=&activities=Rooming+and+vital+signs&reason={reason}",
             past_day(2, 0)
         )
     };
-    assert_eq!(c.form(Some(s), "/api/correct-hours", &correct(s, "Left an hour early")).await.0, StatusCode::FORBIDDEN);
-    let (status, body) = c.form(Some(cast.preceptor_a), "/api/correct-hours", &correct(cast.preceptor_a, "short")).await;
+    assert_eq!(c.form(Some(s), "/api/correct-hours", &correct("Left an hour early")).await.0, StatusCode::FORBIDDEN);
+    let (status, body) = c.form(Some(cast.preceptor_a), "/api/correct-hours", &correct("short")).await;
     assert!(status == StatusCode::BAD_REQUEST && body.contains("\"field\":\"reason\""), "{status} {body}");
-    let (status, body) = c.form(Some(cast.instructor_a), "/api/correct-hours", &correct(cast.instructor_a, "Left an hour early that day")).await;
+    let (status, body) = c.form(Some(cast.instructor_a), "/api/correct-hours", &correct("Left an hour early that day")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let replacement: Value = serde_json::from_str(&body).unwrap();
     assert_eq!((replacement["status"].as_str(), replacement["corrects_id"].as_i64()), (Some("approved"), Some(id)));
     // Correcting the voided entry again is refused; both entries stay on the page.
-    let (status, _) = c.form(Some(cast.instructor_a), "/api/correct-hours", &correct(cast.instructor_a, "Left an hour early that day")).await;
+    let (status, _) = c.form(Some(cast.instructor_a), "/api/correct-hours", &correct("Left an hour early that day")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let page: Value = serde_json::from_str(&c.get(Some(cast.director_a), &format!("/api/hours?program_id={p}&student_id={s}")).await.1).unwrap();
     assert_eq!(page["totals"]["approved"], "39");

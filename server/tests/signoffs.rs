@@ -5,10 +5,8 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 use app::storage::Db;
 
@@ -279,6 +277,60 @@ async fn concurrent_signoffs_form_one_chain(db: &Db) {
         assert_eq!(t.await.unwrap(), StatusCode::OK);
     }
     assert_eq!(app::storage::signoffs::verify_program(db, cast.program_a).await.unwrap(), Ok(24));
+    assert_eq!(app::storage::dashboard::verify_tallies(db, cast.program_a).await.unwrap(), vec![]);
+}
+
+/// The dashboard's tallies follow every kind of record: passes and fails in
+/// both settings, and voids of each. The cohort view shows, competency by
+/// competency, the status the student's own record computes from the records.
+async fn the_dashboard_tallies_follow_the_records(db: &Db) {
+    use app::domain::competency::CompetencyStatus;
+    use app::storage::dashboard;
+    let cast = common::cast(db).await;
+    let c = Client::new(db);
+    let (p, a1, a2) = (cast.program_a, cast.student_a1, cast.student_a2);
+    let id = |r: &Value| r["id"].as_i64().unwrap();
+    c.sign(cast.instructor_a, p, a1, "I.P.1.a", "lab", |_| true).await;
+    c.sign(cast.instructor_a, p, a1, "I.P.1.a", "lab", |_| false).await;
+    let (status, r) = c.sign(cast.preceptor_a, p, a1, "I.P.1.b", "externship", |_| true).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    let (_, voided_pass) = c.sign(cast.instructor_a, p, a1, "I.P.1.c", "lab", |_| true).await;
+    let (_, voided_fail) = c.sign(cast.instructor_a, p, a1, "I.P.1.d", "lab", |_| false).await;
+    let (_, pass_voided_later) = c.sign(cast.preceptor_a, p, a1, "I.P.1.e", "externship", |_| true).await;
+    c.sign(cast.instructor_a, p, a1, "I.P.1.e", "lab", |_| true).await;
+    c.sign(cast.instructor_a, p, a2, "I.P.1.a", "lab", |_| true).await;
+    for r in [&voided_pass, &voided_fail, &pass_voided_later] {
+        let (status, text) = c
+            .form(Some(cast.director_a), "/api/void-signoff", &format!("program_id={p}&signoff_id={}&reason=Recorded+for+the+wrong+student", id(r)))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+    }
+
+    assert_eq!(dashboard::verify_tallies(db, p).await.unwrap(), vec![]);
+    let mut a1_rows: Vec<(String, String, i32, i32)> = dashboard::tallies(db, p, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.student_id == a1)
+        .map(|t| (t.competency_code, t.setting, t.attempts, t.passes))
+        .collect();
+    a1_rows.sort();
+    let expected = [("I.P.1.a", "lab", 2, 1), ("I.P.1.b", "externship", 1, 1), ("I.P.1.e", "lab", 1, 1)];
+    assert_eq!(a1_rows, expected.map(|(c, s, a, n)| (c.to_string(), s.to_string(), a, n)).to_vec(), "voided records no longer count");
+    let days = dashboard::passes_by_day(db, p, None).await.unwrap();
+    assert_eq!(days.iter().map(|d| d.1).sum::<i64>(), 4, "{days:?}");
+    assert_eq!(days.last().map(|d| d.0), Some(chrono::Utc::now().date_naive()));
+
+    let cohort = app::api::reports::ssr::load_cohort(db, &common::catalog(), p, None).await.unwrap();
+    let record = c.record(a1, p, a1).await;
+    let r = cohort.students.iter().position(|s| s.student_id == a1).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for (k, (code, _, _)) in cohort.competencies.iter().enumerate() {
+        let own: CompetencyStatus = serde_json::from_value(row(&record, code)["status"].clone()).unwrap();
+        assert_eq!(cohort.statuses[r][k], own, "{code}");
+        seen.insert(own);
+    }
+    assert!(seen.contains(&CompetencyStatus::Complete) && seen.contains(&CompetencyStatus::NotStarted), "{seen:?}");
 }
 
 /// The Master Competency Checklist CSV follows the record's access rule.
@@ -319,9 +371,47 @@ both_engines!(
     tampering_is_detected_and_named,
     concurrent_signoffs_form_one_chain,
     the_master_checklist_csv_is_the_students_record,
+    the_dashboard_tallies_follow_the_records,
 );
 
-/// `server verify-signoffs` names the broken record and exits non-zero.
+/// Migration 0007 counts the records already there when it is applied.
+async fn tallies_are_backfilled_on_upgrade(t: common::TestDb) {
+    use app::storage::dashboard;
+    let db = &t.db;
+    let cast = common::cast(db).await;
+    let c = Client::new(db);
+    let (p, a1) = (cast.program_a, cast.student_a1);
+    c.sign(cast.instructor_a, p, a1, "I.P.1.a", "lab", |_| false).await;
+    c.sign(cast.instructor_a, p, a1, "I.P.1.a", "lab", |_| true).await;
+    let (_, r) = c.sign(cast.instructor_a, p, a1, "I.P.1.b", "lab", |_| true).await;
+    let (status, text) = c
+        .form(Some(cast.director_a), "/api/void-signoff", &format!("program_id={p}&signoff_id={}&reason=Recorded+for+the+wrong+student", r["id"]))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    db.migrate().await.unwrap();
+    assert_eq!(dashboard::verify_tallies(db, p).await.unwrap(), vec![]);
+    let tallies = dashboard::tallies(db, p, None).await.unwrap();
+    assert_eq!(tallies.iter().map(|t| (t.competency_code.as_str(), t.attempts, t.passes)).collect::<Vec<_>>(), vec![("I.P.1.a", 2, 1)]);
+    assert_eq!(dashboard::passes_by_day(db, p, None).await.unwrap().len(), 1);
+    // And the triggers keep counting from there.
+    c.sign(cast.instructor_a, p, a1, "I.P.1.b", "lab", |_| true).await;
+    assert_eq!(dashboard::tallies(db, p, None).await.unwrap().len(), 2);
+    assert_eq!(dashboard::verify_tallies(db, p).await.unwrap(), vec![]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tallies_are_backfilled_on_upgrade_sqlite() {
+    tallies_are_backfilled_on_upgrade(common::TestDb::sqlite_at(Some(6)).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tallies_are_backfilled_on_upgrade_postgres() {
+    let Some(t) = common::TestDb::postgres_at(Some(6)).await else { return };
+    tallies_are_backfilled_on_upgrade(t).await;
+}
+
+/// `server verify-signoffs` names the broken record, and a dashboard tally
+/// that disagrees with the records, and exits non-zero.
 #[tokio::test]
 async fn verify_signoffs_command_names_the_broken_record() {
     let dir = tempfile::tempdir().unwrap();
@@ -342,7 +432,14 @@ async fn verify_signoffs_command_names_the_broken_record() {
     };
     let ok = run();
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
-    assert!(String::from_utf8_lossy(&ok.stdout).contains("1 sign-off records verified"));
+    let out = String::from_utf8_lossy(&ok.stdout);
+    assert!(out.contains("1 sign-off records verified") && out.contains("dashboard tallies match"), "{out}");
+    db.execute_unchecked("UPDATE signoff_tally SET passes = passes + 1").await.unwrap();
+    let bad = run();
+    assert!(!bad.status.success());
+    let out = String::from_utf8_lossy(&bad.stdout);
+    assert!(out.contains("TALLY: student") && out.contains("I.P.1.a lab") && !out.contains("BROKEN"), "{out}");
+    db.execute_unchecked("UPDATE signoff_tally SET passes = passes - 1").await.unwrap();
     db.execute_unchecked("DROP TRIGGER signoff_no_update").await.unwrap();
     db.execute_unchecked(&format!("UPDATE signoff SET score_percent = 50 WHERE id = {id}")).await.unwrap();
     db.close().await;

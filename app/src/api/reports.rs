@@ -130,7 +130,7 @@ pub mod ssr {
     use super::*;
     use crate::content::Catalog;
     use crate::domain::cohort::{PlacementFacts, StudentFacts};
-    use crate::domain::competency::{AttemptFact, CompetencyDomain, Setting, standing};
+    use crate::domain::competency::{CompetencyDomain, Setting, Tally, standing_of};
     use crate::domain::hours::week_of;
     use crate::storage::{Db, dashboard};
 
@@ -149,22 +149,21 @@ pub mod ssr {
     pub async fn load_cohort(db: &Db, catalog: &Catalog, program: i64, cohort: Option<i64>) -> Result<Cohort, AppError> {
         let p = crate::storage::programs::get_program(db, program).await?.ok_or(AppError::NotFound)?;
         let students = dashboard::students(db, program, cohort).await?;
-        let counts = dashboard::attempt_counts(db, program, cohort).await?;
+        let tallies = dashboard::tallies(db, program, cohort).await?;
         let hours = dashboard::hours_sums(db, program, cohort).await?;
         let placements = dashboard::latest_placements(db, program, cohort).await?;
         let overrides = crate::storage::signoffs::requirements(db, program).await?;
         let competencies: Vec<&crate::domain::competency::Competency> = catalog.signed_off_competencies().collect();
         let index: HashMap<&str, usize> = competencies.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
         let row_of: HashMap<i64, usize> = students.iter().enumerate().map(|(i, s)| (s.student_id, i)).collect();
-        let mut attempts: Vec<Vec<Vec<AttemptFact>>> = vec![vec![Vec::new(); competencies.len()]; students.len()];
-        for c in &counts {
+        let mut tally: Vec<Vec<Tally>> = vec![vec![Tally::default(); competencies.len()]; students.len()];
+        for t in &tallies {
             let (Some(&r), Some(&k), Some(setting)) =
-                (row_of.get(&c.student_id), index.get(c.competency_code.as_str()), Setting::parse(&c.setting))
+                (row_of.get(&t.student_id), index.get(t.competency_code.as_str()), Setting::parse(&t.setting))
             else {
                 continue;
             };
-            let n = usize::try_from(c.n).unwrap_or(0).min(1000);
-            attempts[r][k].extend(std::iter::repeat_n(AttemptFact { setting, passed: c.passed, voided: false }, n));
+            tally[r][k].add(setting, u32::try_from(t.attempts).unwrap_or(0), u32::try_from(t.passes).unwrap_or(0));
         }
         let requirements: Vec<_> = competencies.iter().map(|c| crate::api::signoffs::requirement_of(c, &overrides)).collect();
         let mut minutes_of: HashMap<(i64, &str), i64> = HashMap::new();
@@ -174,7 +173,7 @@ pub mod ssr {
         let mut statuses = Vec::with_capacity(students.len());
         let mut facts = Vec::with_capacity(students.len());
         for (r, s) in students.iter().enumerate() {
-            let row: Vec<CompetencyStatus> = (0..competencies.len()).map(|k| standing(requirements[k], &attempts[r][k]).status).collect();
+            let row: Vec<CompetencyStatus> = (0..competencies.len()).map(|k| standing_of(requirements[k], tally[r][k]).status).collect();
             let missing = |d: CompetencyDomain| -> Vec<String> {
                 competencies
                     .iter()
@@ -272,8 +271,7 @@ pub mod ssr {
             });
         }
         let hours_days: Vec<(NaiveDate, f64)> = approved.iter().map(|(d, m)| (*d, *m as f64 / 60.0)).collect();
-        let pass_days: Vec<(NaiveDate, f64)> =
-            passes.iter().filter_map(|(d, n)| Some((NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?, *n as f64))).collect();
+        let pass_days: Vec<(NaiveDate, f64)> = passes.iter().map(|(d, n)| (*d, *n as f64)).collect();
         let mut running = 0.0;
         let passes_over_time = by_week(&pass_days)
             .into_iter()

@@ -228,21 +228,73 @@ impl Standing {
     }
 }
 
+/// Standing (not voided) attempts on one competency, counted per setting:
+/// all that status depends on. The dashboard reads these counts, kept at
+/// write time, instead of the records themselves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub lab: SettingTally,
+    pub externship: SettingTally,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SettingTally {
+    pub attempts: u32,
+    pub passes: u32,
+}
+
+impl Tally {
+    pub fn of(attempts: &[AttemptFact]) -> Tally {
+        let mut t = Tally::default();
+        for a in attempts.iter().filter(|a| !a.voided) {
+            t.add(a.setting, 1, u32::from(a.passed));
+        }
+        t
+    }
+
+    pub fn add(&mut self, setting: Setting, attempts: u32, passes: u32) {
+        let s = self.setting_mut(setting);
+        s.attempts = s.attempts.saturating_add(attempts);
+        s.passes = s.passes.saturating_add(passes);
+    }
+
+    pub fn setting(&self, setting: Setting) -> SettingTally {
+        match setting {
+            Setting::Lab => self.lab,
+            Setting::Externship => self.externship,
+        }
+    }
+
+    fn setting_mut(&mut self, setting: Setting) -> &mut SettingTally {
+        match setting {
+            Setting::Lab => &mut self.lab,
+            Setting::Externship => &mut self.externship,
+        }
+    }
+}
+
 /// Applies a requirement to a student's attempts. Voided attempts are
 /// ignored; passes in a setting the requirement does not accept show as
 /// "passed in lab/at externship" but do not complete it.
 pub fn standing(requirement: Requirement, attempts: &[AttemptFact]) -> Standing {
-    let live: Vec<&AttemptFact> = attempts.iter().filter(|a| !a.voided).collect();
-    let counted = live.iter().filter(|a| a.passed && requirement.setting.allows(a.setting)).count();
+    standing_of(requirement, Tally::of(attempts))
+}
+
+/// [`standing`] from counts.
+pub fn standing_of(requirement: Requirement, tally: Tally) -> Standing {
+    let counted: u32 = [Setting::Lab, Setting::Externship]
+        .into_iter()
+        .filter(|s| requirement.setting.allows(*s))
+        .map(|s| tally.setting(s).passes)
+        .sum();
     let counted_passes = u8::try_from(counted).unwrap_or(u8::MAX);
-    let passed_in = |s: Setting| live.iter().any(|a| a.passed && a.setting == s);
     let status = if counted_passes >= requirement.attempts {
         CompetencyStatus::Complete
-    } else if passed_in(Setting::Externship) {
+    } else if tally.externship.passes > 0 {
         CompetencyStatus::PassedAtExternship
-    } else if passed_in(Setting::Lab) {
+    } else if tally.lab.passes > 0 {
         CompetencyStatus::PassedInLab
-    } else if !live.is_empty() {
+    } else if tally.lab.attempts + tally.externship.attempts > 0 {
         CompetencyStatus::Attempted
     } else {
         CompetencyStatus::NotStarted
@@ -251,7 +303,7 @@ pub fn standing(requirement: Requirement, attempts: &[AttemptFact]) -> Standing 
         status,
         counted_passes,
         required_passes: requirement.attempts,
-        attempts: u32::try_from(live.len()).unwrap_or(u32::MAX),
+        attempts: tally.lab.attempts.saturating_add(tally.externship.attempts),
     }
 }
 
@@ -339,6 +391,51 @@ mod tests {
         assert_eq!(s.attempts, 0);
         let s = standing(Requirement::DEFAULT, &[voided, a(Setting::Lab, false)]);
         assert_eq!(s.status, CompetencyStatus::Attempted);
+    }
+
+    /// The rule read record by record, as a surveyor would apply it to the
+    /// paper checklist: the reference the counting version must agree with.
+    fn by_the_records(req: Requirement, attempts: &[AttemptFact]) -> CompetencyStatus {
+        let live: Vec<&AttemptFact> = attempts.iter().filter(|a| !a.voided).collect();
+        let counted = live.iter().filter(|a| a.passed && req.setting.allows(a.setting)).count();
+        let passed_in = |s: Setting| live.iter().any(|a| a.passed && a.setting == s);
+        if counted >= usize::from(req.attempts) {
+            CompetencyStatus::Complete
+        } else if passed_in(Setting::Externship) {
+            CompetencyStatus::PassedAtExternship
+        } else if passed_in(Setting::Lab) {
+            CompetencyStatus::PassedInLab
+        } else if !live.is_empty() {
+            CompetencyStatus::Attempted
+        } else {
+            CompetencyStatus::NotStarted
+        }
+    }
+
+    #[test]
+    fn counts_give_the_standing_the_records_give() {
+        // Every sequence of up to three attempts (setting, passed, voided),
+        // under every requirement up to three passes in every setting.
+        let kinds: Vec<AttemptFact> = [Setting::Lab, Setting::Externship]
+            .into_iter()
+            .flat_map(|setting| [(false, false), (true, false), (false, true), (true, true)].map(|(passed, voided)| AttemptFact { setting, passed, voided }))
+            .collect();
+        let mut checked = 0;
+        for len in 0..=3u32 {
+            for code in 0..kinds.len().pow(len) {
+                let mix: Vec<AttemptFact> = (0..len).map(|i| kinds[code / kinds.len().pow(i) % kinds.len()]).collect();
+                for setting in [RequiredSetting::Lab, RequiredSetting::Externship, RequiredSetting::Either] {
+                    for n in 1..=3 {
+                        let req = Requirement { attempts: n, setting };
+                        let st = standing(req, &mix);
+                        assert_eq!(st.status, by_the_records(req, &mix), "{req:?} {mix:?}");
+                        assert_eq!(st.attempts as usize, mix.iter().filter(|a| !a.voided).count());
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, (1 + 8 + 64 + 512) * 9);
     }
 
     #[test]

@@ -41,28 +41,36 @@ pub async fn students(db: &Db, program: ProgramId, cohort: Option<i64>) -> Resul
     }))
 }
 
-/// How many standing (not voided) evaluations a student has on a
-/// competency, per setting and result.
+/// A student's standing (not voided) evaluations on a competency in one
+/// setting, from the tallies migration 0007 keeps at write time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct AttemptCount {
+pub struct TallyRow {
     pub student_id: i64,
     pub competency_code: String,
     pub setting: String,
-    pub passed: bool,
-    pub n: i64,
+    pub attempts: i32,
+    pub passes: i32,
 }
 
-pub async fn attempt_counts(db: &Db, program: ProgramId, cohort: Option<i64>) -> Result<Vec<AttemptCount>, StorageError> {
+/// The students of the program (or one cohort), as a subquery: the tallies
+/// are keyed by (program, student, …), so each chosen student's rows are
+/// one index range.
+fn students_of(cohort: Option<i64>) -> &'static str {
+    if cohort.is_some() {
+        "SELECT m.user_id FROM membership m WHERE m.program_id = $1 AND m.role = 'student' AND m.cohort_id = $2"
+    } else {
+        "SELECT m.user_id FROM membership m WHERE m.program_id = $1 AND m.role = 'student'"
+    }
+}
+
+pub async fn tallies(db: &Db, program: ProgramId, cohort: Option<i64>) -> Result<Vec<TallyRow>, StorageError> {
     let sql = format!(
-        "SELECT s.student_id, s.competency_code, s.setting, s.passed, COUNT(*) AS n
-         FROM signoff s JOIN membership m ON m.user_id = s.student_id AND m.program_id = s.program_id AND m.role = 'student'
-         WHERE s.program_id = $1 AND s.kind = 'evaluation'{}
-           AND NOT EXISTS (SELECT 1 FROM signoff v WHERE v.voids_id = s.id)
-         GROUP BY s.student_id, s.competency_code, s.setting, s.passed",
-        cohort_clause(cohort)
+        "SELECT t.student_id, t.competency_code, t.setting, t.attempts, t.passes FROM signoff_tally t
+         WHERE t.program_id = $1 AND t.attempts > 0 AND t.student_id IN ({})",
+        students_of(cohort)
     );
     Ok(read!(db, |pool| {
-        let q = sqlx::query_as::<_, AttemptCount>(sqlx::AssertSqlSafe(sql)).bind(program);
+        let q = sqlx::query_as::<_, TallyRow>(sqlx::AssertSqlSafe(sql)).bind(program);
         match cohort {
             Some(c) => q.bind(c).fetch_all(pool).await?,
             None => q.fetch_all(pool).await?,
@@ -149,28 +157,88 @@ pub async fn approved_by_day(db: &Db, program: ProgramId, cohort: Option<i64>) -
     }))
 }
 
-/// Passed, standing evaluations per day, UTC (for the progress chart).
-pub async fn passes_by_day(db: &Db, program: ProgramId, cohort: Option<i64>) -> Result<Vec<(String, i64)>, StorageError> {
-    // The one engine difference: how a timestamp becomes its UTC day.
-    let day = match db.engine() {
-        Engine::Sqlite => "substr(s.signed_at, 1, 10)",
-        Engine::Postgres => "to_char(s.signed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-    };
+/// Passed, standing evaluations per UTC day (for the progress chart), from
+/// the tallies migration 0007 keeps at write time.
+pub async fn passes_by_day(db: &Db, program: ProgramId, cohort: Option<i64>) -> Result<Vec<(NaiveDate, i64)>, StorageError> {
     let sql = format!(
-        "SELECT {day} AS day, COUNT(*) AS n
-         FROM signoff s JOIN membership m ON m.user_id = s.student_id AND m.program_id = s.program_id AND m.role = 'student'
-         WHERE s.program_id = $1 AND s.kind = 'evaluation' AND s.passed{}
-           AND NOT EXISTS (SELECT 1 FROM signoff v WHERE v.voids_id = s.id)
-         GROUP BY {day} ORDER BY day",
-        cohort_clause(cohort)
+        "SELECT d.day, CAST(SUM(d.passes) AS BIGINT) AS n FROM signoff_pass_day d
+         WHERE d.program_id = $1 AND d.student_id IN ({})
+         GROUP BY d.day HAVING SUM(d.passes) > 0 ORDER BY d.day",
+        students_of(cohort)
     );
     Ok(read!(db, |pool| {
-        let q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(program);
+        let q = sqlx::query_as::<_, (NaiveDate, i64)>(sqlx::AssertSqlSafe(sql)).bind(program);
         match cohort {
             Some(c) => q.bind(c).fetch_all(pool).await?,
             None => q.fetch_all(pool).await?,
         }
     }))
+}
+
+/// A place where the tallies disagree with the records they count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TallyMismatch {
+    pub student_id: i64,
+    /// A competency code and setting, or a day for the pass-day tally.
+    pub key: String,
+    pub recorded: (i64, i64),
+    pub tallied: (i64, i64),
+}
+
+impl std::fmt::Display for TallyMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "student {} {}: the records count {} attempts / {} passes, the tally {} / {}",
+            self.student_id, self.key, self.recorded.0, self.recorded.1, self.tallied.0, self.tallied.1
+        )
+    }
+}
+
+/// Recounts a program's records and compares them with both tallies (for
+/// `server verify-signoffs`). Rows tallied to zero match records that are
+/// absent.
+pub async fn verify_tallies(db: &Db, program: ProgramId) -> Result<Vec<TallyMismatch>, StorageError> {
+    use std::collections::BTreeMap;
+    type Counts = BTreeMap<(i64, String), (i64, i64)>;
+    let day = match db.engine() {
+        Engine::Sqlite => "substr(s.signed_at, 1, 10)",
+        Engine::Postgres => "to_char(s.signed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+    };
+    let standing = "s.program_id = $1 AND s.kind = 'evaluation' AND NOT EXISTS (SELECT 1 FROM signoff v WHERE v.voids_id = s.id)";
+    let recount = format!(
+        "SELECT s.student_id, s.competency_code || ' ' || s.setting, COUNT(*), CAST(SUM(CASE WHEN s.passed THEN 1 ELSE 0 END) AS BIGINT)
+         FROM signoff s WHERE {standing} GROUP BY s.student_id, s.competency_code, s.setting"
+    );
+    let recount_days = format!(
+        "SELECT s.student_id, {day}, COUNT(*), COUNT(*) FROM signoff s WHERE {standing} AND s.passed GROUP BY s.student_id, {day}"
+    );
+    let tallied = "SELECT student_id, competency_code || ' ' || setting, CAST(attempts AS BIGINT), CAST(passes AS BIGINT) FROM signoff_tally WHERE program_id = $1";
+    let day_text = match db.engine() {
+        Engine::Sqlite => "day",
+        Engine::Postgres => "to_char(day, 'YYYY-MM-DD')",
+    };
+    let tallied_days =
+        format!("SELECT student_id, {day_text}, CAST(passes AS BIGINT), CAST(passes AS BIGINT) FROM signoff_pass_day WHERE program_id = $1");
+    let mut sets: Vec<Counts> = Vec::new();
+    for sql in [recount, tallied.to_string(), recount_days, tallied_days] {
+        let rows: Vec<(i64, String, i64, i64)> =
+            read!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(program).fetch_all(pool).await?);
+        sets.push(rows.into_iter().map(|(s, k, a, p)| ((s, k), (a, p))).collect());
+    }
+    let mut out = Vec::new();
+    for pair in sets.chunks(2) {
+        let (records, tally) = (&pair[0], &pair[1]);
+        let keys: std::collections::BTreeSet<&(i64, String)> = records.keys().chain(tally.keys()).collect();
+        for k in keys {
+            let r = records.get(k).copied().unwrap_or((0, 0));
+            let t = tally.get(k).copied().unwrap_or((0, 0));
+            if r != t {
+                out.push(TallyMismatch { student_id: k.0, key: k.1.clone(), recorded: r, tallied: t });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The program's cohorts, by name.

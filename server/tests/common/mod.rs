@@ -51,16 +51,32 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 impl TestDb {
     /// A migrated database on a fresh SQLite file.
     pub async fn sqlite() -> TestDb {
+        TestDb::sqlite_at(None).await
+    }
+
+    /// A fresh SQLite file migrated up to `version` (all when None): for
+    /// tests of an upgrade over older data.
+    #[allow(dead_code)]
+    pub async fn sqlite_at(version: Option<i64>) -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = DatabaseUrl::Sqlite { path: dir.path().join("test.db") };
         let db = Db::connect(&url, &PoolConfig::default()).await.expect("open sqlite");
-        db.migrate().await.expect("migrate sqlite");
+        match version {
+            Some(v) => db.migrate_to(v).await.expect("migrate sqlite"),
+            None => db.migrate().await.expect("migrate sqlite"),
+        }
         TestDb { db, url, cleanup: Cleanup::Sqlite(dir) }
     }
 
     /// A migrated, freshly created PostgreSQL database, or None when no test
     /// server is configured.
     pub async fn postgres() -> Option<TestDb> {
+        TestDb::postgres_at(None).await
+    }
+
+    /// As [`TestDb::sqlite_at`], on PostgreSQL.
+    #[allow(dead_code)]
+    pub async fn postgres_at(version: Option<i64>) -> Option<TestDb> {
         let Some(admin_url) = postgres_admin_url() else {
             return None;
         };
@@ -81,7 +97,10 @@ impl TestDb {
         let url = DatabaseUrl::Postgres { options, display: name.clone() };
         let cfg = PoolConfig { pg_max_connections: 8, ..PoolConfig::default() };
         let db = Db::connect(&url, &cfg).await.expect("open postgres");
-        db.migrate().await.expect("migrate postgres");
+        match version {
+            Some(v) => db.migrate_to(v).await.expect("migrate postgres"),
+            None => db.migrate().await.expect("migrate postgres"),
+        }
         Some(TestDb { db, url, cleanup: Cleanup::Postgres { admin, name } })
     }
 }
