@@ -1,7 +1,9 @@
 //! The director's view reads a whole cohort (or program) at once: a few
 //! aggregate queries instead of one per student, so a 200-student cohort
-//! renders in one round of reads. The rules applied to these facts live in
-//! `domain::{competency, cohort}`.
+//! renders in one round of reads. Sign-offs are not counted here: migration
+//! 0007's triggers keep per-student tallies as records are written, and
+//! [`verify_tallies`] recounts the records against them. The rules applied
+//! to these facts live in `domain::{competency, cohort}`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -9,10 +11,16 @@ use serde::{Deserialize, Serialize};
 use super::{Db, Engine, StorageError, read};
 use crate::domain::access::ProgramId;
 
-/// `AND m.cohort_id = $2` when a cohort is chosen. The id is bound, never
-/// spliced; only the clause's presence varies.
-fn cohort_clause(cohort: Option<i64>) -> &'static str {
-    if cohort.is_some() { " AND m.cohort_id = $2" } else { "" }
+/// The students of the program (or one cohort), as a subquery. The cohort id
+/// is bound, never spliced; only the clause varies. Every table read here is
+/// indexed by (program, student, …), so each chosen student's rows are one
+/// index range.
+fn students_of(cohort: Option<i64>) -> &'static str {
+    if cohort.is_some() {
+        "SELECT m.user_id FROM membership m WHERE m.program_id = $1 AND m.role = 'student' AND m.cohort_id = $2"
+    } else {
+        "SELECT m.user_id FROM membership m WHERE m.program_id = $1 AND m.role = 'student'"
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -30,7 +38,7 @@ pub async fn students(db: &Db, program: ProgramId, cohort: Option<i64>) -> Resul
         "SELECT m.user_id AS student_id, u.display_name AS name, m.cohort_id, c.name AS cohort, m.student_number
          FROM membership m JOIN app_user u ON u.id = m.user_id LEFT JOIN cohort c ON c.id = m.cohort_id
          WHERE m.program_id = $1 AND m.role = 'student'{} ORDER BY u.display_name, m.user_id",
-        cohort_clause(cohort)
+        if cohort.is_some() { " AND m.cohort_id = $2" } else { "" }
     );
     Ok(read!(db, |pool| {
         let q = sqlx::query_as::<_, StudentRow>(sqlx::AssertSqlSafe(sql)).bind(program);
@@ -50,17 +58,6 @@ pub struct TallyRow {
     pub setting: String,
     pub attempts: i32,
     pub passes: i32,
-}
-
-/// The students of the program (or one cohort), as a subquery: the tallies
-/// are keyed by (program, student, …), so each chosen student's rows are
-/// one index range.
-fn students_of(cohort: Option<i64>) -> &'static str {
-    if cohort.is_some() {
-        "SELECT m.user_id FROM membership m WHERE m.program_id = $1 AND m.role = 'student' AND m.cohort_id = $2"
-    } else {
-        "SELECT m.user_id FROM membership m WHERE m.program_id = $1 AND m.role = 'student'"
-    }
 }
 
 pub async fn tallies(db: &Db, program: ProgramId, cohort: Option<i64>) -> Result<Vec<TallyRow>, StorageError> {
@@ -89,9 +86,8 @@ pub struct HoursSum {
 pub async fn hours_sums(db: &Db, program: ProgramId, cohort: Option<i64>) -> Result<Vec<HoursSum>, StorageError> {
     let sql = format!(
         "SELECT h.student_id, h.status, CAST(SUM(h.minutes) AS BIGINT) AS minutes
-         FROM hours_entry h JOIN membership m ON m.user_id = h.student_id AND m.program_id = h.program_id AND m.role = 'student'
-         WHERE h.program_id = $1{} GROUP BY h.student_id, h.status",
-        cohort_clause(cohort)
+         FROM hours_entry h WHERE h.program_id = $1 AND h.student_id IN ({}) GROUP BY h.student_id, h.status",
+        students_of(cohort)
     );
     Ok(read!(db, |pool| {
         let q = sqlx::query_as::<_, HoursSum>(sqlx::AssertSqlSafe(sql)).bind(program);
@@ -119,9 +115,8 @@ pub async fn latest_placements(db: &Db, program: ProgramId, cohort: Option<i64>)
         "SELECT pl.id, pl.student_id, pl.site_name, pl.start_date, pl.end_date,
                 COALESCE(pl.required_hours, p.required_externship_hours) AS required_hours, pl.ended_at
          FROM placement pl JOIN program p ON p.id = pl.program_id
-         JOIN membership m ON m.user_id = pl.student_id AND m.program_id = pl.program_id AND m.role = 'student'
-         WHERE pl.program_id = $1{} ORDER BY pl.student_id, (pl.ended_at IS NULL) DESC, pl.id DESC",
-        cohort_clause(cohort)
+         WHERE pl.program_id = $1 AND pl.student_id IN ({}) ORDER BY pl.student_id, (pl.ended_at IS NULL) DESC, pl.id DESC",
+        students_of(cohort)
     );
     let rows: Vec<PlacementFactsRow> = read!(db, |pool| {
         let q = sqlx::query_as::<_, PlacementFactsRow>(sqlx::AssertSqlSafe(sql)).bind(program);
@@ -144,9 +139,9 @@ pub async fn latest_placements(db: &Db, program: ProgramId, cohort: Option<i64>)
 pub async fn approved_by_day(db: &Db, program: ProgramId, cohort: Option<i64>) -> Result<Vec<(NaiveDate, i64)>, StorageError> {
     let sql = format!(
         "SELECT h.work_date, CAST(SUM(h.minutes) AS BIGINT)
-         FROM hours_entry h JOIN membership m ON m.user_id = h.student_id AND m.program_id = h.program_id AND m.role = 'student'
-         WHERE h.program_id = $1 AND h.status = 'approved'{} GROUP BY h.work_date ORDER BY h.work_date",
-        cohort_clause(cohort)
+         FROM hours_entry h WHERE h.program_id = $1 AND h.status = 'approved' AND h.student_id IN ({})
+         GROUP BY h.work_date ORDER BY h.work_date",
+        students_of(cohort)
     );
     Ok(read!(db, |pool| {
         let q = sqlx::query_as::<_, (NaiveDate, i64)>(sqlx::AssertSqlSafe(sql)).bind(program);
