@@ -8,6 +8,9 @@
 //! - (b) the accreditation summary of the whole program (target: under 1 s);
 //! - (c) the dashboard of the whole program (no target; for scale).
 //!
+//! Before timing, it recounts every seeded record against the dashboard's
+//! tallies (migration 0007), which the bulk inserts maintained by trigger.
+//!
 //! Each view: two warm-up runs, then BENCH_RUNS runs; min / p50 / p95. A
 //! target is met when the p95 is under it.
 //!
@@ -34,7 +37,10 @@ const COHORT_TARGET: Duration = Duration::from_millis(200);
 const SUMMARY_TARGET: Duration = Duration::from_secs(1);
 
 fn env_or<T: FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().and_then(|v| v.trim().parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
 }
 
 struct Figures {
@@ -48,7 +54,13 @@ struct Figures {
 }
 
 /// Two warm-up runs, then `runs` timed ones; `f` returns the rows shown.
-async fn measure(engine: &'static str, view: String, target: Option<Duration>, runs: usize, f: impl AsyncFn() -> usize) -> Figures {
+async fn measure(
+    engine: &'static str,
+    view: String,
+    target: Option<Duration>,
+    runs: usize,
+    f: impl AsyncFn() -> usize,
+) -> Figures {
     for _ in 0..2 {
         f().await;
     }
@@ -61,31 +73,91 @@ async fn measure(engine: &'static str, view: String, target: Option<Duration>, r
     }
     times.sort();
     let pct = |p: f64| times[((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1];
-    Figures { engine, view, rows, min: times[0], p50: pct(0.50), p95: pct(0.95), target }
+    Figures {
+        engine,
+        view,
+        rows,
+        min: times[0],
+        p50: pct(0.50),
+        p95: pct(0.95),
+        target,
+    }
 }
 
-async fn views(engine: &'static str, db: &Db, catalog: &Catalog, report: &SeedReport, runs: usize) -> Vec<Figures> {
+async fn views(
+    engine: &'static str,
+    db: &Db,
+    catalog: &Catalog,
+    report: &SeedReport,
+    runs: usize,
+) -> Vec<Figures> {
     let program = report.program_id;
     let today = report.today;
     let (cohort, cohort_name) = report.cohorts[0].clone();
-    let size = app::storage::dashboard::students(db, program, Some(cohort)).await.expect("students").len();
+    let size = app::storage::dashboard::students(db, program, Some(cohort))
+        .await
+        .expect("students")
+        .len();
+    // The generator's bulk inserts went through the tally triggers: recount
+    // every record and compare, once, outside the timed views.
+    let t = Instant::now();
+    let mismatches = app::storage::dashboard::verify_tallies(db, program).await.expect("verify tallies");
+    assert!(mismatches.is_empty(), "{engine}: {} tally rows disagree; first: {}", mismatches.len(), mismatches[0]);
+    println!("{engine}: dashboard tallies match all {} records (recounted in {:.1} s)", report.signoffs(), t.elapsed().as_secs_f64());
     let mut out = Vec::new();
     out.push(
-        measure(engine, format!("(a) dashboard, {cohort_name} ({size} students)"), Some(COHORT_TARGET), runs, async || {
-            ssr::dashboard(db, catalog, program, Some(cohort), StudentFilter::All, today).await.expect("dashboard").rows.len()
-        })
+        measure(
+            engine,
+            format!("(a) dashboard, {cohort_name} ({size} students)"),
+            Some(COHORT_TARGET),
+            runs,
+            async || {
+                ssr::dashboard(
+                    db,
+                    catalog,
+                    program,
+                    Some(cohort),
+                    StudentFilter::All,
+                    today,
+                )
+                .await
+                .expect("dashboard")
+                .rows
+                .len()
+            },
+        )
         .await,
     );
     out.push(
-        measure(engine, format!("(b) summary, whole program ({})", report.students), Some(SUMMARY_TARGET), runs, async || {
-            ssr::summary(db, catalog, program, None).await.expect("summary").figures.students
-        })
+        measure(
+            engine,
+            format!("(b) summary, whole program ({})", report.students),
+            Some(SUMMARY_TARGET),
+            runs,
+            async || {
+                ssr::summary(db, catalog, program, None)
+                    .await
+                    .expect("summary")
+                    .figures
+                    .students
+            },
+        )
         .await,
     );
     out.push(
-        measure(engine, format!("(c) dashboard, whole program ({})", report.students), None, runs, async || {
-            ssr::dashboard(db, catalog, program, None, StudentFilter::All, today).await.expect("dashboard").rows.len()
-        })
+        measure(
+            engine,
+            format!("(c) dashboard, whole program ({})", report.students),
+            None,
+            runs,
+            async || {
+                ssr::dashboard(db, catalog, program, None, StudentFilter::All, today)
+                    .await
+                    .expect("dashboard")
+                    .rows
+                    .len()
+            },
+        )
         .await,
     );
     out
@@ -109,12 +181,23 @@ fn seeded(engine: &str, report: &SeedReport, size: &str) {
 async fn sqlite(catalog: &Catalog, options: &SeedOptions, runs: usize) -> Vec<Figures> {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("bench.db");
-    let db = Db::connect(&DatabaseUrl::Sqlite { path: path.clone() }, &PoolConfig::default()).await.expect("open sqlite");
+    let db = Db::connect(
+        &DatabaseUrl::Sqlite { path: path.clone() },
+        &PoolConfig::default(),
+    )
+    .await
+    .expect("open sqlite");
     db.migrate().await.expect("migrate sqlite");
-    let report = seed::run(&db, catalog, options, chrono::Utc::now()).await.expect("seed sqlite");
+    let report = seed::run(&db, catalog, options, chrono::Utc::now())
+        .await
+        .expect("seed sqlite");
     let len = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     let wal = len(&dir.path().join("bench.db-wal"));
-    seeded("SQLite", &report, &format!("file {} (+ WAL {})", mb(len(&path)), mb(wal)));
+    seeded(
+        "SQLite",
+        &report,
+        &format!("file {} (+ WAL {})", mb(len(&path)), mb(wal)),
+    );
     let figures = views("SQLite", &db, catalog, &report, runs).await;
     db.close().await;
     figures
@@ -143,25 +226,60 @@ async fn postgres(catalog: &Catalog, options: &SeedOptions, runs: usize) -> Vec<
             return Vec::new();
         }
     };
-    let name = format!("checkoff_bench_{}_{}", std::process::id(), chrono::Utc::now().timestamp());
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).execute(&mut conn).await.expect("create scratch database");
-    let url = DatabaseUrl::Postgres { options: admin.clone().database(&name), display: name.clone() };
-    let db = Db::connect(&url, &PoolConfig::default()).await.expect("open postgres");
+    let name = format!(
+        "checkoff_bench_{}_{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp()
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        .execute(&mut conn)
+        .await
+        .expect("create scratch database");
+    let url = DatabaseUrl::Postgres {
+        options: admin.clone().database(&name),
+        display: name.clone(),
+    };
+    let db = Db::connect(&url, &PoolConfig::default())
+        .await
+        .expect("open postgres");
     db.migrate().await.expect("migrate postgres");
-    let report = seed::run(&db, catalog, options, chrono::Utc::now()).await.expect("seed postgres");
+    let report = seed::run(&db, catalog, options, chrono::Utc::now())
+        .await
+        .expect("seed postgres");
     let analyzed = Instant::now();
-    let mut scratch = admin.clone().database(&name).connect().await.expect("connect to the scratch database");
-    sqlx::raw_sql("VACUUM (ANALYZE)").execute(&mut scratch).await.expect("vacuum analyze");
+    let mut scratch = admin
+        .clone()
+        .database(&name)
+        .connect()
+        .await
+        .expect("connect to the scratch database");
+    sqlx::raw_sql("VACUUM (ANALYZE)")
+        .execute(&mut scratch)
+        .await
+        .expect("vacuum analyze");
     scratch.close().await.ok();
-    let size: i64 = sqlx::query_scalar("SELECT pg_database_size($1)").bind(&name).fetch_one(&mut conn).await.unwrap_or(0);
+    let size: i64 = sqlx::query_scalar("SELECT pg_database_size($1)")
+        .bind(&name)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap_or(0);
     seeded(
         "PostgreSQL",
         &report,
-        &format!("database {} (VACUUM ANALYZE {:.1} s)", mb(u64::try_from(size).unwrap_or(0)), analyzed.elapsed().as_secs_f64()),
+        &format!(
+            "database {} (VACUUM ANALYZE {:.1} s)",
+            mb(u64::try_from(size).unwrap_or(0)),
+            analyzed.elapsed().as_secs_f64()
+        ),
     );
     let figures = views("PostgreSQL", &db, catalog, &report, runs).await;
     db.close().await;
-    if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))).execute(&mut conn).await {
+    if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+    )))
+    .execute(&mut conn)
+    .await
+    {
         println!("PostgreSQL: could not drop the scratch database {name}: {e}");
     }
     conn.close().await.ok();
@@ -172,22 +290,33 @@ fn main() {
     let students: usize = env_or("BENCH_STUDENTS", 2000);
     let competencies: usize = env_or("BENCH_COMPETENCIES", 100);
     let runs: usize = env_or("BENCH_RUNS", 20);
-    let options = SeedOptions { progress: true, ..SeedOptions::new(students, competencies, env_or("BENCH_SEED", 42)) };
+    let options = SeedOptions {
+        progress: true,
+        ..SeedOptions::new(students, competencies, env_or("BENCH_SEED", 42))
+    };
     let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
     let catalog = seed::extended_catalog(&content, competencies).unwrap_or_else(|e| panic!("{e}"));
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     println!(
         "Checkoff dashboard benchmark: {students} students in cohorts of {}, {competencies} competencies, seed {}, \
          {runs} runs per view after 2 warm-up runs, {} cores",
         options.cohort_size,
         options.seed,
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
     );
     let mut all = rt.block_on(sqlite(&catalog, &options, runs));
     all.extend(rt.block_on(postgres(&catalog, &options, runs)));
     let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
     println!();
-    println!("{:<11} {:<44} {:>6} {:>10} {:>10} {:>10} {:>8} {:>5}", "engine", "view", "rows", "min", "p50", "p95", "target", "met");
+    println!(
+        "{:<11} {:<44} {:>6} {:>10} {:>10} {:>10} {:>8} {:>5}",
+        "engine", "view", "rows", "min", "p50", "p95", "target", "met"
+    );
     for f in &all {
         let (target, met) = match f.target {
             Some(t) => (ms(t), if f.p95 < t { "yes" } else { "NO" }),
