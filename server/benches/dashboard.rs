@@ -6,7 +6,8 @@
 //!
 //! - (a) the dashboard of one 200-student cohort (target: under 200 ms);
 //! - (b) the accreditation summary of the whole program (target: under 1 s);
-//! - (c) the dashboard of the whole program (no target; for scale).
+//! - (c) the dashboard of the whole program (no target; for scale);
+//! - (d) one cohort's printable Master Competency Checklists (no target).
 //!
 //! Before timing, it recounts every seeded record against the dashboard's
 //! tallies (migration 0007), which the bulk inserts maintained by trigger.
@@ -155,6 +156,23 @@ async fn views(
                     .await
                     .expect("dashboard")
                     .rows
+                    .len()
+            },
+        )
+        .await,
+    );
+    // The printable document reads each student's records themselves; fewer
+    // runs, as one run reads a whole cohort's records.
+    out.push(
+        measure(
+            engine,
+            format!("(d) printable checklists, {cohort_name} ({size} students)"),
+            None,
+            runs.div_ceil(4),
+            async || {
+                ssr::checklists(db, catalog, program, Some(cohort), None)
+                    .await
+                    .expect("checklists")
                     .len()
             },
         )

@@ -331,6 +331,20 @@ async fn the_dashboard_tallies_follow_the_records(db: &Db) {
         seen.insert(own);
     }
     assert!(seen.contains(&CompetencyStatus::Complete) && seen.contains(&CompetencyStatus::NotStarted), "{seen:?}");
+
+    // The lab session (every student on one competency) reads the same tallies.
+    let (client, instructor) = (&c, cast.instructor_a);
+    let lab = |code: &'static str| async move {
+        let (status, body) = client.get(Some(instructor), &format!("/api/lab-session?program_id={p}&code={code}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        v["students"].as_array().unwrap().iter().map(|s| (s["student_id"].as_i64().unwrap(), s["status"].as_str().unwrap().to_string(), s["attempts"].as_u64().unwrap())).collect::<Vec<_>>()
+    };
+    let on_a = lab("I.P.1.a").await;
+    assert!(on_a.contains(&(a1, "complete".into(), 2)) && on_a.contains(&(a2, "complete".into(), 1)), "{on_a:?}");
+    assert!(lab("I.P.1.c").await.contains(&(a1, "not_started".into(), 0)), "a voided pass no longer counts");
+    let own_b = row(&record, "I.P.1.b")["status"].as_str().unwrap().to_string();
+    assert!(lab("I.P.1.b").await.contains(&(a1, own_b, 1)));
 }
 
 /// The Master Competency Checklist CSV follows the record's access rule.

@@ -330,6 +330,24 @@ pub mod ssr {
         })
     }
 
+    /// Every student's Master Competency Checklist, by name: each is the
+    /// student's own record page, computed from the records themselves (not
+    /// the dashboard's tallies), as a surveyor would check it.
+    pub async fn checklists(
+        db: &Db,
+        catalog: &Catalog,
+        program: i64,
+        cohort: Option<i64>,
+        viewer: Option<&crate::domain::access::Principal>,
+    ) -> Result<Vec<crate::api::signoffs::CompetencyRecordView>, AppError> {
+        let students = dashboard::students(db, program, cohort).await?;
+        let mut out = Vec::with_capacity(students.len());
+        for s in students {
+            out.push(crate::api::signoffs::load_record(db, catalog, program, s.student_id, viewer).await?);
+        }
+        Ok(out)
+    }
+
     /// One row per student: what a surveyor asks for, in a spreadsheet.
     pub fn summary_csv(c: &Cohort) -> String {
         let mut w = csv::Writer::from_writer(Vec::new());
@@ -380,10 +398,5 @@ pub async fn cohort_checklists(program_id: i64, cohort_id: i64) -> Result<Vec<cr
     use crate::domain::access::Action;
     let who = crate::api::authorize_signed_in(&Action::ViewProgramReports { program: program_id })?;
     let ctx = crate::api::ServerContext::get()?;
-    let students = crate::storage::dashboard::students(&ctx.db, program_id, (cohort_id > 0).then_some(cohort_id)).await?;
-    let mut out = Vec::with_capacity(students.len());
-    for s in students {
-        out.push(crate::api::signoffs::load_record(&ctx.db, &ctx.catalog, program_id, s.student_id, Some(&who)).await?);
-    }
-    Ok(out)
+    ssr::checklists(&ctx.db, &ctx.catalog, program_id, (cohort_id > 0).then_some(cohort_id), Some(&who)).await
 }

@@ -256,7 +256,8 @@ mod ssr {
         let overrides = signoffs::requirements(db, program_id).await?;
         let records = signoffs::for_student(db, program_id, student_id).await?;
         let open = signoffs::open_requests_of_student(db, program_id, student_id).await?;
-        let placement = programs::placements_in_program(db, program_id).await?.into_iter().find(|p| p.student_id == student_id);
+        // The student's own placement: a printed cohort loads this once per student.
+        let placement = crate::storage::externship::active_placement_of(db, program_id, student_id).await?;
         let mut by_code: HashMap<&str, Vec<&SignoffRow>> = HashMap::new();
         for r in records.iter().filter(|r| !r.is_void()) {
             by_code.entry(r.competency_code.as_str()).or_default().push(r);
@@ -295,7 +296,10 @@ mod ssr {
             student_number: member.student_number,
             viewer_is_student: viewer.is_some_and(|p| p.user_id == student_id),
             viewer_evaluates: !allowed_settings(viewer, program_id, student_id, Requirement { attempts: 1, setting: crate::domain::competency::RequiredSetting::Either }).is_empty(),
-            preceptor_name: placement.as_ref().map(|p| p.preceptor_name.clone()),
+            preceptor_name: placement
+                .as_ref()
+                .filter(|p| !p.preceptors.is_empty())
+                .map(|p| p.preceptors.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(", ")),
             site_name: placement.map(|p| p.site_name),
             rows,
             generated_at: time(chrono::Utc::now()),
@@ -758,7 +762,7 @@ pub async fn my_requests() -> Result<Vec<RequestView>, AppError> {
 #[server(endpoint = "lab-session", input = GetUrl)]
 pub async fn lab_session(program_id: i64, code: Option<String>) -> Result<LabSessionView, AppError> {
     use crate::domain::access::{Action, Role};
-    use crate::domain::competency::{AttemptFact, Setting, standing};
+    use crate::domain::competency::{Setting, Tally, standing_of};
     use crate::storage::{programs, signoffs};
     let who = crate::api::authorize_signed_in(&Action::ViewProgramCompetencies { program: program_id })?;
     let ctx = crate::api::ServerContext::get()?;
@@ -768,18 +772,19 @@ pub async fn lab_session(program_id: i64, code: Option<String>) -> Result<LabSes
     let code = code.filter(|c| !c.is_empty()).or_else(|| competencies.first().map(|c| c.0.clone())).unwrap_or_default();
     let c = ctx.catalog.competency(&code).filter(|c| c.domain.is_signed_off()).ok_or(AppError::NotFound)?;
     let requirement = ssr::requirement_of(c, &signoffs::requirements(&ctx.db, program_id).await?);
-    let attempts = signoffs::attempts_on(&ctx.db, program_id, &code).await?;
+    // The tallies, not the records: one row per student and setting.
+    let mut tallies: std::collections::HashMap<i64, Tally> = std::collections::HashMap::new();
+    for t in crate::storage::dashboard::tallies_on(&ctx.db, program_id, &code).await? {
+        if let Some(setting) = Setting::parse(&t.setting) {
+            tallies.entry(t.student_id).or_default().add(setting, u32::try_from(t.attempts).unwrap_or(0), u32::try_from(t.passes).unwrap_or(0));
+        }
+    }
     let students = programs::members(&ctx.db, program_id)
         .await?
         .into_iter()
         .filter(|m| m.role == Role::Student.as_str())
         .map(|m| {
-            let facts: Vec<AttemptFact> = attempts
-                .iter()
-                .filter(|a| a.0 == m.user_id)
-                .filter_map(|a| Some(AttemptFact { setting: Setting::parse(&a.1)?, passed: a.2, voided: a.3 }))
-                .collect();
-            let s = standing(requirement, &facts);
+            let s = standing_of(requirement, tallies.get(&m.user_id).copied().unwrap_or_default());
             LabStudent {
                 student_id: m.user_id,
                 name: m.display_name,

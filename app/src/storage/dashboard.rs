@@ -75,6 +75,20 @@ pub async fn tallies(db: &Db, program: ProgramId, cohort: Option<i64>) -> Result
     }))
 }
 
+/// Every student's tally rows on one competency (the lab session page).
+pub async fn tallies_on(db: &Db, program: ProgramId, code: &str) -> Result<Vec<TallyRow>, StorageError> {
+    Ok(read!(db, |pool| {
+        sqlx::query_as::<_, TallyRow>(
+            "SELECT t.student_id, t.competency_code, t.setting, t.attempts, t.passes FROM signoff_tally t
+             WHERE t.program_id = $1 AND t.competency_code = $2 AND t.attempts > 0",
+        )
+        .bind(program)
+        .bind(code)
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
 /// Minutes of hours entries per student and status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct HoursSum {

@@ -222,23 +222,6 @@ pub async fn for_student(db: &Db, program: ProgramId, student: UserId) -> Result
     }))
 }
 
-/// What standing needs, for every student of a program on one competency:
-/// (student, setting, passed, voided).
-pub async fn attempts_on(db: &Db, program: ProgramId, code: &str) -> Result<Vec<(i64, String, bool, bool)>, StorageError> {
-    Ok(read!(db, |pool| {
-        sqlx::query_as(
-            "SELECT s.student_id, s.setting, s.passed,
-                    EXISTS (SELECT 1 FROM signoff v WHERE v.voids_id = s.id) AS voided
-             FROM signoff s WHERE s.program_id = $1 AND s.competency_code = $2 AND s.kind = 'evaluation'
-             ORDER BY s.seq",
-        )
-        .bind(program)
-        .bind(code)
-        .fetch_all(pool)
-        .await?
-    }))
-}
-
 /// The programs that have a chain.
 pub async fn chained_programs(db: &Db) -> Result<Vec<ProgramId>, StorageError> {
     Ok(read!(db, |pool| sqlx::query_scalar("SELECT program_id FROM signoff_chain ORDER BY program_id").fetch_all(pool).await?))
