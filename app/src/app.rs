@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::pages::account::AccountPage;
 use crate::pages::competencies::{CompetencyHistoryPage, EvaluatePage, LabSessionPage, MasterChecklistPage, RequirementsPage};
 use crate::pages::admin::{AdminPage, OutboxPage, SiteAuditPage};
+use crate::pages::join::JoinPage;
 use crate::pages::externship::{ExternshipEvaluationPage, ExternshipSetupPage, HoursPage};
 use crate::pages::people::{ProgramAuditPage, ProgramPeoplePage};
 use crate::pages::reports::{CohortChecklistsPage, DashboardPage, SummaryPage};
@@ -21,6 +22,8 @@ use crate::pages::{home::HomePage, module::ModulePage, modules::CatalogPage, not
 
 /// The document around every server-rendered page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    send_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -37,6 +40,35 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The Content-Security-Policy of a page: scripts only from this site and
+/// the inline hydration scripts that carry this response's nonce (Leptos
+/// renders it into each of them), WebAssembly allowed to compile, styles
+/// and images from this site only, no plugins, no `<base>`, no framing, and
+/// forms that post only here. A script injected through some future escaping
+/// bug has no nonce and does not run.
+pub fn content_security_policy(nonce: &str) -> String {
+    // `cargo leptos watch` reloads the page over a WebSocket on another port.
+    let live_reload = if cfg!(feature = "ssr") && std::env::var_os("LEPTOS_WATCH").is_some() { " ws: wss:" } else { "" };
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; font-src 'self'; connect-src 'self'{live_reload}; object-src 'none'; \
+         base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+}
+
+/// Puts the policy, with the nonce Leptos generated for this response, on
+/// the response of the page being rendered.
+#[cfg(feature = "ssr")]
+fn send_content_security_policy() {
+    use axum::http::{HeaderValue, header::CONTENT_SECURITY_POLICY};
+    let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else {
+        return;
+    };
+    if let Ok(value) = HeaderValue::from_str(&content_security_policy(&nonce)) {
+        response.insert_header(CONTENT_SECURITY_POLICY, value);
     }
 }
 
@@ -72,6 +104,17 @@ fn AccountLink() -> impl IntoView {
     }
 }
 
+/// Every page's title, from the text its `<Title>` gives (often a student's
+/// or a site's name). leptos_meta 0.8 writes the server-rendered `<title>`
+/// without escaping it (a name holding `</title><script>` would run), while in
+/// the browser the same text goes to `document.title`, which is plain text.
+/// So the server escapes here, the one formatter every title passes
+/// through, and the browser does not (it would show `&lt;` in the tab).
+pub fn page_title(text: String) -> String {
+    let title = if text.is_empty() { "Checkoff".to_string() } else { format!("{text} · Checkoff") };
+    if cfg!(feature = "ssr") { crate::domain::text::escape_html(&title).into_owned() } else { title }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -86,9 +129,7 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Title formatter=|title: String| {
-            if title.is_empty() { "Checkoff".to_string() } else { format!("{title} · Checkoff") }
-        }/>
+        <Title formatter=page_title/>
         <Router>
         <CurrentUserProvider>
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -119,6 +160,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("sign-in"), StaticSegment("link")) view=LinkPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("join") view=JoinPage ssr=SsrMode::Async/>
                     // Personal pages render once their data (and so the
                     // access decision) is known, so a refusal answers 401/403.
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>

@@ -41,6 +41,13 @@ impl AppError {
         AppError::Field { field: field.to_string(), message: message.into() }
     }
 
+    /// Refuses a line break or control character in a one-line field (a
+    /// name, an address), next to the field (`domain::text`).
+    pub fn one_line(field: &str, value: &str) -> Result<(), AppError> {
+        crate::domain::text::check(value, crate::domain::text::TextKind::SingleLine)
+            .map_err(|e| AppError::field(field, e.to_string()))
+    }
+
     /// The message for one form input, if this error is about it.
     pub fn for_field(&self, name: &str) -> Option<String> {
         match self {
@@ -74,7 +81,37 @@ impl AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// In the browser: the call failed on its way (network, an answer that
+    /// did not decode). On the server: the request itself was wrong (a
+    /// missing or malformed argument: 400, with a sentence, never the
+    /// deserializer's detail), or something failed around our code (500).
+    /// The detail is logged without the request's text.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        #[cfg(feature = "ssr")]
+        {
+            let kind = match &value {
+                // On the server, decoding can only fail on the request's
+                // arguments (results are decoded in the browser).
+                ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_) => {
+                    tracing::info!("server function called with missing or malformed arguments");
+                    return AppError::BadRequest(
+                        "The request is missing a value, or a value is not in the expected form.".into(),
+                    );
+                }
+                ServerFnErrorErr::UnsupportedRequestMethod(_) => {
+                    return AppError::BadRequest("This address does not take that kind of request.".into());
+                }
+                ServerFnErrorErr::Registration(_) => return AppError::NotFound,
+                ServerFnErrorErr::Request(_) => "request",
+                ServerFnErrorErr::ServerError(_) => "server error",
+                ServerFnErrorErr::MiddlewareError(_) => "middleware",
+                ServerFnErrorErr::Serialization(_) => "serialization",
+                ServerFnErrorErr::Response(_) => "response",
+            };
+            tracing::error!(kind, "server function failed outside its body");
+            AppError::Internal
+        }
+        #[cfg(not(feature = "ssr"))]
         AppError::Transport(value.to_string())
     }
 }
@@ -98,6 +135,14 @@ impl From<crate::storage::StorageError> for AppError {
                 AppError::Internal
             }
         }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::csv_export::CsvError> for AppError {
+    fn from(err: crate::csv_export::CsvError) -> Self {
+        tracing::error!(error = %err, "CSV export failed");
+        AppError::Internal
     }
 }
 

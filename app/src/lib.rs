@@ -19,6 +19,8 @@ pub mod auth;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod content;
+#[cfg(feature = "ssr")]
+pub mod csv_export;
 pub mod domain;
 pub mod error;
 pub mod pages;

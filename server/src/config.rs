@@ -51,8 +51,14 @@ pub enum Command {
     CheckContent,
     /// Recompute every program's sign-off hash chain; name the first record
     /// that does not match (a stored field changed, a record removed); recount
-    /// the records against the dashboard's tallies; exit non-zero on either.
-    VerifySignoffs,
+    /// the records against the dashboard's tallies; with --checkpoints, check
+    /// signed checkpoints against the database; exit non-zero on any failure.
+    VerifySignoffs {
+        /// A checkpoint file (CHECKPOINT_FILE, or one a director downloaded):
+        /// every signed chain head must still match the database.
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
+    },
     /// Export the competency framework as CSV, or import one.
     #[command(subcommand)]
     Framework(FrameworkCommand),
@@ -139,6 +145,25 @@ pub struct Config {
     /// Maximum PostgreSQL connections held by this app server.
     #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 10, global = true)]
     pub database_max_connections: u32,
+
+    /// Ed25519 seed (64 hex digits) that signs sign-off checkpoints; wins
+    /// over CHECKPOINT_KEY_FILE. Every app server must use the same key.
+    #[arg(long, env = "CHECKPOINT_KEY", hide_env_values = true, global = true)]
+    pub checkpoint_key: Option<String>,
+
+    /// File holding the checkpoint signing key (created on first start if
+    /// absent). Default: DATA_DIR/checkpoint-signing.key.
+    #[arg(long, env = "CHECKPOINT_KEY_FILE", global = true)]
+    pub checkpoint_key_file: Option<PathBuf>,
+
+    /// Append-only file of signed checkpoints, outside the database.
+    /// Default: DATA_DIR/signoff-checkpoints.jsonl.
+    #[arg(long, env = "CHECKPOINT_FILE", global = true)]
+    pub checkpoint_file: Option<PathBuf>,
+
+    /// Minutes between checkpoints of chains that moved.
+    #[arg(long, env = "CHECKPOINT_INTERVAL_MINUTES", default_value_t = 15, global = true)]
+    pub checkpoint_interval_minutes: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -189,6 +214,14 @@ impl Config {
             Some(url) => app::auth::mail::Mailer::smtp(url, &self.mail_from)
                 .map_err(|e| ConfigError { variable: "SMTP_URL", message: e.to_string() }),
             None => Ok(app::auth::mail::Mailer::Outbox),
+        }
+    }
+
+    pub fn checkpoint_config(&self) -> crate::checkpoints::CheckpointConfig {
+        crate::checkpoints::CheckpointConfig {
+            key_hex: self.checkpoint_key.clone(),
+            key_file: self.checkpoint_key_file.clone().unwrap_or_else(|| self.data_dir.join("checkpoint-signing.key")),
+            file: self.checkpoint_file.clone().unwrap_or_else(|| self.data_dir.join("signoff-checkpoints.jsonl")),
         }
     }
 

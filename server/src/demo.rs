@@ -110,6 +110,11 @@ async fn seed(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<(), Demo
     let mut ids = Vec::new();
     for (_, name, local, role) in PEOPLE {
         let address = email(local);
+        if *role == Some(Role::Student) {
+            // Students come from the roster below, which creates their
+            // accounts (an account that already existed would only be asked).
+            continue;
+        }
         let id = users::create(
             db,
             &NewUser { email: &address, display_name: name, password_hash: None, site_admin: role.is_none() },
@@ -123,7 +128,6 @@ async fn seed(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<(), Demo
         }
         ids.push((local, id));
     }
-    let id_of = |local: &str| ids.iter().find(|(l, _)| **l == local).map(|(_, id)| *id);
     let roster: Vec<app::domain::roster::RosterRow> = PEOPLE
         .iter()
         .filter(|(_, _, _, r)| *r == Some(Role::Student))
@@ -135,10 +139,18 @@ async fn seed(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<(), Demo
             student_number: format!("MA-26{:03}", i + 1),
         })
         .collect();
-    let director = id_of("director").unwrap_or_default();
-    if let Err(conflicts) = programs::import_roster(db, program, "Fall 2026", &roster, director, now).await? {
+    let director = ids.iter().find(|(l, _)| **l == "director").map_or(0, |(_, id)| *id);
+    if let Err(conflicts) = programs::import_roster(db, program, "Fall 2026", &roster, &[], now, director, now).await? {
         tracing::warn!(?conflicts, "demo roster did not import");
     }
+    for row in &roster {
+        if let Some(user) = users::find_by_email(db, &row.email).await?
+            && let Some((_, _, local, _)) = PEOPLE.iter().find(|(_, _, l, _)| email(l) == row.email)
+        {
+            ids.push((local, user.id));
+        }
+    }
+    let id_of = |local: &str| ids.iter().find(|(l, _)| **l == local).map(|(_, id)| *id);
     let mut site_ids = Vec::new();
     for (name, address, contact) in [
         ("Harbor Family Medicine (demo)", "100 Harbor Way, Springfield", "Office manager (demo)"),

@@ -10,11 +10,16 @@ use axum::response::{IntoResponse, Response};
 
 use app::auth::RequestAuth;
 use app::content::Catalog;
+use app::csv_export::CsvError;
 use app::domain::access::{Action, Decision, decide};
 use app::error::AppError;
 use app::storage::Db;
 
-fn csv_response(filename: &str, body: String, private: bool) -> Response {
+fn csv_response(filename: &str, body: Result<String, CsvError>, private: bool) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => return refusal(AppError::from(e)),
+    };
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
@@ -93,5 +98,44 @@ pub async fn summary_csv(
     match app::api::reports::ssr::load_cohort(&db, &catalog, program, cohort).await {
         Ok(c) => csv_response(&format!("accreditation-summary-program-{program}.csv"), app::api::reports::ssr::summary_csv(&c), true),
         Err(e) => refusal(e),
+    }
+}
+
+/// `/programs/{program}/checkpoints.jsonl`: the program's signed checkpoints
+/// with the public keys that verify them, for a director to keep off the
+/// server (`server verify-signoffs --checkpoints FILE` checks them later).
+pub async fn checkpoints_file(
+    State(db): State<Db>,
+    State(signer): State<Option<Arc<crate::checkpoints::Signer>>>,
+    Extension(auth): Extension<RequestAuth>,
+    Path(program): Path<i64>,
+) -> Response {
+    let who = auth.signed_in.map(|s| s.principal);
+    match decide(who.as_ref(), &Action::ViewProgramReports { program }) {
+        Decision::Allow => {}
+        Decision::NeedsSignIn => return refusal(AppError::Unauthenticated),
+        Decision::Deny(reason) => {
+            tracing::warn!(reason, program, "access denied: checkpoints");
+            return refusal(AppError::Forbidden);
+        }
+    }
+    let Some(signer) = signer else {
+        return refusal(AppError::NotFound);
+    };
+    match crate::checkpoints::download(&signer, &db, program).await {
+        Ok(text) => {
+            let mut response = text.into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-ndjson; charset=utf-8"));
+            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"signoff-checkpoints-program-{program}.jsonl\"")) {
+                headers.insert(header::CONTENT_DISPOSITION, v);
+            }
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(e) => {
+            tracing::error!(error = %e, program, "could not build the checkpoint file");
+            refusal(AppError::Internal)
+        }
     }
 }

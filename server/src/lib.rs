@@ -2,13 +2,16 @@
 //! routes that are not pages (`/healthz`).
 
 pub mod api_status;
+pub mod checkpoints;
 pub mod config;
 pub mod csrf;
-pub mod health;
 pub mod demo;
 pub mod exports;
+pub mod health;
+pub mod input_guard;
 pub mod page_cache;
 pub mod seed;
+pub mod serve;
 pub mod session_layer;
 
 use std::sync::Arc;
@@ -37,10 +40,23 @@ pub struct AppState {
     pub db: Db,
     pub site: Arc<SiteOrigin>,
     pub catalog: Arc<Catalog>,
+    /// The sign-off checkpoint signer, when this server keeps checkpoints.
+    pub checkpoints: Option<Arc<checkpoints::Signer>>,
 }
 
-/// Builds the whole application router.
+/// Builds the whole application router (without checkpoint downloads).
 pub fn router(config: &Config, db: Db, catalog: Arc<Catalog>) -> Result<Router, ConfigError> {
+    router_with(config, db, catalog, None)
+}
+
+/// Builds the whole application router; with a signer, directors can
+/// download their program's checkpoints.
+pub fn router_with(
+    config: &Config,
+    db: Db,
+    catalog: Arc<Catalog>,
+    signer: Option<Arc<checkpoints::Signer>>,
+) -> Result<Router, ConfigError> {
     let site = Arc::new(config.site_origin()?);
     let leptos_options = LeptosOptions::builder()
         .output_name("checkoff")
@@ -49,7 +65,13 @@ pub fn router(config: &Config, db: Db, catalog: Arc<Catalog>) -> Result<Router, 
         .site_addr(config.listen_addr)
         .env(Env::PROD)
         .build();
-    let state = AppState { leptos_options: leptos_options.clone(), db: db.clone(), site: site.clone(), catalog: catalog.clone() };
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        db: db.clone(),
+        site: site.clone(),
+        catalog: catalog.clone(),
+        checkpoints: signer,
+    };
     let auth = Arc::new(config.auth_settings()?);
     let mailer = config.mailer()?;
     let sessions = session_layer::SessionLayerState { db: db.clone(), settings: auth.clone(), trust_proxy: config.trust_proxy };
@@ -64,6 +86,7 @@ pub fn router(config: &Config, db: Db, catalog: Arc<Catalog>) -> Result<Router, 
         .route("/healthz", get(health::healthz))
         .route("/programs/{program}/students/{student}/checklist.csv", get(exports::master_checklist_csv))
         .route("/programs/{program}/summary.csv", get(exports::summary_csv))
+        .route("/programs/{program}/checkpoints.jsonl", get(exports::checkpoints_file))
         .route("/competencies.csv", get(exports::framework_csv))
         .nest_service("/module-images", module_images(&config.content_dir))
         .nest_service("/pkg", bundle_files(&config.site_root))
@@ -73,10 +96,12 @@ pub fn router(config: &Config, db: Db, catalog: Arc<Catalog>) -> Result<Router, 
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Inside the CSRF check: a refused cross-site request never reaches
+        // the input check or the session lookup; bad input never reaches
         // the session lookup.
         .layer(axum::middleware::from_fn(api_status::status_from_error))
         .layer(axum::middleware::from_fn_with_state(sessions, session_layer::attach_session))
-        .layer(axum::middleware::from_fn_with_state(site, csrf::refuse_cross_site))
+        .layer(axum::middleware::from_fn_with_state(input_guard::InputLimits::default(), input_guard::check_input))
+        .layer(axum::middleware::from_fn_with_state(site.clone(), csrf::refuse_cross_site))
         .layer(CompressionLayer::new())
         // Outside compression: a cached page is compressed once.
         .layer(axum::middleware::from_fn_with_state(
@@ -95,9 +120,41 @@ pub fn router(config: &Config, db: Db, catalog: Arc<Catalog>) -> Result<Router, 
             HeaderName::from_static("x-frame-options"),
             HeaderValue::from_static("DENY"),
         ))
-        .layer(TraceLayer::new_for_http())
+        // Pages set their own policy with the response's script nonce
+        // (`app::app::content_security_policy`); everything else (CSV,
+        // JSON, health) runs no script at all.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static(PERMISSIONS_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            hsts_value(site.https),
+        ))
+        // Spans name the method and the path only: query strings carry
+        // one-time link tokens, and must not reach a log at any level.
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state);
     Ok(router)
+}
+
+/// No page of Checkoff uses these browser features; none may be asked for.
+const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), \
+     gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(self), \
+     screen-wake-lock=(), usb=(), xr-spatial-tracking=()";
+
+/// HSTS only for an https site (on plain http browsers ignore it, and it
+/// would only confuse). A missing value makes `if_not_present` add nothing.
+fn hsts_value(https: bool) -> Option<HeaderValue> {
+    https.then(|| HeaderValue::from_static("max-age=31536000"))
+}
+
+fn request_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
+    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
 }
 
 /// The browser bundle. `make` writes Brotli and gzip copies next to each

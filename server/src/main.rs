@@ -36,7 +36,7 @@ fn main() -> ExitCode {
             Command::Migrate => migrate(&cli.config).await,
             Command::CreateAdmin { email, name } => create_admin(&cli.config, &email, &name).await,
             Command::CheckContent => check_content(&cli.config),
-            Command::VerifySignoffs => verify_signoffs(&cli.config).await,
+            Command::VerifySignoffs { checkpoints } => verify_signoffs(&cli.config, checkpoints.as_deref()).await,
             Command::Framework(FrameworkCommand::Export) => framework_export(&cli.config),
             Command::Framework(FrameworkCommand::Import { file, out }) => framework_import(&cli.config, &file, out),
         }
@@ -154,8 +154,20 @@ fn check_content(config: &Config) -> Result<(), BoxError> {
     Ok(())
 }
 
-async fn verify_signoffs(config: &Config) -> Result<(), BoxError> {
+async fn verify_signoffs(config: &Config, checkpoint_file: Option<&std::path::Path>) -> Result<(), BoxError> {
     let db = open_database(config).await?;
+    let checkpoint_failures = match checkpoint_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+            let v = server::checkpoints::verify_file(&db, &text).await?;
+            for f in &v.failures {
+                println!("CHECKPOINT BROKEN: {f}");
+            }
+            println!("{} checkpoint(s) checked against the database, {} broken", v.checked, v.failures.len());
+            v.failures.into_iter().map(|f| f.to_string()).collect()
+        }
+        None => Vec::new(),
+    };
     let mut total = 0;
     let mut broken = Vec::new();
     for program in app::storage::signoffs::chained_programs(&db).await? {
@@ -181,6 +193,9 @@ async fn verify_signoffs(config: &Config) -> Result<(), BoxError> {
         }
     }
     db.close().await;
+    // Checkpoints first: a rewrite that re-hashed the chain passes the
+    // chain check, and only the checkpoint names it.
+    let broken: Vec<String> = checkpoint_failures.into_iter().chain(broken).collect();
     if broken.is_empty() {
         println!("all sign-off chains and dashboard tallies verify ({total} records)");
         Ok(())
@@ -217,7 +232,7 @@ async fn seed(config: &Config, args: &SeedArgs) -> Result<(), BoxError> {
 
 fn framework_export(config: &Config) -> Result<(), BoxError> {
     let catalog = load_content(config)?;
-    print!("{}", app::content::framework::to_csv(catalog.competencies()));
+    print!("{}", app::content::framework::to_csv(catalog.competencies())?);
     Ok(())
 }
 
@@ -245,7 +260,11 @@ async fn serve(config: &Config, demo: bool) -> Result<(), BoxError> {
         let accounts = server::demo::prepare(&db, &catalog, chrono::Utc::now()).await?;
         println!("{}", server::demo::describe(&accounts, &config.site_url));
     }
-    let app = server::router(config, db.clone(), catalog)?;
+    let signer = std::sync::Arc::new(server::checkpoints::Signer::open(&config.checkpoint_config(), chrono::Utc::now())?);
+    tracing::info!(key_id = %signer.key_id(), file = %config.checkpoint_config().file.display(), "sign-off checkpoints are signed");
+    let interval = std::time::Duration::from_secs(60 * u64::from(config.checkpoint_interval_minutes.max(1)));
+    tokio::spawn(server::checkpoints::run_periodically(signer.clone(), db.clone(), interval));
+    let app = server::router_with(config, db.clone(), catalog, Some(signer))?;
     let auth = config.auth_settings()?;
     if auth.secure_cookies && config.mailer()?.is_outbox() {
         // Outbox mail holds working sign-in links; in production mail must leave the server.
@@ -258,10 +277,9 @@ async fn serve(config: &Config, demo: bool) -> Result<(), BoxError> {
     let url = format!("http://{}", config.listen_addr);
     tracing::info!(%url, engine = db.engine().as_str(), "Checkoff is listening");
     println!("Checkoff is running at {url}");
-    // Connect info gives sign-in throttling and the audit log the client's address.
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // Hands handlers the client's address (sign-in throttling, the audit
+    // log), times out slow request headers, drains on SIGTERM.
+    server::serve::serve(listener, app, server::serve::ServeLimits::default(), shutdown_signal()).await;
     db.close().await;
     Ok(())
 }
@@ -277,9 +295,10 @@ async fn prune_periodically(db: Db, auth: app::auth::AuthSettings) {
         let sessions =
             app::storage::sessions::prune(&db, now - auth.idle_timeout, now - auth.absolute_timeout).await;
         let failures = app::storage::sign_in_failures::prune(&db, now - chrono::Duration::days(1)).await;
-        match (sessions, failures) {
-            (Ok(s), Ok(f)) => tracing::debug!(sessions = s, failures = f, "pruned"),
-            (s, f) => tracing::warn!(sessions = ?s.err(), failures = ?f.err(), "pruning failed"),
+        let mail_requests = app::storage::mail_requests::prune(&db, now - chrono::Duration::days(1)).await;
+        match (sessions, failures, mail_requests) {
+            (Ok(s), Ok(f), Ok(m)) => tracing::debug!(sessions = s, failures = f, mail_requests = m, "pruned"),
+            (s, f, m) => tracing::warn!(sessions = ?s.err(), failures = ?f.err(), mail_requests = ?m.err(), "pruning failed"),
         }
     }
 }

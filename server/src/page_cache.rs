@@ -5,16 +5,18 @@
 //! the process runs. Rendering one costs about a millisecond of CPU; serving
 //! it from memory costs microseconds, which is what a phone on clinic Wi-Fi
 //! (and a two-core server) needs. Only these are cached:
-//! - GET requests for the listed path prefixes,
+//! - GET requests for the listed path prefixes, without a query string,
 //! - without a session cookie (personal pages are never shared),
-//! - answered 200, at most [`MAX_ENTRIES`] distinct URLs (search queries
-//!   beyond that are rendered every time), at most [`MAX_BODY`] bytes each.
+//! - answered 200, at most [`MAX_ENTRIES`] distinct URLs, at most
+//!   [`MAX_BODY`] bytes each.
 //!
 //! It sits outside the compression layer and keys on the response encoding,
-//! so a cached page is also compressed only once. Cached pages share the
-//! script nonce Leptos rendered into them; that is harmless while no
-//! `Content-Security-Policy` header names a nonce, and must be revisited if
-//! one is added.
+//! so a cached page is also compressed only once. A cached page is served
+//! with the `Content-Security-Policy` it was rendered with, so visitors of
+//! one cached URL share its script nonce. That is safe because a cached page
+//! holds no text a visitor chose: only module content fixed at start-up (a
+//! query string, such as a catalogue search, which is reflected into the
+//! page, is never cached), so there is nothing to inject a script with.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -51,6 +53,7 @@ impl PageCache {
     fn cacheable(&self, req: &Request<Body>) -> bool {
         let path = req.uri().path();
         req.method() == Method::GET
+            && req.uri().query().is_none()
             && self.prefixes.iter().any(|p| path.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
             && !has_session(req.headers())
     }
@@ -131,6 +134,8 @@ mod tests {
         assert!(!cache.cacheable(&req(Method::GET, "/modulesx", None)));
         assert!(!cache.cacheable(&req(Method::POST, "/modules", None)));
         assert!(!cache.cacheable(&req(Method::GET, "/", None)));
+        // A search is reflected into the page: never shared.
+        assert!(!cache.cacheable(&req(Method::GET, "/modules?q=%3Cb%3E", None)));
         assert!(!cache.cacheable(&req(Method::GET, "/modules/a", Some("a=1; checkoff_session=abc"))));
         assert!(cache.cacheable(&req(Method::GET, "/modules/a", Some("checkoff_session_hint=1"))));
     }

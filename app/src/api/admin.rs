@@ -45,6 +45,7 @@ pub async fn create_program(name: String) -> Result<i64, AppError> {
     if name.is_empty() || name.chars().count() > 200 {
         return Err(AppError::field("name", "Name the program (up to 200 characters)."));
     }
+    AppError::one_line("name", name)?;
     let ctx = super::ServerContext::get()?;
     match crate::storage::programs::create_program(&ctx.db, name, Some(me.user_id), chrono::Utc::now()).await {
         Ok(id) => Ok(id),

@@ -681,6 +681,9 @@ pub async fn add_site(
             return Err(AppError::field(field, "Keep this under 300 characters."));
         }
     }
+    for (field, v) in [("name", name), ("address", &address), ("contact_name", &contact_name), ("contact_phone", &contact_phone)] {
+        AppError::one_line(field, v)?;
+    }
     let ctx = crate::api::ServerContext::get()?;
     let site = externship::NewSite {
         name: name.to_string(),

@@ -43,6 +43,8 @@ pub const ENDPOINT_POLICY: &[(&str, &str)] = &[
     ("/api/program-people", "ManageProgramPeople: the program's directors, site administrators"),
     ("/api/invite", "ManageProgramPeople (instructors, preceptors, students); AdministerSite (directors)"),
     ("/api/roster", "ManageProgramPeople"),
+    ("/api/membership-offer", "SignIn: public; answers only to the holder of the offer link's secret"),
+    ("/api/answer-membership-offer", "SignIn: public; the offer link's secret is the credential, and answers once"),
     ("/api/program-audit", "ReadProgramAudit: the program's directors, site administrators"),
     ("/api/my-students", "OwnAccount: signed-in; lists only students placed with the caller"),
     ("/api/student-record", "ViewStudentRecord: the student, the program's staff, their preceptors"),

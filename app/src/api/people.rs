@@ -41,7 +41,7 @@ pub struct ProgramPeopleView {
 /// The outcome of a roster upload: imported, or every problem by line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RosterReport {
-    Imported { cohort: String, students_added: usize, accounts_created: usize, already_enrolled: usize },
+    Imported { cohort: String, students_added: usize, accounts_created: usize, already_enrolled: usize, offered: usize },
     Rejected { problems: Vec<(u64, String)> },
 }
 
@@ -74,6 +74,8 @@ pub struct StudentRecordView {
     pub name: String,
     pub cohort: Option<String>,
     pub student_number: Option<String>,
+    /// Module progress counts from this day (joining the program).
+    pub joined_on: String,
     pub modules: Vec<ModuleProgressView>,
 }
 
@@ -156,6 +158,7 @@ pub async fn import_roster(program_id: i64, cohort: String, csv: String) -> Resu
     if cohort.is_empty() || cohort.chars().count() > 100 {
         return Err(AppError::field("cohort", "Name the cohort, for example \"Fall 2026\" (up to 100 characters)."));
     }
+    AppError::one_line("cohort", &cohort)?;
     let rows = match parse_roster(&csv) {
         Ok(rows) => rows,
         Err(problems) => {
@@ -163,15 +166,90 @@ pub async fn import_roster(program_id: i64, cohort: String, csv: String) -> Resu
         }
     };
     let ctx = super::ServerContext::get()?;
-    programs::get_program(&ctx.db, program_id).await?.ok_or(AppError::NotFound)?;
-    match programs::import_roster(&ctx.db, program_id, &cohort, &rows, actor.user_id, chrono::Utc::now()).await? {
-        Ok(o) => Ok(RosterReport::Imported {
-            cohort,
-            students_added: o.students_added,
-            accounts_created: o.accounts_created,
-            already_enrolled: o.already_enrolled,
-        }),
-        Err(conflicts) => Ok(RosterReport::Rejected { problems: conflicts.into_iter().map(|c| (c.line, c.message)).collect() }),
+    let program = programs::get_program(&ctx.db, program_id).await?.ok_or(AppError::NotFound)?;
+    // A link secret for every row, used for the rows that name an existing
+    // account: those people are asked, not enrolled.
+    let secrets = rows.iter().map(|_| crate::auth::crypto::new_secret()).collect::<Result<Vec<_>, _>>().map_err(|e| {
+        tracing::error!(error = %e, "could not make offer links");
+        AppError::Internal
+    })?;
+    let hashes: Vec<String> = secrets.iter().map(|s| crate::auth::crypto::hash_secret(s)).collect();
+    let env = ctx.env();
+    let expires = env.now + crate::auth::flows::MEMBERSHIP_OFFER_LIFETIME;
+    let outcome = match programs::import_roster(&ctx.db, program_id, &cohort, &rows, &hashes, expires, actor.user_id, env.now).await? {
+        Ok(o) => o,
+        Err(conflicts) => {
+            return Ok(RosterReport::Rejected { problems: conflicts.into_iter().map(|c| (c.line, c.message)).collect() });
+        }
+    };
+    let inviter = super::request_auth().signed_in.map(|s| s.user.display_name).unwrap_or_default();
+    for &index in &outcome.offered {
+        let (Some(row), Some(secret)) = (rows.get(index), secrets.get(index)) else { continue };
+        let Some(user) = crate::storage::users::find_by_email(&ctx.db, &row.email).await? else { continue };
+        crate::auth::flows::send_membership_offer(&env, &inviter, &program, &user, crate::domain::access::Role::Student, secret)
+            .await?;
+    }
+    Ok(RosterReport::Imported {
+        cohort,
+        students_added: outcome.students_added,
+        accounts_created: outcome.accounts_created,
+        already_enrolled: outcome.already_enrolled,
+        offered: outcome.offered.len(),
+    })
+}
+
+/// A program's offer to an existing account, as its link shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferView {
+    pub program_name: String,
+    pub person_name: String,
+    pub role: String,
+    pub cohort: Option<String>,
+    pub offered_by: Option<String>,
+    /// "open", "accepted", "declined" or "expired".
+    pub state: String,
+}
+
+/// The offer behind a `/join` link. Public: the link's secret is the
+/// credential, and it reveals only what the e-mail already said.
+#[server(endpoint = "membership-offer", input = GetUrl)]
+pub async fn membership_offer(token: String) -> Result<OfferView, AppError> {
+    super::authorize(&crate::domain::access::Action::SignIn)?;
+    let ctx = super::ServerContext::get()?;
+    let hash = crate::auth::crypto::hash_secret(token.trim());
+    let o = crate::storage::offers::by_token(&ctx.db, &hash).await?.ok_or(AppError::NotFound)?;
+    let state = if o.accepted_at.is_some() {
+        "accepted"
+    } else if o.declined_at.is_some() {
+        "declined"
+    } else if o.expires_at <= chrono::Utc::now() {
+        "expired"
+    } else {
+        "open"
+    };
+    Ok(OfferView {
+        program_name: o.program_name,
+        person_name: o.user_name,
+        role: o.role,
+        cohort: o.cohort,
+        offered_by: o.offered_by_name,
+        state: state.to_string(),
+    })
+}
+
+/// Accepts or declines an offer, once. Public for the same reason.
+#[server(endpoint = "answer-membership-offer")]
+pub async fn answer_membership_offer(token: String, accept: bool) -> Result<String, AppError> {
+    use crate::storage::offers::AnswerRefused;
+    super::authorize(&crate::domain::access::Action::SignIn)?;
+    let ctx = super::ServerContext::get()?;
+    let hash = crate::auth::crypto::hash_secret(token.trim());
+    match crate::storage::offers::answer(&ctx.db, &hash, accept, chrono::Utc::now()).await? {
+        Ok(o) if accept => Ok(format!("You are now in {}. Sign in to start.", o.program_name)),
+        Ok(o) => Ok(format!("You declined to join {}. Nothing was changed.", o.program_name)),
+        Err(AnswerRefused::Unknown) => Err(AppError::NotFound),
+        Err(AnswerRefused::Expired) => Err(AppError::BadRequest("This offer has expired. Ask the program to send a new one.".into())),
+        Err(AnswerRefused::AlreadyAnswered) => Err(AppError::BadRequest("This offer was already answered.".into())),
     }
 }
 
@@ -203,7 +281,12 @@ pub async fn student_record(program_id: i64, student_id: i64) -> Result<StudentR
     let ctx = super::ServerContext::get()?;
     let program = programs::get_program(&ctx.db, program_id).await?.ok_or(AppError::NotFound)?;
     let member = programs::student_in_program(&ctx.db, program_id, student_id).await?.ok_or(AppError::NotFound)?;
-    let stored = progress::for_student(&ctx.db, student_id).await?;
+    // Only what the student did while in this program: a director must not
+    // learn what a student did before joining (or in another program).
+    let joined = programs::joined_at(&ctx.db, program_id, student_id, crate::domain::access::Role::Student)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let stored = progress::for_student_since(&ctx.db, student_id, joined).await?;
     let modules = ctx
         .catalog
         .modules()
@@ -227,6 +310,7 @@ pub async fn student_record(program_id: i64, student_id: i64) -> Result<StudentR
         name: member.display_name,
         cohort: member.cohort,
         student_number: member.student_number,
+        joined_on: joined.format("%Y-%m-%d").to_string(),
         modules,
     })
 }

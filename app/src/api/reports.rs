@@ -349,16 +349,15 @@ pub mod ssr {
     }
 
     /// One row per student: what a surveyor asks for, in a spreadsheet.
-    pub fn summary_csv(c: &Cohort) -> String {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let _ = w.write_record([
+    pub fn summary_csv(c: &Cohort) -> Result<String, crate::csv_export::CsvError> {
+        let mut t = crate::csv_export::CsvTable::new(&[
             "student", "student_id", "cohort", "psychomotor_missing", "affective_missing", "approved_hours", "required_hours",
             "all_complete",
-        ]);
+        ])?;
         for (s, f) in c.students.iter().zip(&c.facts) {
             let (approved, required) = f.placement.as_ref().map_or((0, f.program_required_minutes), |p| (p.approved_minutes, p.required_minutes));
             let done = f.psychomotor_missing.is_empty() && f.affective_missing.is_empty() && f.placement.is_some() && approved >= required;
-            let _ = w.write_record([
+            t.row([
                 s.name.as_str(),
                 s.student_number.as_deref().unwrap_or(""),
                 s.cohort.as_deref().unwrap_or(""),
@@ -367,9 +366,9 @@ pub mod ssr {
                 &crate::domain::hours::format_hours(approved),
                 &crate::domain::hours::format_hours(required),
                 if done { "yes" } else { "no" },
-            ]);
+            ])?;
         }
-        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+        t.finish()
     }
 }
 

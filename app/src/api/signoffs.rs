@@ -307,14 +307,13 @@ mod ssr {
     }
 
     /// The Master Competency Checklist as CSV (what a site surveyor asks for).
-    pub fn record_csv(record: &CompetencyRecordView) -> String {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let _ = w.write_record([
+    pub fn record_csv(record: &CompetencyRecordView) -> Result<String, crate::csv_export::CsvError> {
+        let mut t = crate::csv_export::CsvTable::new(&[
             "program", "student", "student_id", "cohort", "code", "competency", "domain", "status",
             "successful_attempts", "required", "where", "completed_on_utc", "setting", "evaluator",
-        ]);
+        ])?;
         for r in &record.rows {
-            let _ = w.write_record([
+            t.row([
                 record.program_name.as_str(),
                 record.student_name.as_str(),
                 record.student_number.as_deref().unwrap_or(""),
@@ -329,9 +328,9 @@ mod ssr {
                 r.completed_on.as_deref().unwrap_or(""),
                 r.completed_setting.as_deref().unwrap_or(""),
                 r.completed_by.as_deref().unwrap_or(""),
-            ]);
+            ])?;
         }
-        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+        t.finish()
     }
 
     /// Settings in which `who` may sign this competency for this student.
@@ -693,10 +692,6 @@ pub async fn void_signoff(program_id: i64, signoff_id: i64, reason: String) -> R
     Ok(())
 }
 
-/// The most open requests a student may have at once (each one e-mails
-/// their preceptor).
-pub const MAX_OPEN_REQUESTS: usize = 10;
-
 /// A student asks their preceptor to observe and sign off a competency; the
 /// preceptor gets an e-mail with a one-time link to the evaluation.
 #[server(endpoint = "request-signoff")]
@@ -716,15 +711,18 @@ pub async fn request_signoff(program_id: i64, code: String) -> Result<String, Ap
         .into_iter()
         .find(|p| p.student_id == me.user_id)
         .ok_or_else(|| AppError::BadRequest("You have no externship placement yet, so there is no preceptor to ask.".into()))?;
-    let open = signoffs::open_requests_of_student(&ctx.db, program_id, me.user_id).await?;
-    if open.len() >= MAX_OPEN_REQUESTS && !open.iter().any(|r| r.competency_code == code) {
-        return Err(AppError::BadRequest(format!(
-            "You have {MAX_OPEN_REQUESTS} requests waiting for your preceptor. Ask again when they have answered some."
-        )));
-    }
     let now = chrono::Utc::now();
-    let (request_id, new) = signoffs::open_request(&ctx.db, program_id, me.user_id, placement.preceptor_id, &code, now).await?;
-    if new {
+    let request_id = match signoffs::open_request(&ctx.db, program_id, me.user_id, placement.preceptor_id, &code, now).await? {
+        signoffs::RequestOutcome::Opened(id) => Some(id),
+        signoffs::RequestOutcome::AlreadyOpen(_) => None,
+        signoffs::RequestOutcome::TooMany => {
+            let max = crate::domain::competency::MAX_OPEN_REQUESTS;
+            return Err(AppError::BadRequest(format!(
+                "You have {max} requests waiting for your preceptor. Ask again when they have answered some."
+            )));
+        }
+    };
+    if let Some(request_id) = request_id {
         let preceptor = users::get(&ctx.db, placement.preceptor_id).await?.ok_or(AppError::NotFound)?;
         let next = format!("/programs/{program_id}/students/{}/evaluate/{code}?request={request_id}", me.user_id);
         crate::auth::flows::send_signoff_request(&ctx.env(), &preceptor, &placement.student_name, &format!("{} ({})", c.title, c.code), &next)

@@ -12,11 +12,14 @@ use crate::domain::throttle::ThrottlePolicy;
 use crate::domain::totp::TotpSecret;
 use crate::storage::tokens::{Purpose, Redemption};
 use crate::storage::users::{NewUser, User};
-use crate::storage::{Db, StorageError, audit, programs, sessions, sign_in_failures, tokens, users};
+use crate::storage::mail_requests::{self, MailRequestKind};
+use crate::storage::{Db, StorageError, audit, offers, programs, sessions, sign_in_failures, tokens, users};
 
 pub const SIGN_IN_LINK_LIFETIME: Duration = Duration::minutes(30);
 pub const RESET_LINK_LIFETIME: Duration = Duration::hours(1);
 pub const INVITATION_LIFETIME: Duration = Duration::days(7);
+/// An existing account asked to join a program decides within two weeks.
+pub const MEMBERSHIP_OFFER_LIFETIME: Duration = Duration::days(14);
 /// A student's request reaches a busy clinician who may open it the next
 /// day: the link in it signs them in once, within three days.
 pub const SIGNOFF_REQUEST_LINK_LIFETIME: Duration = Duration::hours(72);
@@ -122,11 +125,21 @@ async fn refuse_if_throttled(env: &Env<'_>, auth: &RequestAuth, email: &str) -> 
     let (by_account, by_address) = sign_in_failures::recent(env.db, email, &auth.ip, env.now - policy.window).await?;
     match policy.check(&by_account, &by_address, env.now).retry_after_seconds() {
         Some(secs) => {
-            tracing::info!(%email, ip = %auth.ip, "sign-in throttled");
+            // The address typed is user text: it stays out of the log.
+            tracing::info!(ip = %auth.ip, "sign-in throttled");
             Err(AuthError::Throttled { retry_after_secs: u64::try_from(secs).unwrap_or(1) })
         }
         None => Ok(()),
     }
+}
+
+/// A wrong password or code given by someone already signed in: counted
+/// with sign-in failures (so it is throttled the same way) and audited.
+async fn fail_check(env: &Env<'_>, auth: &RequestAuth, user: &User, what: &str) -> Result<(), AuthError> {
+    sign_in_failures::record(env.db, &user.email, &auth.ip, env.now).await?;
+    event(env, auth, audit::Event { kind: "credential_check_failed", actor: Some(user.id), email: Some(&user.email), detail: what, ..Default::default() })
+        .await?;
+    Ok(())
 }
 
 pub async fn sign_in_with_password(env: &Env<'_>, auth: &RequestAuth, email: &str, password: &str) -> Result<Issued, AuthError> {
@@ -256,15 +269,32 @@ fn query_encode(s: &str) -> String {
         .collect()
 }
 
+/// Counts a request for an e-mailed link from this client address and
+/// refuses it past `ThrottlePolicy::mail_requests` (one address cannot make
+/// the server send mail, or write rows, without limit).
+async fn refuse_if_too_many_mail_requests(env: &Env<'_>, auth: &RequestAuth, kind: MailRequestKind) -> Result<(), AuthError> {
+    let policy = ThrottlePolicy::mail_requests();
+    let earlier = mail_requests::record(env.db, kind, &auth.ip, env.now - policy.window, env.now).await?;
+    match policy.check(&[], &earlier, env.now).retry_after_seconds() {
+        Some(secs) => {
+            tracing::info!(ip = %auth.ip, kind = kind.as_str(), "mail requests throttled");
+            Err(AuthError::Throttled { retry_after_secs: u64::try_from(secs).unwrap_or(1) })
+        }
+        None => Ok(()),
+    }
+}
+
 /// Sends a one-time sign-in link. The answer is the same whether or not the
 /// address has an account, so the form cannot be used to find out who does.
+/// Requests for unknown addresses leave no audit row (they would let anyone
+/// fill the log); they count against the client's address like any other.
 pub async fn request_sign_in_link(env: &Env<'_>, auth: &RequestAuth, email: &str) -> Result<(), AuthError> {
     let email = normalize_email(email);
     if !crate::domain::roster::is_plausible_email(&email) {
         return Err(AuthError::Field { field: "email", message: "Enter an e-mail address like name@example.org.".into() });
     }
+    refuse_if_too_many_mail_requests(env, auth, MailRequestKind::SignInLink).await?;
     let Some(user) = users::find_by_email(env.db, &email).await?.filter(|u| u.disabled_at.is_none()) else {
-        event(env, auth, audit::Event { kind: "sign_in_link_unknown_email", email: Some(&email), ..Default::default() }).await?;
         return Ok(());
     };
     let Some(token) = issue_link(env, user.id, Purpose::SignIn, SIGN_IN_LINK_LIFETIME).await? else {
@@ -342,6 +372,7 @@ pub async fn request_password_reset(env: &Env<'_>, auth: &RequestAuth, email: &s
     if !crate::domain::roster::is_plausible_email(&email) {
         return Err(AuthError::Field { field: "email", message: "Enter an e-mail address like name@example.org.".into() });
     }
+    refuse_if_too_many_mail_requests(env, auth, MailRequestKind::PasswordReset).await?;
     let Some(user) = users::find_by_email(env.db, &email).await?.filter(|u| u.disabled_at.is_none()) else {
         return Ok(());
     };
@@ -380,12 +411,16 @@ pub async fn reset_password(env: &Env<'_>, auth: &RequestAuth, token: &str, pass
 /// after their first sign-in; preceptors need none).
 pub async fn set_password(env: &Env<'_>, auth: &RequestAuth, current: &str, new: &str) -> Result<(), AuthError> {
     let signed_in = auth.signed_in.as_ref().ok_or(AuthError::NotSignedIn)?;
-    if let Some(hash) = signed_in.user.password_hash.as_deref()
-        && !crypto::verify_password(current, hash)
-    {
-        return Err(AuthError::Field { field: "current_password", message: "That is not your current password.".into() });
-    }
     check_new_password(new)?;
+    if let Some(hash) = signed_in.user.password_hash.as_deref() {
+        // Someone at an unlocked screen must not be able to guess the
+        // password at leisure: the same throttle as signing in.
+        refuse_if_throttled(env, auth, &signed_in.user.email).await?;
+        if !crypto::verify_password(current, hash) {
+            fail_check(env, auth, &signed_in.user, "current password").await?;
+            return Err(AuthError::Field { field: "current_password", message: "That is not your current password.".into() });
+        }
+    }
     users::set_password(env.db, signed_in.user.id, &crypto::hash_password(new)?).await?;
     sessions::delete_for_user(env.db, signed_in.user.id, Some(&signed_in.id_hash)).await?;
     event(env, auth, audit::Event { kind: "password_changed", actor: Some(signed_in.user.id), ..Default::default() }).await?;
@@ -418,19 +453,28 @@ pub async fn invite(
     if name.is_empty() || name.chars().count() > 200 {
         return Err(AuthError::Field { field: "name", message: "Enter the person's name (up to 200 characters).".into() });
     }
+    if let Err(e) = crate::domain::text::check(name, crate::domain::text::TextKind::SingleLine) {
+        return Err(AuthError::Field { field: "name", message: e.to_string() });
+    }
     if !crate::domain::roster::is_plausible_email(&email) {
         return Err(AuthError::Field { field: "email", message: "Enter an e-mail address like name@example.org.".into() });
     }
     let program_row = programs::get_program(env.db, program).await?.ok_or(StorageError::NotFound)?;
     let user = match users::find_by_email(env.db, &email).await? {
+        Some(u) if programs::joined_at(env.db, program, u.id, role).await?.is_none() => {
+            // An account that exists already joins only if its owner agrees.
+            offer_membership(env, auth, &program_row, &u, role, None, None).await?;
+            return Ok(u.id);
+        }
         Some(u) => u,
         None => {
             let new = NewUser { email: &email, display_name: name, password_hash: None, site_admin: false };
             let id = users::create(env.db, &new, env.now).await?;
-            users::get(env.db, id).await?.ok_or(StorageError::NotFound)?
+            let user = users::get(env.db, id).await?.ok_or(StorageError::NotFound)?;
+            programs::grant_role(env.db, user.id, program, role, Some(actor.user.id), env.now).await?;
+            user
         }
     };
-    programs::grant_role(env.db, user.id, program, role, Some(actor.user.id), env.now).await?;
     let Some(token) = issue_link(env, user.id, Purpose::Invitation, INVITATION_LIFETIME).await? else {
         return Ok(user.id);
     };
@@ -462,6 +506,73 @@ pub async fn invite(
     )
     .await?;
     Ok(user.id)
+}
+
+/// Offers an existing account a role in a program and e-mails its owner the
+/// link to accept or decline (`storage::offers`). Nothing is granted yet.
+pub async fn offer_membership(
+    env: &Env<'_>,
+    auth: &RequestAuth,
+    program: &programs::Program,
+    user: &User,
+    role: Role,
+    cohort_id: Option<i64>,
+    student_number: Option<&str>,
+) -> Result<bool, AuthError> {
+    let actor = auth.signed_in.as_ref().ok_or(AuthError::NotSignedIn)?;
+    let token = crypto::new_secret()?;
+    let offer = offers::NewOffer {
+        program: program.id,
+        user: user.id,
+        role,
+        cohort_id,
+        student_number,
+        offered_by: actor.user.id,
+        token_hash: &crypto::hash_secret(&token),
+        expires_at: env.now + MEMBERSHIP_OFFER_LIFETIME,
+    };
+    match offers::offer(env.db, &offer, env.now).await? {
+        offers::OfferOutcome::Offered(_) => {
+            send_membership_offer(env, &actor.user.display_name, program, user, role, &token).await?;
+            Ok(true)
+        }
+        offers::OfferOutcome::AlreadyMember | offers::OfferOutcome::AlreadyOffered => Ok(false),
+    }
+}
+
+/// The e-mail of an offer: who asks, for what, and the link.
+pub async fn send_membership_offer(
+    env: &Env<'_>,
+    inviter: &str,
+    program: &programs::Program,
+    user: &User,
+    role: Role,
+    token: &str,
+) -> Result<(), AuthError> {
+    let body = format!(
+        "Hello {name},\n\n{inviter} asks you to join {program} on {issuer} as {role}.\n\n\
+         You already have an account, so nothing changes unless you agree. If you accept, the program's staff \
+         will see your work in {program} from then on (not what you did before). Accept or decline within \
+         {days} days:\n\n{url}\n\nIf you do not know this program, ignore this message or decline.\n",
+        name = user.display_name,
+        program = program.name,
+        issuer = env.settings.issuer,
+        role = role_phrase(role),
+        days = MEMBERSHIP_OFFER_LIFETIME.num_days(),
+        url = link(env, "/join", token),
+    );
+    let subject = format!("Join {} on {}?", program.name, env.settings.issuer);
+    env.mailer.send(env.db, &user.email, &subject, &body, env.now).await?;
+    Ok(())
+}
+
+fn role_phrase(role: Role) -> &'static str {
+    match role {
+        Role::Student => "a student",
+        Role::Instructor => "an instructor",
+        Role::Preceptor => "a preceptor",
+        Role::Director => "a program director",
+    }
 }
 
 /// Two-factor setup, step one: a new secret for the authenticator app.
@@ -517,7 +628,9 @@ pub async fn disable_totp(env: &Env<'_>, auth: &RequestAuth, code: &str) -> Resu
     if s.user.site_admin {
         return Err(AuthError::Field { field: "code", message: "Administrators must keep two-step sign-in on.".into() });
     }
+    refuse_if_throttled(env, auth, &s.user.email).await?;
     if !accept_totp(env, &s.user, code).await? {
+        fail_check(env, auth, &s.user, "code to turn off two-step sign-in").await?;
         return Err(AuthError::Field { field: "code", message: "That code is not right.".into() });
     }
     users::disable_totp(env.db, s.user.id).await?;

@@ -210,12 +210,11 @@ pub(super) fn parse(path: &Path, text: &str, slugs: &dyn Fn(&str) -> bool, error
 }
 
 /// The framework as CSV, one competency per row (the import format).
-pub fn to_csv(competencies: &[Competency]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(["code", "title", "domain", "steps", "modules", "attempts", "setting", "pass_percent"]);
+pub fn to_csv(competencies: &[Competency]) -> Result<String, crate::csv_export::CsvError> {
+    let mut t = crate::csv_export::CsvTable::new(&["code", "title", "domain", "steps", "modules", "attempts", "setting", "pass_percent"])?;
     for c in competencies {
         let steps: Vec<String> = c.steps.iter().map(|s| if s.critical { format!("*{}", s.text) } else { s.text.clone() }).collect();
-        let _ = w.write_record([
+        t.row([
             c.code.as_str(),
             c.title.as_str(),
             c.domain.as_str(),
@@ -224,10 +223,9 @@ pub fn to_csv(competencies: &[Competency]) -> String {
             &c.requirement.attempts.to_string(),
             c.requirement.setting.as_str(),
             &c.pass_percent.to_string(),
-        ]);
+        ])?;
     }
-    let bytes = w.into_inner().unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or_default()
+    t.finish()
 }
 
 /// A problem with one CSV row, by physical line.
@@ -267,7 +265,10 @@ pub fn from_csv(text: &str, slugs: &dyn Fn(&str) -> bool) -> Result<Vec<Competen
         if record.iter().all(|f| f.is_empty()) {
             continue;
         }
-        let get = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").to_string();
+        // Cells we exported carry a `'` before a formula trigger: take it off.
+        let get = |i: Option<usize>| {
+            crate::domain::text::restore_csv_cell(i.and_then(|i| record.get(i)).unwrap_or("")).to_string()
+        };
         let steps = get(steps_i)
             .split('|')
             .map(str::trim)
@@ -456,7 +457,7 @@ domain = "cognitive"
     fn csv_round_trips_through_toml() {
         let mut errors = Vec::new();
         let cs = parse(Path::new("fw.toml"), GOOD, &any_module, &mut errors);
-        let csv = to_csv(&cs);
+        let csv = to_csv(&cs).unwrap();
         let back = from_csv(&csv, &any_module).unwrap();
         assert_eq!(back, cs);
         let toml = to_toml(&back);

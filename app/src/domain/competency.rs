@@ -273,6 +273,18 @@ impl Tally {
     }
 }
 
+/// The most sign-off requests a student may have open at once in a program
+/// (each one e-mails a preceptor, so the cap also bounds the mail a student
+/// can cause).
+pub const MAX_OPEN_REQUESTS: usize = 10;
+
+/// Whether a student with `open` requests already open may open another.
+/// Asking again for a competency already requested opens nothing, so it is
+/// not this rule's business.
+pub fn may_open_request(open: usize) -> bool {
+    open < MAX_OPEN_REQUESTS
+}
+
 /// Applies a requirement to a student's attempts. Voided attempts are
 /// ignored; passes in a setting the requirement does not accept show as
 /// "passed in lab/at externship" but do not complete it.
@@ -458,5 +470,12 @@ mod tests {
             assert_eq!(CompetencyDomain::parse(d.as_str()), Some(d));
         }
         assert_eq!(Setting::parse("clinic"), None);
+    }
+
+    #[test]
+    fn a_student_may_hold_ten_open_requests() {
+        assert!(may_open_request(0));
+        assert!(may_open_request(MAX_OPEN_REQUESTS - 1));
+        assert!(!may_open_request(MAX_OPEN_REQUESTS));
     }
 }

@@ -2,6 +2,8 @@
 //! and the browser bundle.
 
 pub mod access;
+#[cfg(feature = "ssr")]
+pub mod checkpoint;
 pub mod checklist;
 pub mod cohort;
 pub mod competency;
@@ -11,9 +13,11 @@ pub mod externship;
 pub mod hours;
 pub mod module;
 pub mod quiz;
+pub mod redirect;
 #[cfg(feature = "ssr")]
 pub mod roster;
 pub mod status;
+pub mod text;
 #[cfg(feature = "ssr")]
 pub mod signoff_chain;
 #[cfg(feature = "ssr")]

@@ -85,6 +85,20 @@ impl Verdict {
 }
 
 impl ThrottlePolicy {
+    /// Requests for e-mailed links (sign-in, password reset) from one
+    /// address: ten in a quarter hour, then a wait until the oldest ages
+    /// out. Accounts are not counted here (`issue_link` caps links per
+    /// person), so nobody can stop a real user's own link by asking for it.
+    pub fn mail_requests() -> ThrottlePolicy {
+        ThrottlePolicy {
+            window: Duration::minutes(15),
+            free_attempts_per_account: usize::MAX,
+            base_delay: Duration::zero(),
+            max_delay: Duration::zero(),
+            max_failures_per_address: 10,
+        }
+    }
+
     /// Decides on an attempt at `now`. Failure lists may be unsorted and may
     /// include failures older than the window (they are ignored). The longer
     /// of the per-account and per-address waits wins.
@@ -472,5 +486,16 @@ mod tests {
         assert_eq!(p.check(&failures, &failures, end), Verdict::RetryAfter(secs(2)));
         let start = DateTime::<Utc>::MIN_UTC;
         assert_eq!(p.check(&[start; 3], &[start; 40], end), Verdict::Proceed);
+    }
+
+    #[test]
+    fn an_address_may_ask_for_ten_links_a_quarter_hour() {
+        let p = ThrottlePolicy::mail_requests();
+        let nine: Vec<_> = (0..9).map(|i| at(i * 10)).collect();
+        assert_eq!(p.check(&[], &nine, at(100)), Verdict::Proceed);
+        let ten: Vec<_> = (0..10).map(|i| at(i * 10)).collect();
+        // The oldest (at 0 s) leaves the window at 900 s.
+        assert_eq!(p.check(&[], &ten, at(100)).retry_after_seconds(), Some(800));
+        assert_eq!(p.check(&[], &ten, at(900)), Verdict::Proceed);
     }
 }

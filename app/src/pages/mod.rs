@@ -5,6 +5,7 @@ pub mod admin;
 pub mod competencies;
 pub mod externship;
 pub mod home;
+pub mod join;
 pub mod module;
 pub mod modules;
 pub mod not_found;

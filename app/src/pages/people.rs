@@ -117,10 +117,15 @@ fn People(
             </ActionForm>
             <div role="status" aria-live="polite" data-testid="roster-report">
                 {move || import.value().get().and_then(|r| r.ok()).map(|report| match report {
-                    RosterReport::Imported { cohort, students_added, accounts_created, already_enrolled } => view! {
+                    RosterReport::Imported { cohort, students_added, accounts_created, already_enrolled, offered } => view! {
                         <p class="notice notice-ok">{format!(
                             "Imported into {cohort}: {students_added} students added ({accounts_created} new accounts), {already_enrolled} already enrolled."
                         )}</p>
+                        {(offered > 0).then(|| view! {
+                            <p class="notice">{format!(
+                                "{offered} of these already had a Checkoff account: each was e-mailed to accept the place, and joins on accepting."
+                            )}</p>
+                        })}
                     }.into_any(),
                     RosterReport::Rejected { problems } => view! {
                         <div class="notice notice-error">

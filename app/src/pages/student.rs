@@ -46,6 +46,7 @@ fn Record(record: StudentRecordView) -> impl IntoView {
         <section class="card" aria-labelledby="modules-title">
             <h2 id="modules-title">"Skill modules"</h2>
             <p>{format!("{mastered} of {total} knowledge checks passed.")}</p>
+            <p class="meta">{format!("Counted from {}, when this student joined the program.", record.joined_on)}</p>
             <progress max=total value=mastered aria-labelledby="modules-title">{format!("{mastered}/{total}")}</progress>
             <div class="table-scroll" role="region" aria-label="Module progress" tabindex="0">
                 <table class="data-table">

@@ -26,9 +26,12 @@
 
 pub mod audit;
 pub mod bulk;
+pub mod checkpoints;
 pub mod dashboard;
 pub mod externship;
 pub mod instance;
+pub mod mail_requests;
+pub mod offers;
 pub mod outbox;
 pub mod programs;
 pub mod progress;
@@ -424,6 +427,13 @@ impl Db {
         Ok(write_tx!(self, |tx| {
             Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(&mut *tx).await?.rows_affected())
         })?)
+    }
+
+    /// Reads one whole number (`SELECT COUNT(*) …`) outside the aggregates.
+    /// For tests and tools only.
+    #[doc(hidden)]
+    pub async fn scalar_unchecked(&self, sql: &str) -> Result<i64, StorageError> {
+        Ok(read!(self, |pool| sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(pool).await?))
     }
 
     /// Reads one pragma (SQLite) for tests and diagnostics.

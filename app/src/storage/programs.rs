@@ -191,10 +191,14 @@ pub struct RosterOutcome {
     pub cohort_id: i64,
     /// Accounts created for people new to Checkoff.
     pub accounts_created: usize,
-    /// Students added to this program's roster (new or existing accounts).
+    /// Students added to this program's roster (their accounts are new).
     pub students_added: usize,
     /// Rows for people already students of this program (cohort updated).
     pub already_enrolled: usize,
+    /// Rows naming an account that already exists elsewhere: offered the
+    /// place (by index into the rows), to be e-mailed; they join when they
+    /// accept (`storage::offers`).
+    pub offered: Vec<usize>,
 }
 
 /// A problem found only against the database (a student number already used
@@ -208,11 +212,17 @@ pub struct RosterConflict {
 /// Imports a validated roster into a cohort (created if new), all or
 /// nothing: on any conflict the transaction rolls back and every conflicting
 /// line is returned.
+///
+/// `offer_tokens[i]` (SHA-256 of a fresh secret) is used if row `i` names an
+/// account that already exists and is not yet a student here: that person
+/// is offered the place instead of being enrolled (see `storage::offers`).
 pub async fn import_roster(
     db: &Db,
     program: ProgramId,
     cohort_name: &str,
     rows: &[RosterRow],
+    offer_tokens: &[String],
+    offer_expires: DateTime<Utc>,
     actor: UserId,
     now: DateTime<Utc>,
 ) -> Result<Result<RosterOutcome, Vec<RosterConflict>>, StorageError> {
@@ -230,7 +240,7 @@ pub async fn import_roster(
             .await?;
         let mut outcome = RosterOutcome { cohort_id, ..RosterOutcome::default() };
         let mut conflicts = Vec::new();
-        for row in rows {
+        for (index, row) in rows.iter().enumerate() {
             let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM app_user WHERE email = $1")
                 .bind(&row.email)
                 .fetch_optional(&mut *tx)
@@ -278,6 +288,23 @@ pub async fn import_roster(
                 outcome.already_enrolled += 1;
                 continue;
             }
+            if existing.is_some() {
+                let token_hash = offer_tokens.get(index).ok_or(StorageError::NotFound)?;
+                let offer = crate::storage::offers::NewOffer {
+                    program,
+                    user: user_id,
+                    role: Role::Student,
+                    cohort_id: Some(cohort_id),
+                    student_number: Some(&row.student_number),
+                    offered_by: actor,
+                    token_hash,
+                    expires_at: offer_expires,
+                };
+                if let crate::storage::offers::OfferOutcome::Offered(_) = crate::storage::offers::offer_in_tx!(tx, &offer, now) {
+                    outcome.offered.push(index);
+                }
+                continue;
+            }
             sqlx::query(
                 "INSERT INTO membership (user_id, program_id, role, cohort_id, student_number, granted_at, granted_by)
                  VALUES ($1, $2, 'student', $3, $4, $5, $6)",
@@ -298,10 +325,11 @@ pub async fn import_roster(
             return Err(StorageError::RosterConflicts(conflicts));
         }
         let detail = format!(
-            "cohort {cohort_name}: {} rows, {} added, {} already enrolled",
+            "cohort {cohort_name}: {} rows, {} added, {} already enrolled, {} existing accounts asked to accept",
             rows.len(),
             outcome.students_added,
-            outcome.already_enrolled
+            outcome.already_enrolled,
+            outcome.offered.len()
         );
         audit_in_tx!(tx, now, "roster_imported", actor: Some(actor), subject: None::<i64>, program: Some(program), detail: detail);
         Ok(outcome)
@@ -369,6 +397,20 @@ pub async fn student_in_program(
         )))
         .bind(program)
         .bind(student)
+        .fetch_optional(pool)
+        .await?
+    }))
+}
+
+/// When `user` was granted `role` in `program`, if they hold it.
+pub async fn joined_at(db: &Db, program: ProgramId, user: UserId, role: Role) -> Result<Option<DateTime<Utc>>, StorageError> {
+    Ok(read!(db, |pool| {
+        sqlx::query_scalar::<_, DateTime<Utc>>(
+            "SELECT granted_at FROM membership WHERE user_id = $1 AND program_id = $2 AND role = $3",
+        )
+        .bind(user)
+        .bind(program)
+        .bind(role.as_str())
         .fetch_optional(pool)
         .await?
     }))

@@ -120,6 +120,33 @@ pub async fn for_student(db: &Db, student_id: i64) -> Result<Vec<ModuleProgress>
     }))
 }
 
+/// As [`for_student`], counting only what happened from `since` on: quiz
+/// attempts submitted since, and reading of modules first opened since (a
+/// module's reading depth is kept as one figure, which cannot be split by
+/// date, so a module opened before is shown as not read).
+pub async fn for_student_since(db: &Db, student_id: i64, since: chrono::DateTime<chrono::Utc>) -> Result<Vec<ModuleProgress>, StorageError> {
+    Ok(read!(db, |pool| {
+        sqlx::query_as::<_, ModuleProgress>(
+            "SELECT s.module_slug,
+                    MAX(CASE WHEN r.student_id IS NULL THEN 0 ELSE 1 END) = 1 AS opened,
+                    COALESCE(MAX(r.read_percent), 0) AS read_percent,
+                    COUNT(a.id) AS attempts,
+                    MAX(a.score_percent) AS best_score,
+                    COALESCE(MAX(CASE WHEN a.mastered THEN 1 ELSE 0 END), 0) = 1 AS mastered
+             FROM (SELECT module_slug FROM module_reading WHERE student_id = $1 AND first_opened_at >= $2
+                   UNION SELECT module_slug FROM quiz_attempt WHERE student_id = $1 AND submitted_at >= $2) s
+             LEFT JOIN module_reading r ON r.student_id = $1 AND r.module_slug = s.module_slug AND r.first_opened_at >= $2
+             LEFT JOIN quiz_attempt a ON a.student_id = $1 AND a.module_slug = s.module_slug AND a.submitted_at >= $2
+             GROUP BY s.module_slug
+             ORDER BY s.module_slug",
+        )
+        .bind(student_id)
+        .bind(since)
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
 /// A student's attempts on one module, newest first.
 pub async fn attempts(db: &Db, student_id: i64, module_slug: &str) -> Result<Vec<StoredAttempt>, StorageError> {
     Ok(read!(db, |pool| {

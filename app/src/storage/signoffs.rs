@@ -314,8 +314,22 @@ const REQUEST_SELECT: &str = "SELECT r.id, r.program_id, r.student_id, u.display
     r.competency_code, r.created_at FROM signoff_request r JOIN app_user u ON u.id = r.student_id
     WHERE r.answered_at IS NULL";
 
-/// Opens a request, unless one for this competency is already open (then
-/// returns that one and `false`).
+/// What asking for a sign-off did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestOutcome {
+    /// A new request: its preceptor is to be e-mailed.
+    Opened(i64),
+    /// One for this competency and preceptor was open already; nothing new.
+    AlreadyOpen(i64),
+    /// The student holds `domain::competency::MAX_OPEN_REQUESTS` open requests.
+    TooMany,
+}
+
+/// Opens a request, unless one for this competency is already open or the
+/// student is at the cap of open requests. The count is taken inside the
+/// write transaction, after locking the student's membership row, so
+/// parallel requests cannot all see room for one more (SQLite serialises
+/// writers anyway; on PostgreSQL the row lock does).
 pub async fn open_request(
     db: &Db,
     program: ProgramId,
@@ -323,8 +337,15 @@ pub async fn open_request(
     preceptor: UserId,
     code: &str,
     now: DateTime<Utc>,
-) -> Result<(i64, bool), StorageError> {
+) -> Result<RequestOutcome, StorageError> {
     write_tx!(db, |tx| {
+        // A no-op update: on PostgreSQL it takes the row lock that queues
+        // this student's other requests behind this transaction.
+        sqlx::query("UPDATE membership SET cohort_id = cohort_id WHERE user_id = $1 AND program_id = $2 AND role = 'student'")
+            .bind(student)
+            .bind(program)
+            .execute(&mut *tx)
+            .await?;
         let existing: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM signoff_request WHERE program_id = $1 AND student_id = $2 AND competency_code = $3
              AND preceptor_id = $4 AND answered_at IS NULL",
@@ -336,7 +357,17 @@ pub async fn open_request(
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(id) = existing {
-            return Ok((id, false));
+            return Ok(RequestOutcome::AlreadyOpen(id));
+        }
+        let open: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM signoff_request WHERE program_id = $1 AND student_id = $2 AND answered_at IS NULL",
+        )
+        .bind(program)
+        .bind(student)
+        .fetch_one(&mut *tx)
+        .await?;
+        if !crate::domain::competency::may_open_request(usize::try_from(open).unwrap_or(usize::MAX)) {
+            return Ok(RequestOutcome::TooMany);
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO signoff_request (program_id, student_id, preceptor_id, competency_code, created_at)
@@ -351,7 +382,7 @@ pub async fn open_request(
         .await?;
         let detail = format!("asked for a sign-off of {code}");
         crate::storage::programs::audit_in_tx!(tx, now, "signoff_requested", actor: Some(student), subject: Some(preceptor), program: Some(program), detail: detail);
-        Ok((id, true))
+        Ok(RequestOutcome::Opened(id))
     })
 }
 
