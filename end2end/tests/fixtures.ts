@@ -14,6 +14,11 @@ export const test = base.extend<Fixtures>({
     // Any uncaught error in the page fails the test: a broken bundle must not pass quietly.
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
+    // The Content-Security-Policy must never block our own scripts, styles or
+    // wasm: a refusal is printed to the console, and fails the test.
+    page.on("console", (m) => {
+      if (m.type() === "error" && /Content Security Policy|Refused to/.test(m.text())) errors.push(m.text());
+    });
     await use(page);
     expect(errors, "errors thrown in the page").toEqual([]);
   },

@@ -234,19 +234,19 @@ async fn a_roster_with_bad_rows_imports_nothing(db: &Db) {
 
     // Valid on its face but clashing with a stored student id: rolled back whole.
     let first = parse_roster("name,email,student id\nAna Diaz,ana@a.example,S1\n").unwrap();
-    programs::import_roster(db, cast.program_a, "Fall", &first, cast.director_a, now).await.unwrap().unwrap();
+    programs::import_roster(db, cast.program_a, "Fall", &first, &[], now, cast.director_a, now).await.unwrap().unwrap();
     let before = programs::members(db, cast.program_a).await.unwrap().len();
     let clash = parse_roster("name,email,student id\nNew One,new1@a.example,N1\nNew Two,new2@a.example,S1\n").unwrap();
-    let conflicts = programs::import_roster(db, cast.program_a, "Fall", &clash, cast.director_a, now).await.unwrap().unwrap_err();
+    let conflicts = programs::import_roster(db, cast.program_a, "Fall", &clash, &[], now, cast.director_a, now).await.unwrap().unwrap_err();
     assert_eq!(conflicts.iter().map(|c| c.line).collect::<Vec<_>>(), vec![3]);
     assert_eq!(programs::members(db, cast.program_a).await.unwrap().len(), before, "nothing half-imported");
     assert!(users::find_by_email(db, "new1@a.example").await.unwrap().is_none(), "no account left behind");
 
     // A good roster imports, and importing it again changes nothing.
     let good = parse_roster("Student ID,Name,E-mail\nN1,New One,new1@a.example\nN2,New Two,new2@a.example\n").unwrap();
-    let outcome = programs::import_roster(db, cast.program_a, "Fall", &good, cast.director_a, now).await.unwrap().unwrap();
+    let outcome = programs::import_roster(db, cast.program_a, "Fall", &good, &[], now, cast.director_a, now).await.unwrap().unwrap();
     assert_eq!((outcome.students_added, outcome.accounts_created), (2, 2));
-    let again = programs::import_roster(db, cast.program_a, "Fall", &good, cast.director_a, now).await.unwrap().unwrap();
+    let again = programs::import_roster(db, cast.program_a, "Fall", &good, &[], now, cast.director_a, now).await.unwrap().unwrap();
     assert_eq!((again.students_added, again.already_enrolled), (0, 2));
 }
 

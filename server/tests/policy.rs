@@ -134,6 +134,9 @@ const SERVER_FUNCTIONS: &[Cell] = &[
     post("/api/invite", "program_id={A}&name=New+Person&email=new{N}%40a.example&role=preceptor", Allowed::Only(STAFF_OF_A)),
     post("/api/invite", "program_id={A}&name=New+Director&email=dir{N}%40a.example&role=director", Allowed::Only(ADMIN)),
     post("/api/roster", "program_id={A}&cohort=C{N}&csv=name%2Cemail%2Cstudent+id%0AAna%2Cana{N}%40a.example%2CX{N}", Allowed::Only(STAFF_OF_A)),
+    // No offer has this secret: everyone is answered 404, and nothing is granted.
+    get("/api/membership-offer", "token=abc", Allowed::Public),
+    post("/api/answer-membership-offer", "token=abc&accept=true", Allowed::Public),
     get("/api/program-audit", "program_id={A}", Allowed::Only(STAFF_OF_A)),
     get("/api/my-students", "", Allowed::SignedIn),
     get(
@@ -198,6 +201,7 @@ const PAGES: &[Cell] = &[
     get("/sign-in/link", "token=abc", Allowed::Public),
     get("/forgot-password", "", Allowed::Public),
     get("/reset-password", "", Allowed::Public),
+    get("/join", "token=abc", Allowed::Public),
     get("/account", "", Allowed::SignedIn),
     get("/admin", "", Allowed::Only(ADMIN)),
     get("/admin/outbox", "", Allowed::Only(ADMIN)),
@@ -221,6 +225,7 @@ const PAGES: &[Cell] = &[
     get("/programs/{A}/summary", "", Allowed::Only(DIRECTOR_A)),
     get("/programs/{A}/checklists", "", Allowed::Only(DIRECTOR_A)),
     get("/programs/{A}/summary.csv", "cohort=0", Allowed::Only(DIRECTOR_A)),
+    get("/programs/{A}/checkpoints.jsonl", "", Allowed::Only(DIRECTOR_A)),
 ];
 
 fn expected(allowed: Allowed, who: Who) -> StatusClass {
