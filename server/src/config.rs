@@ -66,16 +66,33 @@ pub enum Command {
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum FrameworkCommand {
-    /// Print the framework as CSV (code, title, domain, steps, modules,
-    /// attempts, setting, pass_percent). Steps are separated by "|"; a step
-    /// starting with "*" is critical.
-    Export,
+    /// Print a framework edition as CSV (code, title, domain, steps, modules,
+    /// attempts, setting, pass_percent, same_as, references). Steps are
+    /// separated by "|"; a step starting with "*" is critical.
+    Export {
+        /// The edition (a file name in CONTENT_DIR/competencies without
+        /// .toml); default: the default edition.
+        #[arg(long)]
+        edition: Option<String>,
+    },
     /// Read a framework CSV (e.g. the list an accreditor publishes), report
-    /// every bad row by line, and write it as the framework file.
+    /// every bad row by line, and write it as an edition file.
     Import {
         /// The CSV file to read.
         file: PathBuf,
-        /// Where to write the framework (default: CONTENT_DIR/competencies/framework.toml).
+        /// The edition's id, lower-case words joined by "-" (e.g. maerb-2022).
+        #[arg(long)]
+        edition: String,
+        /// The edition's name as people say it.
+        #[arg(long)]
+        name: String,
+        /// Who publishes it.
+        #[arg(long, default_value = "CAAHEP / MAERB")]
+        publisher: String,
+        /// The edition's year or version.
+        #[arg(long)]
+        version: String,
+        /// Where to write it (default: CONTENT_DIR/competencies/<edition>.toml).
         #[arg(long)]
         out: Option<PathBuf>,
     },

@@ -106,7 +106,8 @@ pub async fn prepare(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<D
 }
 
 async fn seed(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<(), DemoError> {
-    let program = programs::create_program(db, PROGRAM, None, now).await?;
+    let edition = catalog.default_edition().clone();
+    let program = programs::create_program(db, PROGRAM, edition.id(), None, now).await?;
     let mut ids = Vec::new();
     for (_, name, local, role) in PEOPLE {
         let address = email(local);
@@ -202,12 +203,13 @@ async fn seed(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<(), Demo
         ("instructor", "jordan", "III.P.3", Setting::Lab, None, 19),
     ];
     for (evaluator, student, code, setting, missed, days_ago) in sessions {
-        let (Some(c), Some(e), Some(s)) = (catalog.competency(code), id_of(evaluator), id_of(student)) else { continue };
+        let (Some(c), Some(e), Some(s)) = (edition.competency(code), id_of(evaluator), id_of(student)) else { continue };
         let marks = (0..c.steps.len()).map(|i| StepMark { met: Some(i) != *missed, comment: String::new() }).collect();
         let comment = if missed.is_some() { "Review the step marked, then try again." } else { "" };
         let submission = Submission { marks, comment: comment.into(), attested: true };
         let evaluation = Evaluation {
             program_id: program,
+            edition: edition.id(),
             student: (s, name_of(student)),
             evaluator: (e, name_of(evaluator)),
             setting: *setting,

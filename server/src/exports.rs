@@ -52,7 +52,11 @@ pub async fn master_checklist_csv(
             return refusal(AppError::Forbidden);
         }
     }
-    match app::api::signoffs::load_record(&db, &catalog, program, student, who.as_ref()).await {
+    let record = match app::api::editions::edition_of_program(&db, &catalog, program).await {
+        Ok((_, edition)) => app::api::signoffs::load_record(&db, &edition, program, student, who.as_ref()).await,
+        Err(e) => Err(e),
+    };
+    match record {
         Ok(record) => {
             let slug: String = record
                 .student_name
@@ -66,8 +70,23 @@ pub async fn master_checklist_csv(
 }
 
 /// `/competencies.csv`: the framework in the import format (public, like the modules).
-pub async fn framework_csv(State(catalog): State<Arc<Catalog>>) -> Response {
-    csv_response("competency-framework.csv", app::content::framework::to_csv(catalog.competencies()), false)
+#[derive(Debug, serde::Deserialize)]
+pub struct EditionQuery {
+    edition: Option<String>,
+}
+
+/// `/competencies.csv[?edition=ID]`: a shipped framework edition in the
+/// import format (public, like the modules); the default edition without one.
+pub async fn framework_csv(State(catalog): State<Arc<Catalog>>, axum::extract::Query(q): axum::extract::Query<EditionQuery>) -> Response {
+    let edition = match q.edition.as_deref() {
+        Some(id) => match catalog.edition(id) {
+            Some(e) => e,
+            None => return refusal(AppError::NotFound),
+        },
+        None => catalog.default_edition(),
+    };
+    let name = format!("competency-framework-{}.csv", edition.id());
+    csv_response(&name, app::content::framework::to_csv(&edition.competencies), false)
 }
 
 #[derive(Debug, serde::Deserialize)]

@@ -37,8 +37,11 @@ fn main() -> ExitCode {
             Command::CreateAdmin { email, name } => create_admin(&cli.config, &email, &name).await,
             Command::CheckContent => check_content(&cli.config),
             Command::VerifySignoffs { checkpoints } => verify_signoffs(&cli.config, checkpoints.as_deref()).await,
-            Command::Framework(FrameworkCommand::Export) => framework_export(&cli.config),
-            Command::Framework(FrameworkCommand::Import { file, out }) => framework_import(&cli.config, &file, out),
+            Command::Framework(FrameworkCommand::Export { edition }) => framework_export(&cli.config, edition.as_deref()),
+            Command::Framework(FrameworkCommand::Import { file, edition, name, publisher, version, out }) => {
+                let info = app::domain::edition::EditionInfo { id: edition, name, publisher, version };
+                framework_import(&cli.config, &file, &info, out)
+            }
         }
     });
     match result {
@@ -145,11 +148,20 @@ fn load_content(config: &Config) -> Result<app::content::Catalog, BoxError> {
 
 fn check_content(config: &Config) -> Result<(), BoxError> {
     let catalog = load_content(config)?;
+    for w in catalog.warnings() {
+        println!("warning: {w}");
+    }
     let questions: usize = catalog.modules().iter().map(|m| m.questions.len()).sum();
+    let editions: Vec<String> = catalog
+        .editions()
+        .iter()
+        .map(|e| format!("{} ({} competencies)", e.id(), e.competencies.len()))
+        .collect();
     println!(
-        "content OK: {} modules, {questions} questions, {} competencies",
+        "content OK: {} modules, {questions} questions, editions: {}; {} warning(s)",
         catalog.modules().len(),
-        catalog.competencies().len()
+        editions.join(", "),
+        catalog.warnings().len()
     );
     Ok(())
 }
@@ -230,13 +242,22 @@ async fn seed(config: &Config, args: &SeedArgs) -> Result<(), BoxError> {
     Ok(())
 }
 
-fn framework_export(config: &Config) -> Result<(), BoxError> {
+fn framework_export(config: &Config, edition: Option<&str>) -> Result<(), BoxError> {
     let catalog = load_content(config)?;
-    print!("{}", app::content::framework::to_csv(catalog.competencies())?);
+    let edition = match edition {
+        Some(id) => catalog.edition(id).ok_or_else(|| format!("no edition '{id}' in {}", config.content_dir.display()))?,
+        None => catalog.default_edition(),
+    };
+    print!("{}", app::content::framework::to_csv(&edition.competencies)?);
     Ok(())
 }
 
-fn framework_import(config: &Config, file: &std::path::Path, out: Option<std::path::PathBuf>) -> Result<(), BoxError> {
+fn framework_import(
+    config: &Config,
+    file: &std::path::Path,
+    info: &app::domain::edition::EditionInfo,
+    out: Option<std::path::PathBuf>,
+) -> Result<(), BoxError> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
     let modules_dir = config.content_dir.join("modules");
     let exists = |slug: &str| modules_dir.join(format!("{slug}.md")).is_file();
@@ -244,8 +265,8 @@ fn framework_import(config: &Config, file: &std::path::Path, out: Option<std::pa
         let lines: Vec<String> = problems.iter().map(|p| format!("{}:{}: {}", file.display(), p.line, p.message)).collect();
         format!("{} problem(s); nothing was written:\n{}", problems.len(), lines.join("\n"))
     })?;
-    let out = out.unwrap_or_else(|| config.content_dir.join("competencies").join("framework.toml"));
-    std::fs::write(&out, app::content::framework::to_toml(&competencies)).map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+    let out = out.unwrap_or_else(|| config.content_dir.join("competencies").join(format!("{}.toml", info.id)));
+    std::fs::write(&out, app::content::framework::to_toml(info, &competencies)).map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
     println!("wrote {} competencies to {}; run check-content to validate the modules against it", competencies.len(), out.display());
     Ok(())
 }

@@ -168,42 +168,30 @@ impl SeedReport {
 /// appended to its framework until it has `competencies` signed-off ones.
 /// The modules are read and checked as `app::content::load` does.
 pub fn extended_catalog(content_dir: &Path, competencies: usize) -> Result<Catalog, SeedError> {
-    let framework_path = content_dir.join("competencies").join("framework.toml");
-    let framework = std::fs::read_to_string(&framework_path).map_err(|e| {
-        SeedError::Content(format!("{}: cannot read: {e}", framework_path.display()))
-    })?;
+    let mut problems = Vec::new();
+    let mut editions = app::content::read_files(&content_dir.join("competencies"), "toml", &mut problems);
     let modules_dir = content_dir.join("modules");
-    let entries = std::fs::read_dir(&modules_dir)
-        .map_err(|e| SeedError::Content(format!("{}: cannot read: {e}", modules_dir.display())))?;
-    let mut files = Vec::new();
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.extension().is_some_and(|e| e == "md") {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| SeedError::Content(format!("{}: cannot read: {e}", path.display())))?;
-            files.push((path, text));
-        }
+    let files = app::content::read_files(&modules_dir, "md", &mut problems);
+    if !problems.is_empty() {
+        return Err(SeedError::Content(app::content::ContentErrors(problems).to_string()));
     }
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    let parse = |framework: &str| {
-        app::content::parse_tree(
-            &framework_path,
-            framework,
-            &modules_dir,
-            &files,
-            &app::content::check_image_file,
-        )
-        .map_err(|e| SeedError::Content(e.to_string()))
+    let parse = |editions: &[(std::path::PathBuf, String)]| {
+        app::content::parse_tree(editions, &modules_dir, &files, &app::content::check_image_file)
+            .map_err(|e| SeedError::Content(e.to_string()))
     };
-    let catalog = parse(&framework)?;
+    let catalog = parse(&editions)?;
     let have = catalog.signed_off_competencies().count();
     if competencies <= have {
         return Ok(catalog);
     }
-    parse(&format!(
-        "{framework}\n{}",
-        synthetic_framework(competencies - have)
-    ))
+    // The synthetic competencies join the default edition, which the
+    // seeded program is on.
+    let default_id = catalog.default_edition().id().to_string();
+    if let Some((_, text)) = editions.iter_mut().find(|(p, _)| p.file_stem().is_some_and(|s| s == default_id.as_str())) {
+        text.push('\n');
+        text.push_str(&synthetic_framework(competencies - have));
+    }
+    parse(&editions)
 }
 
 /// `n` synthetic psychomotor competencies in the framework file's format:
@@ -374,6 +362,9 @@ struct Cast {
     instructors: Vec<Person>,
     preceptors: Vec<Person>,
     students: Vec<Person>,
+    /// The framework edition the seeded program is on (the default one,
+    /// which holds the synthetic competencies).
+    edition: String,
 }
 
 impl Cast {
@@ -471,7 +462,7 @@ pub async fn run(
         });
     }
     let program_created = at(plans[0].lab_start - Duration::weeks(2), 9 * 60);
-    let program = programs::create_program(db, &program_name, None, program_created).await?;
+    let program = programs::create_program(db, &program_name, catalog.default_edition().id(), None, program_created).await?;
     say(
         opts,
         started,
@@ -516,6 +507,7 @@ pub async fn run(
         instructors,
         preceptors,
         students,
+        edition: catalog.default_edition().id().to_string(),
     };
     say(opts, started, format_args!("app_user: {} rows", ids.len()));
 
@@ -1035,6 +1027,7 @@ fn evaluation_record(
     };
     let evaluation = Evaluation {
         program_id: program,
+        edition: &cast.edition,
         student: (student.id, &student.name),
         evaluator: (evaluator.id, &evaluator.name),
         setting: e.setting,
@@ -1104,6 +1097,7 @@ fn void_record(
             signed_at: String::new(),
             ip: Some(format!("192.0.2.{}", 1 + e.key % 250)),
             user_agent: Some(USER_AGENT.into()),
+            edition: Some(cast.edition.clone()),
         },
         signed_at: e.at,
         voids: Some(target),

@@ -278,7 +278,7 @@ async fn demo_mode_seeds_every_role_with_working_passwords(db: &Db) {
 }
 
 async fn demo_mode_never_seeds_among_real_programs(db: &Db) {
-    programs::create_program(db, "A real program", None, Utc::now()).await.unwrap();
+    programs::create_program(db, "A real program", "checkoff-starter", None, Utc::now()).await.unwrap();
     let demo = server::demo::prepare(db, &common::catalog(), Utc::now()).await.unwrap();
     assert!(demo.accounts.is_empty());
     assert_eq!(programs::list_programs(db).await.unwrap().len(), 1);

@@ -163,6 +163,13 @@ const SERVER_FUNCTIONS: &[Cell] = &[
     get("/api/my-requests", "", Allowed::SignedIn),
     get("/api/lab-session", "program_id={A}", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
     get("/api/program-requirements", "program_id={A}", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
+    get("/api/program-editions", "program_id={A}", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
+    get("/api/edition-switch-preview", "program_id={A}&edition_id=checkoff-starter", Allowed::Only(DIRECTOR_A)),
+    // From an edition the program is not on: allowed cells are refused on content, so nothing moves.
+    post("/api/switch-edition", "program_id={A}&from=none&to=checkoff-starter", Allowed::Only(DIRECTOR_A)),
+    // A preview only (import=false): nothing is stored.
+    post("/api/framework-import", "program_id={A}&name=Ours&version=1&csv=code%2Ctitle%2Cdomain%0AI.P.1%2CT%2Cpsychomotor&import=false", Allowed::Only(DIRECTOR_A)),
+    get("/api/quiz-attempt", "slug=hand-hygiene-ppe", Allowed::Public),
     post("/api/set-requirement", "program_id={A}&code=I.P.1.a&attempts=1&setting=either", Allowed::Only(&[Who::DirectorA])),
     // Externship. Allowed cells are refused on content (no such entry, a day
     // outside the placement, a missing rating), so the matrix stores nothing.

@@ -365,7 +365,7 @@ async fn an_existing_account_joins_only_by_accepting(db: &Db) {
     let before = common::now() - chrono::Duration::days(3);
     app::storage::progress::record_reading(db, s, "vital-signs", 100, before).await.unwrap();
     let failed = QuizResult { questions: vec![], correct: 1, total: 10, score_percent: 10, mastered: false };
-    app::storage::progress::record_attempt(db, s, "vital-signs", "v1", 80, &[], &failed, before).await.unwrap();
+    common::record_attempt(db, s, "vital-signs", 1, &failed, before).await;
 
     let c = Client::new(db);
     let roster = "name%2Cemail%2Cstudent+id%0AS+One%2Cs1%40a.example%2CB-1%0ANew+Person%2Cnew%40b.example%2CB-2";
@@ -406,7 +406,7 @@ async fn an_existing_account_joins_only_by_accepting(db: &Db) {
     assert_eq!((vital["attempts"].as_i64(), vital["read_percent"].as_i64()), (Some(0), Some(0)), "{vital}");
     // ...and what they do from now on.
     let passed = QuizResult { questions: vec![], correct: 9, total: 10, score_percent: 90, mastered: true };
-    app::storage::progress::record_attempt(db, s, "vital-signs", "v1", 80, &[], &passed, common::now()).await.unwrap();
+    common::record_attempt(db, s, "vital-signs", 2, &passed, common::now()).await;
     let (_, body) = c.get(Some(cast.director_b), &record).await;
     let view: serde_json::Value = serde_json::from_str(&body).unwrap();
     let vital = view["modules"].as_array().unwrap().iter().find(|m| m["slug"] == "vital-signs").unwrap();

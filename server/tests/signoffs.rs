@@ -357,28 +357,103 @@ both_engines!(
 );
 
 /// Migration 0007 counts the records already there when it is applied.
+/// Records as an older release wrote them, by SQL (the code of today
+/// writes today's columns): a program, its people, and a chain of v1
+/// records (no edition, hashed without one). `specs`: (code, title,
+/// setting, passed, index of the record it voids).
+async fn legacy_program(db: &Db, specs: &[(&str, &str, &str, bool, Option<usize>)]) -> (i64, i64, i64) {
+    use app::domain::signoff_chain::{GENESIS, SignoffContent, link_hash};
+    let exec = |sql: String| async move { db.execute_unchecked(&sql).await.unwrap() };
+    exec("INSERT INTO program (id, name, created_at) VALUES (900, 'Legacy program', '2026-09-01T00:00:00Z')".into()).await;
+    for (id, email) in [(901, "legacy-student@a.example"), (902, "legacy-instructor@a.example")] {
+        exec(format!("INSERT INTO app_user (id, email, display_name, created_at) VALUES ({id}, '{email}', '{email}', '2026-09-01T00:00:00Z')")).await;
+    }
+    exec("INSERT INTO membership (user_id, program_id, role, granted_at) VALUES (901, 900, 'student', '2026-09-01T00:00:00Z')".into()).await;
+    exec("INSERT INTO membership (user_id, program_id, role, granted_at) VALUES (902, 900, 'instructor', '2026-09-01T00:00:00Z')".into()).await;
+    let mut prev = GENESIS.to_string();
+    for (i, (code, title, setting, passed, voids)) in specs.iter().enumerate() {
+        let seq = i as i64 + 1;
+        let id = 9000 + seq;
+        let signed_at = format!("2026-10-{:02}T10:00:00.000000Z", seq);
+        let content = SignoffContent {
+            program_id: 900,
+            seq,
+            kind: if voids.is_some() { "void" } else { "evaluation" }.into(),
+            student_id: 901,
+            student_name: "legacy-student@a.example".into(),
+            evaluator_id: 902,
+            evaluator_name: "legacy-instructor@a.example".into(),
+            evaluator_role: "instructor".into(),
+            competency_code: code.to_string(),
+            competency_title: title.to_string(),
+            checklist_version: "v-legacy".into(),
+            setting: setting.to_string(),
+            steps: "[]".into(),
+            comment: String::new(),
+            passed: *passed,
+            score_percent: if *passed { 100 } else { 40 },
+            attestation: "I observed it.".into(),
+            voids_id: voids.map(|v| 9000 + v as i64 + 1),
+            reason: voids.map(|_| "Recorded for the wrong student".to_string()),
+            request_id: None,
+            signed_at: signed_at.clone(),
+            ip: None,
+            user_agent: None,
+            edition: None,
+        };
+        let hash = link_hash(&prev, &content);
+        let c = &content;
+        exec(format!(
+            "INSERT INTO signoff (id, program_id, seq, kind, student_id, student_name, evaluator_id, evaluator_name,
+                evaluator_role, competency_code, competency_title, checklist_version, setting, steps, comment, passed,
+                score_percent, attestation, voids_id, reason, request_id, signed_at, ip, user_agent, prev_hash, hash)
+             VALUES ({id}, 900, {seq}, '{}', 901, '{}', 902, '{}', 'instructor', '{}', '{}', 'v-legacy', '{}', '[]', '',
+                {}, {}, 'I observed it.', {}, {}, NULL, '{signed_at}', NULL, NULL, '{prev}', '{hash}')",
+            c.kind,
+            c.student_name,
+            c.evaluator_name,
+            c.competency_code,
+            c.competency_title,
+            c.setting,
+            if c.passed { "TRUE" } else { "FALSE" },
+            c.score_percent,
+            c.voids_id.map_or("NULL".to_string(), |v| v.to_string()),
+            c.reason.as_ref().map_or("NULL".to_string(), |r| format!("'{r}'")),
+        ))
+        .await;
+        prev = hash;
+    }
+    exec(format!("INSERT INTO signoff_chain (program_id, seq, head_hash) VALUES (900, {}, '{prev}')", specs.len())).await;
+    (900, 901, 902)
+}
+
+/// 0007's tallies are backfilled from records written before them, and
+/// 0010 keeps them (under the starter edition, which those records were
+/// signed against).
 async fn tallies_are_backfilled_on_upgrade(t: common::TestDb) {
     use app::storage::dashboard;
     let db = &t.db;
-    let cast = common::cast(db).await;
-    let c = Client::new(db);
-    let (p, a1) = (cast.program_a, cast.student_a1);
-    c.sign(cast.instructor_a, p, a1, "I.P.1.a", "lab", |_| false).await;
-    c.sign(cast.instructor_a, p, a1, "I.P.1.a", "lab", |_| true).await;
-    let (_, r) = c.sign(cast.instructor_a, p, a1, "I.P.1.b", "lab", |_| true).await;
-    let (status, text) = c
-        .form(Some(cast.director_a), "/api/void-signoff", &format!("program_id={p}&signoff_id={}&reason=Recorded+for+the+wrong+student", r["id"]))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{text}");
+    let (p, _, _) = legacy_program(
+        db,
+        &[
+            ("I.P.1.a", "Measure and record blood pressure", "lab", false, None),
+            ("I.P.1.a", "Measure and record blood pressure", "lab", true, None),
+            ("I.P.1.b", "Measure and record temperature", "lab", true, None),
+            ("I.P.1.b", "Measure and record temperature", "lab", false, Some(2)),
+        ],
+    )
+    .await;
     db.migrate().await.unwrap();
+    assert_eq!(app::storage::signoffs::verify_program(db, p).await.unwrap(), Ok(4), "an old chain verifies after the upgrade");
     assert_eq!(dashboard::verify_tallies(db, p).await.unwrap(), vec![]);
     let tallies = dashboard::tallies(db, p, None).await.unwrap();
-    assert_eq!(tallies.iter().map(|t| (t.competency_code.as_str(), t.attempts, t.passes)).collect::<Vec<_>>(), vec![("I.P.1.a", 2, 1)]);
+    assert_eq!(
+        tallies.iter().map(|t| (t.edition.as_str(), t.competency_code.as_str(), t.attempts, t.passes)).collect::<Vec<_>>(),
+        vec![("checkoff-starter", "I.P.1.a", 2, 1)]
+    );
     assert_eq!(dashboard::passes_by_day(db, p, None).await.unwrap().len(), 1);
-    // And the triggers keep counting from there.
-    c.sign(cast.instructor_a, p, a1, "I.P.1.b", "lab", |_| true).await;
-    assert_eq!(dashboard::tallies(db, p, None).await.unwrap().len(), 2);
-    assert_eq!(dashboard::verify_tallies(db, p).await.unwrap(), vec![]);
+    let program = app::storage::programs::get_program(db, p).await.unwrap().unwrap();
+    assert_eq!(program.edition_id, "checkoff-starter", "an existing program stays on the framework it used");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -356,10 +356,10 @@ pub mod ssr {
     }
 
     /// Competency codes practised: known codes only, space-separated.
-    pub fn parse_codes(catalog: &crate::content::Catalog, raw: &str) -> Result<String, AppError> {
+    pub fn parse_codes(edition: &crate::domain::edition::Edition, raw: &str) -> Result<String, AppError> {
         let mut codes: Vec<String> = Vec::new();
         for code in raw.split([',', ' ', ';']).map(str::trim).filter(|c| !c.is_empty()) {
-            let Some(c) = catalog.competency(code) else {
+            let Some(c) = edition.competency(code) else {
                 return Err(AppError::field("competencies", format!("{code} is not a competency of the framework.")));
             };
             if !codes.contains(&c.code) {
@@ -414,7 +414,12 @@ pub async fn hours_page(program_id: i64, student_id: i64) -> Result<HoursPageVie
             && allowed(Action::VerifyHours { program: program_id, student: student_id }),
         evaluations: evaluations.iter().map(ssr::evaluation_view).collect(),
         placement: placement.as_ref().map(ssr::placement_summary),
-        competencies: ctx.catalog.signed_off_competencies().map(|c| (c.code.clone(), c.title.clone())).collect(),
+        competencies: crate::api::editions::edition_of_program(&ctx.db, &ctx.catalog, program_id)
+            .await?
+            .1
+            .signed_off()
+            .map(|c| (c.code.clone(), c.title.clone()))
+            .collect(),
         today: chrono::Utc::now().date_naive().to_string(),
     })
 }
@@ -448,7 +453,8 @@ pub async fn log_hours(
         .or_else(|| placements.iter().find(|p| p.dates().is_some()))
         .ok_or_else(|| AppError::BadRequest("Your placement has no dates yet; ask your program to set them.".into()))?;
     let dates = placement.dates().ok_or(AppError::Internal)?;
-    let codes = ssr::parse_codes(&ctx.catalog, &competencies)?;
+    let (_, edition) = crate::api::editions::edition_of_program(&ctx.db, &ctx.catalog, program_id).await?;
+    let codes = ssr::parse_codes(&edition, &competencies)?;
     let now = chrono::Utc::now();
     let new = externship::NewHours {
         program: program_id,

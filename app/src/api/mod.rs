@@ -8,6 +8,7 @@ use crate::error::AppError;
 
 pub mod accounts;
 pub mod admin;
+pub mod editions;
 pub mod externship;
 pub mod modules;
 pub mod people;
@@ -57,6 +58,11 @@ pub const ENDPOINT_POLICY: &[(&str, &str)] = &[
     ("/api/my-requests", "OwnAccount: lists only requests addressed to the caller, for students still placed with them"),
     ("/api/lab-session", "ViewProgramCompetencies: the program's instructors and directors"),
     ("/api/program-requirements", "ViewProgramCompetencies"),
+    ("/api/program-editions", "ViewProgramCompetencies: the program's instructors and directors"),
+    ("/api/edition-switch-preview", "ManageRequirements: the program's directors"),
+    ("/api/switch-edition", "ManageRequirements: the program's directors"),
+    ("/api/framework-import", "ManageRequirements: the program's directors"),
+    ("/api/quiz-attempt", "ReadModules: public; a signed-in student gets their own next attempt"),
     ("/api/set-requirement", "ManageRequirements: the program's directors"),
     ("/api/hours", "ViewStudentRecord: the student, the program's staff, their preceptors"),
     ("/api/log-hours", "OwnExternship: the student, for themselves, at their active placement"),

@@ -64,7 +64,22 @@ pub async fn list_modules(query: String) -> Result<Vec<CatalogArea>, AppError> {
     Ok(areas)
 }
 
-/// A module's page: text, table of contents and questions without answers.
+/// The attempt a person takes next at a module: a signed-in student's next
+/// numbered attempt (its draw is theirs, stable until they submit it), or
+/// the shared first draw for a visitor.
+#[cfg(feature = "ssr")]
+async fn next_attempt(db: &crate::storage::Db, student: Option<i64>, slug: &str) -> Result<(String, u32), AppError> {
+    Ok(match student {
+        Some(s) => {
+            let done = crate::storage::progress::attempt_count(db, s, slug).await?;
+            (s.to_string(), u32::try_from(done).unwrap_or(u32::MAX - 1).saturating_add(1))
+        }
+        None => (crate::content::ANYONE.to_string(), 1),
+    })
+}
+
+/// A module's page: text, table of contents and the questions of the
+/// attempt the person takes next, without answers.
 #[server(endpoint = "module", input = GetUrl)]
 pub async fn get_module(slug: String) -> Result<ModuleView, AppError> {
     let student = read_modules_as()?;
@@ -73,7 +88,27 @@ pub async fn get_module(slug: String) -> Result<ModuleView, AppError> {
     if let Some(student) = student {
         crate::storage::progress::record_reading(&ctx.db, student, &slug, 0, chrono::Utc::now()).await?;
     }
-    Ok(module.view())
+    let (taker, number) = next_attempt(&ctx.db, student, &slug).await?;
+    Ok(module.view(&taker, number))
+}
+
+/// The questions of an attempt, as the knowledge check shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuizAttemptView {
+    pub attempt: u32,
+    pub questions: Vec<crate::domain::quiz::QuestionView>,
+}
+
+/// The next attempt at a module's knowledge check (after submitting one, a
+/// student's next attempt is a new draw: other questions, another order).
+#[server(endpoint = "quiz-attempt", input = GetUrl)]
+pub async fn quiz_attempt(slug: String) -> Result<QuizAttemptView, AppError> {
+    let student = read_modules_as()?;
+    let ctx = super::ServerContext::get()?;
+    let module = ctx.catalog.module(&slug).ok_or(AppError::NotFound)?;
+    let (taker, number) = next_attempt(&ctx.db, student, &slug).await?;
+    let view = module.view(&taker, number);
+    Ok(QuizAttemptView { attempt: view.attempt, questions: view.questions })
 }
 
 /// A module's body HTML, for pages rendered in the browser after a client-side
@@ -102,30 +137,51 @@ pub fn rendered_body(slug: &str) -> String {
     }
 }
 
-/// Grades a knowledge check on the server against the key in the content,
-/// and keeps the attempt for a signed-in student.
+/// Grades attempt `attempt` of a knowledge check on the server, against its
+/// own draw and by option identity, and keeps it (with the draw it
+/// answered) for a signed-in student. A student's attempt is graded once:
+/// submitting it again, from another tab, is refused.
 #[server(endpoint = "quiz", input = Json)]
-pub async fn submit_quiz(slug: String, answers: Vec<Answer>) -> Result<QuizResult, AppError> {
+pub async fn submit_quiz(slug: String, attempt: u32, answers: Vec<Answer>) -> Result<QuizResult, AppError> {
     let student = read_modules_as()?;
     let ctx = super::ServerContext::get()?;
     let module = ctx.catalog.module(&slug).ok_or(AppError::NotFound)?;
+    let (taker, expected) = next_attempt(&ctx.db, student, &slug).await?;
+    if student.is_some() && attempt != expected {
+        return Err(AppError::BadRequest(
+            "This attempt was already submitted (perhaps in another tab). Reload the page for your next attempt.".into(),
+        ));
+    }
+    let draw = module.draw(&taker, attempt.max(1));
     // Bound what a client can make us store.
-    if answers.len() > module.questions.len() || answers.iter().any(|a| a.option_ids.len() > 16) {
+    if answers.len() > draw.questions.len() || answers.iter().any(|a| a.option_ids.len() > 16) {
         return Err(AppError::BadRequest("That answer sheet does not fit this knowledge check.".into()));
     }
-    let result = crate::domain::quiz::grade(&slug, &module.questions, &answers, module.mastery_percent);
+    let result = crate::domain::quiz::grade_draw(&slug, &module.questions, &draw, &answers, module.mastery_percent);
     if let Some(student) = student {
-        crate::storage::progress::record_attempt(
+        let stored = crate::storage::progress::record_attempt(
             &ctx.db,
-            student,
-            &slug,
-            &module.version,
-            module.mastery_percent,
-            &answers,
-            &result,
+            &crate::storage::progress::NewAttempt {
+                student_id: student,
+                module_slug: &slug,
+                module_version: &module.version,
+                mastery_percent: module.mastery_percent,
+                answers: &answers,
+                result: &result,
+                draw: &draw,
+            },
             chrono::Utc::now(),
         )
-        .await?;
+        .await;
+        match stored {
+            Ok(_) => {}
+            Err(crate::storage::StorageError::Conflict(_)) => {
+                return Err(AppError::BadRequest(
+                    "This attempt was already submitted (perhaps in another tab). Reload the page for your next attempt.".into(),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     Ok(result)
 }

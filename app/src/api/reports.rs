@@ -153,14 +153,20 @@ pub mod ssr {
         let hours = dashboard::hours_sums(db, program, cohort).await?;
         let placements = dashboard::latest_placements(db, program, cohort).await?;
         let overrides = crate::storage::signoffs::requirements(db, program).await?;
-        let competencies: Vec<&crate::domain::competency::Competency> = catalog.signed_off_competencies().collect();
+        let edition = crate::api::editions::resolve(db, catalog, &p.edition_id).await?;
+        let competencies: Vec<&crate::domain::competency::Competency> = edition.signed_off().collect();
         let index: HashMap<&str, usize> = competencies.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
+        // A tally row counts toward the competency its (edition, code) maps to.
+        let counting = edition.counting_map();
         let row_of: HashMap<i64, usize> = students.iter().enumerate().map(|(i, s)| (s.student_id, i)).collect();
         let mut tally: Vec<Vec<Tally>> = vec![vec![Tally::default(); competencies.len()]; students.len()];
         for t in &tallies {
-            let (Some(&r), Some(&k), Some(setting)) =
-                (row_of.get(&t.student_id), index.get(t.competency_code.as_str()), Setting::parse(&t.setting))
-            else {
+            let key = crate::domain::edition::RecordKey::new(&t.edition, &t.competency_code);
+            let (Some(&r), Some(&k), Some(setting)) = (
+                row_of.get(&t.student_id),
+                counting.get(&key).and_then(|code| index.get(code.as_str())),
+                Setting::parse(&t.setting),
+            ) else {
                 continue;
             };
             tally[r][k].add(setting, u32::try_from(t.attempts).unwrap_or(0), u32::try_from(t.passes).unwrap_or(0));
@@ -342,8 +348,9 @@ pub mod ssr {
     ) -> Result<Vec<crate::api::signoffs::CompetencyRecordView>, AppError> {
         let students = dashboard::students(db, program, cohort).await?;
         let mut out = Vec::with_capacity(students.len());
+        let (_, edition) = crate::api::editions::edition_of_program(db, catalog, program).await?;
         for s in students {
-            out.push(crate::api::signoffs::load_record(db, catalog, program, s.student_id, viewer).await?);
+            out.push(crate::api::signoffs::load_record(db, &edition, program, s.student_id, viewer).await?);
         }
         Ok(out)
     }

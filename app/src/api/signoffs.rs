@@ -90,6 +90,9 @@ pub struct SignoffView {
     pub current_checklist: bool,
     /// The viewer may record a correction voiding this record.
     pub may_correct: bool,
+    /// Set when the record was signed as another code, title or edition
+    /// than the program's current one: what it was signed as.
+    pub recorded_as: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -216,8 +219,8 @@ mod ssr {
     use std::collections::HashMap;
 
     use super::*;
-    use crate::content::Catalog;
     use crate::domain::access::{Action, Principal, Role, decide};
+    use crate::domain::edition::{Edition, RecordKey};
     use crate::domain::competency::{AttemptFact, Competency, Setting, completing_attempt, standing};
     use crate::domain::signoff_chain::SignoffContent;
     use crate::storage::signoffs::{self, SignoffRow};
@@ -236,6 +239,13 @@ mod ssr {
         overrides.iter().find(|(code, _)| *code == c.code).map_or(c.requirement, |(_, r)| *r)
     }
 
+    /// Whether a stored record (an evaluation, or a void of one) counts
+    /// toward competency `code` of `edition`: its own (edition, code) is that
+    /// competency's or one its `same_as` names.
+    pub fn counts_toward(edition: &Edition, code: &str, r: &SignoffRow) -> bool {
+        edition.keys_of(code).contains(&RecordKey::new(r.edition_id(), &r.competency_code))
+    }
+
     pub(super) fn fact(r: &SignoffRow) -> Option<AttemptFact> {
         let setting = Setting::parse(&r.setting)?;
         (!r.is_void()).then_some(AttemptFact { setting, passed: r.passed, voided: r.voided_by.is_some() })
@@ -246,7 +256,7 @@ mod ssr {
     /// checklist and the CSV.
     pub async fn load_record(
         db: &Db,
-        catalog: &Catalog,
+        edition: &Edition,
         program_id: i64,
         student_id: i64,
         viewer: Option<&Principal>,
@@ -258,12 +268,17 @@ mod ssr {
         let open = signoffs::open_requests_of_student(db, program_id, student_id).await?;
         // The student's own placement: a printed cohort loads this once per student.
         let placement = crate::storage::externship::active_placement_of(db, program_id, student_id).await?;
+        // Each record counts toward the competency of this edition its own
+        // edition and code map to (`domain::edition`), if any.
+        let counting = edition.counting_map();
         let mut by_code: HashMap<&str, Vec<&SignoffRow>> = HashMap::new();
         for r in records.iter().filter(|r| !r.is_void()) {
-            by_code.entry(r.competency_code.as_str()).or_default().push(r);
+            if let Some(code) = counting.get(&RecordKey::new(r.edition_id(), &r.competency_code)) {
+                by_code.entry(code.as_str()).or_default().push(r);
+            }
         }
-        let rows = catalog
-            .signed_off_competencies()
+        let rows = edition
+            .signed_off()
             .map(|c| {
                 let requirement = requirement_of(c, &overrides);
                 let mine = by_code.get(c.code.as_str()).cloned().unwrap_or_default();
@@ -346,6 +361,8 @@ mod ssr {
     /// needs besides the marks.
     pub struct Evaluation<'a> {
         pub program_id: i64,
+        /// The edition the competency is from (the program's).
+        pub edition: &'a str,
         pub student: (i64, &'a str),
         pub evaluator: (i64, &'a str),
         pub setting: Setting,
@@ -400,6 +417,7 @@ mod ssr {
             signed_at: String::new(),
             ip: e.ip,
             user_agent: e.user_agent,
+            edition: Some(e.edition.to_string()),
         };
         let record = signoffs::NewSignoff { content, signed_at: e.at };
         Ok((record, scored))
@@ -423,7 +441,8 @@ pub async fn competency_record(program_id: i64, student_id: i64) -> Result<Compe
     use crate::domain::access::Action;
     let who = crate::api::authorize_signed_in(&Action::ViewStudentRecord { program: program_id, student: student_id })?;
     let ctx = crate::api::ServerContext::get()?;
-    load_record(&ctx.db, &ctx.catalog, program_id, student_id, Some(&who)).await
+    let (_, edition) = crate::api::editions::edition_of_program(&ctx.db, &ctx.catalog, program_id).await?;
+    load_record(&ctx.db, &edition, program_id, student_id, Some(&who)).await
 }
 
 /// Every record of one competency for one student, voided ones included.
@@ -434,13 +453,14 @@ pub async fn competency_history(program_id: i64, student_id: i64, code: String) 
     use crate::storage::{programs, signoffs};
     let who = crate::api::authorize_signed_in(&Action::ViewStudentRecord { program: program_id, student: student_id })?;
     let ctx = crate::api::ServerContext::get()?;
-    let c = ctx.catalog.competency(&code).filter(|c| c.domain.is_signed_off()).ok_or(AppError::NotFound)?;
+    let (_, edition) = crate::api::editions::edition_of_program(&ctx.db, &ctx.catalog, program_id).await?;
+    let c = edition.competency(&code).filter(|c| c.domain.is_signed_off()).ok_or(AppError::NotFound)?;
     let member = programs::student_in_program(&ctx.db, program_id, student_id).await?.ok_or(AppError::NotFound)?;
     let requirement = ssr::requirement_of(c, &signoffs::requirements(&ctx.db, program_id).await?);
     let records: Vec<_> = signoffs::for_student(&ctx.db, program_id, student_id)
         .await?
         .into_iter()
-        .filter(|r| r.competency_code == code)
+        .filter(|r| ssr::counts_toward(&edition, &code, r))
         .collect();
     let facts: Vec<_> = records.iter().filter_map(ssr::fact).collect();
     let s = standing(requirement, &facts);
@@ -448,6 +468,10 @@ pub async fn competency_history(program_id: i64, student_id: i64, code: String) 
         .into_iter()
         .rev()
         .map(|r| {
+            let recorded_as = (r.edition_id() != edition.id() || r.competency_code != c.code || r.competency_title != c.title).then(|| {
+                let under = ctx.catalog.edition(r.edition_id()).map_or_else(|| r.edition_id().to_string(), |e| e.info.name.clone());
+                format!("{} · {} ({under})", r.competency_code, r.competency_title)
+            });
             let steps: Vec<StepResultView> = serde_json::from_str(&r.steps).unwrap_or_default();
             let may_correct = !r.is_void()
                 && r.voided_by.is_none()
@@ -472,6 +496,7 @@ pub async fn competency_history(program_id: i64, student_id: i64, code: String) 
                 current_checklist: r.checklist_version == c.version,
                 checklist_version: r.checklist_version.chars().take(12).collect(),
                 may_correct,
+                recorded_as,
             }
         })
         .collect();
@@ -498,12 +523,23 @@ pub async fn evaluation_sheet(program_id: i64, student_id: i64, code: String) ->
     use crate::domain::competency::{CompetencyDomain, Setting, standing};
     use crate::storage::{programs, signoffs};
     let ctx = crate::api::ServerContext::get()?;
-    let c = ctx.catalog.competency(&code).filter(|c| c.domain.is_signed_off()).cloned();
+    // Refuse before reading anything of the program: the policy first.
+    let who = crate::api::current_principal();
+    let any_setting = Requirement { attempts: 1, setting: crate::domain::competency::RequiredSetting::Either };
+    if ssr::allowed_settings(who.as_ref(), program_id, student_id, any_setting).is_empty() {
+        let setting = if who.as_ref().is_some_and(|p| p.placed_students.contains(&(program_id, student_id))) {
+            Setting::Externship
+        } else {
+            Setting::Lab
+        };
+        crate::api::authorize_signed_in(&Action::EvaluateStudent { program: program_id, student: student_id, setting })?;
+    }
+    let (program, edition) = crate::api::editions::edition_of_program(&ctx.db, &ctx.catalog, program_id).await?;
+    let c = edition.competency(&code).filter(|c| c.domain.is_signed_off()).cloned();
     let requirement = match &c {
         Some(c) => ssr::requirement_of(c, &signoffs::requirements(&ctx.db, program_id).await?),
         None => Requirement::DEFAULT,
     };
-    let who = crate::api::current_principal();
     let settings = ssr::allowed_settings(who.as_ref(), program_id, student_id, requirement);
     let Some(first) = settings.first().copied() else {
         // Ask the policy for a setting, so the refusal carries its status and reason.
@@ -521,7 +557,6 @@ pub async fn evaluation_sheet(program_id: i64, student_id: i64, code: String) ->
     };
     crate::api::authorize_signed_in(&Action::EvaluateStudent { program: program_id, student: student_id, setting: first })?;
     let c = c.ok_or(AppError::NotFound)?;
-    let program = programs::get_program(&ctx.db, program_id).await?.ok_or(AppError::NotFound)?;
     let member = programs::student_in_program(&ctx.db, program_id, student_id).await?.ok_or(AppError::NotFound)?;
     let evaluator = crate::api::request_auth().signed_in.map(|s| s.user.display_name).unwrap_or_default();
     let me = who.as_ref().map_or(0, |p| p.user_id);
@@ -531,7 +566,7 @@ pub async fn evaluation_sheet(program_id: i64, student_id: i64, code: String) ->
         .find(|r| r.program_id == program_id && r.student_id == student_id && r.competency_code == code)
         .map(|r| r.id);
     let records = signoffs::for_student(&ctx.db, program_id, student_id).await?;
-    let facts: Vec<_> = records.iter().filter(|r| r.competency_code == code).filter_map(ssr::fact).collect();
+    let facts: Vec<_> = records.iter().filter(|r| ssr::counts_toward(&edition, &code, r)).filter_map(ssr::fact).collect();
     Ok(SheetView {
         program_id,
         program_name: program.name,
@@ -565,7 +600,8 @@ pub async fn sign_evaluation(input: SignInput) -> Result<SignResult, AppError> {
         setting,
     })?;
     let ctx = crate::api::ServerContext::get()?;
-    let c = ctx.catalog.competency(&input.code).filter(|c| c.domain.is_signed_off()).ok_or(AppError::NotFound)?;
+    let (_, edition) = crate::api::editions::edition_of_program(&ctx.db, &ctx.catalog, input.program_id).await?;
+    let c = edition.competency(&input.code).filter(|c| c.domain.is_signed_off()).ok_or(AppError::NotFound)?;
     if input.checklist_version != c.version {
         return Err(AppError::field("steps", "This checklist was updated since the page was opened. Reload the page and mark it again."));
     }
@@ -590,6 +626,7 @@ pub async fn sign_evaluation(input: SignInput) -> Result<SignResult, AppError> {
     let submission = Submission { marks: input.marks, comment: input.comment, attested: input.attested };
     let evaluation = ssr::Evaluation {
         program_id: input.program_id,
+        edition: edition.id(),
         student: (input.student_id, &member.display_name),
         evaluator: (who.user_id, &evaluator),
         setting,
@@ -601,7 +638,7 @@ pub async fn sign_evaluation(input: SignInput) -> Result<SignResult, AppError> {
     let (record, scored) = ssr::new_evaluation(c, evaluation, &submission).map_err(|e| AppError::field(&e.field(), e.to_string()))?;
     let appended = signoffs::append(&ctx.db, &record).await?;
     let records = signoffs::for_student(&ctx.db, input.program_id, input.student_id).await?;
-    let facts: Vec<_> = records.iter().filter(|r| r.competency_code == c.code).filter_map(ssr::fact).collect();
+    let facts: Vec<_> = records.iter().filter(|r| ssr::counts_toward(&edition, &c.code, r)).filter_map(ssr::fact).collect();
     let text = |i: &usize| c.steps.get(*i).map(|s| s.text.clone()).unwrap_or_default();
     Ok(SignResult {
         id: appended.id,
@@ -680,6 +717,8 @@ pub async fn void_signoff(program_id: i64, signoff_id: i64, reason: String) -> R
                 signed_at: String::new(),
                 ip: Some(auth.ip.clone()),
                 user_agent: auth.user_agent.clone(),
+                // A void belongs to the edition of the record it voids.
+                edition: original.edition.clone(),
             },
             signed_at: chrono::Utc::now(),
         },
@@ -701,7 +740,8 @@ pub async fn request_signoff(program_id: i64, code: String) -> Result<String, Ap
     use crate::storage::{programs, signoffs, users};
     let me = crate::api::authorize_signed_in(&Action::RequestSignoff { program: program_id })?;
     let ctx = crate::api::ServerContext::get()?;
-    let c = ctx.catalog.competency(&code).filter(|c| c.domain.is_signed_off()).ok_or(AppError::NotFound)?;
+    let (_, edition) = crate::api::editions::edition_of_program(&ctx.db, &ctx.catalog, program_id).await?;
+    let c = edition.competency(&code).filter(|c| c.domain.is_signed_off()).ok_or(AppError::NotFound)?;
     let requirement = ssr::requirement_of(c, &signoffs::requirements(&ctx.db, program_id).await?);
     if !requirement.setting.allows(Setting::Externship) {
         return Err(AppError::BadRequest(format!("{} is signed off in the campus lab: ask your instructor.", c.title)));
@@ -738,6 +778,13 @@ pub async fn my_requests() -> Result<Vec<RequestView>, AppError> {
     let me = crate::api::authorize_signed_in(&Action::OwnAccount)?;
     let ctx = crate::api::ServerContext::get()?;
     let rows = crate::storage::signoffs::open_requests_for_preceptor(&ctx.db, me.user_id).await?;
+    let mut editions = std::collections::HashMap::new();
+    for r in &rows {
+        if !editions.contains_key(&r.program_id) {
+            let (_, e) = crate::api::editions::edition_of_program(&ctx.db, &ctx.catalog, r.program_id).await?;
+            editions.insert(r.program_id, e);
+        }
+    }
     Ok(rows
         .into_iter()
         // Only students still placed with them: an ended placement ends the request's reach.
@@ -747,7 +794,10 @@ pub async fn my_requests() -> Result<Vec<RequestView>, AppError> {
             program_id: r.program_id,
             student_id: r.student_id,
             student_name: r.student_name,
-            title: ctx.catalog.competency(&r.competency_code).map_or_else(|| r.competency_code.clone(), |c| c.title.clone()),
+            title: editions
+                .get(&r.program_id)
+                .and_then(|e| e.competency(&r.competency_code))
+                .map_or_else(|| r.competency_code.clone(), |c| c.title.clone()),
             evaluate_path: format!("/programs/{}/students/{}/evaluate/{}?request={}", r.program_id, r.student_id, r.competency_code, r.id),
             code: r.competency_code,
             asked_on: ssr::date(r.created_at),
@@ -764,15 +814,14 @@ pub async fn lab_session(program_id: i64, code: Option<String>) -> Result<LabSes
     use crate::storage::{programs, signoffs};
     let who = crate::api::authorize_signed_in(&Action::ViewProgramCompetencies { program: program_id })?;
     let ctx = crate::api::ServerContext::get()?;
-    let program = programs::get_program(&ctx.db, program_id).await?.ok_or(AppError::NotFound)?;
-    let competencies: Vec<(String, String)> =
-        ctx.catalog.signed_off_competencies().map(|c| (c.code.clone(), c.title.clone())).collect();
+    let (program, edition) = crate::api::editions::edition_of_program(&ctx.db, &ctx.catalog, program_id).await?;
+    let competencies: Vec<(String, String)> = edition.signed_off().map(|c| (c.code.clone(), c.title.clone())).collect();
     let code = code.filter(|c| !c.is_empty()).or_else(|| competencies.first().map(|c| c.0.clone())).unwrap_or_default();
-    let c = ctx.catalog.competency(&code).filter(|c| c.domain.is_signed_off()).ok_or(AppError::NotFound)?;
+    let c = edition.competency(&code).filter(|c| c.domain.is_signed_off()).ok_or(AppError::NotFound)?;
     let requirement = ssr::requirement_of(c, &signoffs::requirements(&ctx.db, program_id).await?);
     // The tallies, not the records: one row per student and setting.
     let mut tallies: std::collections::HashMap<i64, Tally> = std::collections::HashMap::new();
-    for t in crate::storage::dashboard::tallies_on(&ctx.db, program_id, &code).await? {
+    for t in crate::storage::dashboard::tallies_on(&ctx.db, program_id, &edition.keys_of(&code)).await? {
         if let Some(setting) = Setting::parse(&t.setting) {
             tallies.entry(t.student_id).or_default().add(setting, u32::try_from(t.attempts).unwrap_or(0), u32::try_from(t.passes).unwrap_or(0));
         }
@@ -802,14 +851,13 @@ pub async fn lab_session(program_id: i64, code: Option<String>) -> Result<LabSes
 #[server(endpoint = "program-requirements", input = GetUrl)]
 pub async fn program_requirements(program_id: i64) -> Result<RequirementsView, AppError> {
     use crate::domain::access::{Action, decide};
-    use crate::storage::{programs, signoffs};
+    use crate::storage::signoffs;
     let who = crate::api::authorize_signed_in(&Action::ViewProgramCompetencies { program: program_id })?;
     let ctx = crate::api::ServerContext::get()?;
-    let program = programs::get_program(&ctx.db, program_id).await?.ok_or(AppError::NotFound)?;
+    let (program, edition) = crate::api::editions::edition_of_program(&ctx.db, &ctx.catalog, program_id).await?;
     let overrides = signoffs::requirements(&ctx.db, program_id).await?;
-    let rows = ctx
-        .catalog
-        .signed_off_competencies()
+    let rows = edition
+        .signed_off()
         .map(|c| RequirementRow {
             code: c.code.clone(),
             title: c.title.clone(),
@@ -829,11 +877,11 @@ pub async fn set_requirement(program_id: i64, code: String, attempts: String, se
     use crate::domain::competency::RequiredSetting;
     let me = crate::api::authorize_signed_in(&Action::ManageRequirements { program: program_id })?;
     let ctx = crate::api::ServerContext::get()?;
-    let c = ctx.catalog.competency(&code).filter(|c| c.domain.is_signed_off()).ok_or(AppError::NotFound)?;
+    let (_, edition) = crate::api::editions::edition_of_program(&ctx.db, &ctx.catalog, program_id).await?;
+    let c = edition.competency(&code).filter(|c| c.domain.is_signed_off()).ok_or(AppError::NotFound)?;
     let attempts = attempts.trim().parse::<i64>().unwrap_or(0);
     let attempts = Requirement::validate(attempts).map_err(|message| AppError::field("attempts", message))?;
     let setting = RequiredSetting::parse(&setting).ok_or_else(|| AppError::field("setting", "Choose lab, externship or either."))?;
-    crate::storage::programs::get_program(&ctx.db, program_id).await?.ok_or(AppError::NotFound)?;
     crate::storage::signoffs::set_requirement(&ctx.db, program_id, &c.code, Requirement { attempts, setting }, me.user_id, chrono::Utc::now())
         .await?;
     Ok(())

@@ -3,28 +3,67 @@
 
 use leptos::prelude::*;
 
-use crate::api::modules::submit_quiz;
+use crate::api::modules::{quiz_attempt, submit_quiz};
 use crate::domain::quiz::{Answer, QuestionKind, QuestionView, QuizResult};
+use crate::error::AppError;
 
-#[component]
-pub fn KnowledgeCheck(slug: String, questions: Vec<QuestionView>, mastery: u8) -> impl IntoView {
-    let initial: Vec<Vec<String>> = questions
+type Graded = Option<Result<QuizResult, AppError>>;
+
+/// What a fresh attempt starts with: nothing chosen, ordering items as shown.
+fn blank_choices(questions: &[QuestionView]) -> Vec<Vec<String>> {
+    questions
         .iter()
         .map(|q| match q.kind {
             QuestionKind::Order => q.options.iter().map(|o| o.id.clone()).collect(),
             _ => Vec::new(),
         })
-        .collect();
-    let choices = RwSignal::new(initial.clone());
-    let questions = StoredValue::new(questions);
-    let submit = Action::new(move |answers: &Vec<Answer>| submit_quiz(slug.clone(), answers.clone()));
-    let result = submit.value();
+        .collect()
+}
+
+/// One attempt at a module's knowledge check (its questions and their
+/// order were drawn on the server for this attempt). After the result, a
+/// student can take another attempt: a new draw, other questions, another order.
+#[component]
+pub fn KnowledgeCheck(slug: String, questions: Vec<QuestionView>, mastery: u8, attempt: u32) -> impl IntoView {
+    let choices = RwSignal::new(blank_choices(&questions));
+    let current = RwSignal::new((attempt, questions));
+    let result: RwSignal<Graded> = RwSignal::new(None);
+    let slug = StoredValue::new(slug);
+    let submit = Action::new(move |answers: &Vec<Answer>| {
+        let (slug, attempt, answers) = (slug.get_value(), current.with_untracked(|c| c.0), answers.clone());
+        async move {
+            let graded = submit_quiz(slug, attempt, answers).await;
+            result.set(Some(graded));
+        }
+    });
     let pending = submit.pending();
-    let total = questions.with_value(|q| q.len());
+    let next = Action::new(move |_: &()| {
+        let slug = slug.get_value();
+        async move {
+            match quiz_attempt(slug).await {
+                Ok(a) => {
+                    choices.set(blank_choices(&a.questions));
+                    current.set((a.attempt, a.questions));
+                    result.set(None);
+                    // The new attempt's heading, for keyboard and screen-reader users.
+                    #[cfg(feature = "hydrate")]
+                    if let Some(el) = document().get_element_by_id("knowledge-check-title") {
+                        use leptos::wasm_bindgen::JsCast;
+                        if let Ok(h) = el.dyn_into::<leptos::web_sys::HtmlElement>() {
+                            let _ = h.focus();
+                        }
+                    }
+                }
+                Err(e) => result.set(Some(Err(e))),
+            }
+        }
+    });
+    let total = move || current.with(|c| c.1.len());
+    let graded = Signal::derive(move || result.get());
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let answers = questions.with_value(|qs| {
+        let answers = current.with(|(_, qs)| {
             choices.with(|c| {
                 qs.iter()
                     .zip(c.iter())
@@ -37,24 +76,32 @@ pub fn KnowledgeCheck(slug: String, questions: Vec<QuestionView>, mastery: u8) -
 
     view! {
         <section id="knowledge-check" class="card quiz" aria-labelledby="knowledge-check-title">
-            <h2 id="knowledge-check-title">"Knowledge check"</h2>
+            <h2 id="knowledge-check-title" tabindex="-1">"Knowledge check"</h2>
             <p>
-                {format!("{total} questions. You need {mastery}% to master this module. ")}
+                {move || format!("{} questions. You need {mastery}% to master this module. ", total())}
                 "Each answer is explained after you submit."
             </p>
+            <p class="meta" data-testid="quiz-attempt">{move || format!("Attempt {}", current.with(|c| c.0))}</p>
             <form on:submit=on_submit novalidate>
                 {move || {
-                    questions
-                        .get_value()
+                    current
+                        .get()
+                        .1
                         .into_iter()
                         .enumerate()
-                        .map(|(i, q)| view! { <QuestionField index=i question=q choices result/> })
+                        .map(|(i, q)| view! { <QuestionField index=i question=q choices result=graded/> })
                         .collect_view()
                 }}
                 <div class="quiz-actions">
-                    <button type="submit" class="button" disabled=move || pending.get()>
+                    <button type="submit" class="button" disabled=move || pending.get() || result.with(|r| matches!(r, Some(Ok(_))))>
                         {move || if pending.get() { "Checking…" } else { "Submit answers" }}
                     </button>
+                    {move || result.with(|r| matches!(r, Some(Ok(_)))).then(|| view! {
+                        <button type="button" class="button button-secondary" on:click=move |_| { next.dispatch(()); }
+                            disabled=move || next.pending().get()>
+                            "Take another attempt"
+                        </button>
+                    })}
                 </div>
             </form>
             <div class="quiz-summary" role="status" aria-live="polite" data-testid="quiz-summary">
@@ -83,7 +130,7 @@ fn QuestionField(
     index: usize,
     question: QuestionView,
     choices: RwSignal<Vec<Vec<String>>>,
-    result: MappedSignal<Option<Result<QuizResult, crate::error::AppError>>>,
+    result: Signal<Graded>,
 ) -> impl IntoView {
     let qid = question.id.clone();
     let name = format!("q-{}", question.id);

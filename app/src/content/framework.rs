@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use super::{ContentError, line_of};
 use crate::domain::checklist::ChecklistStep;
 use crate::domain::competency::{Competency, CompetencyDomain, RequiredSetting, Requirement};
+use crate::domain::edition::{Edition, EditionInfo};
 
 /// Used when a competency does not set `pass_percent`.
 pub const DEFAULT_PASS_PERCENT: u8 = 85;
@@ -23,8 +24,23 @@ pub const DEFAULT_PASS_PERCENT: u8 = 85;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FrameworkFile {
+    edition: Option<toml::Spanned<RawEdition>>,
     #[serde(default)]
     competency: Vec<toml::Spanned<RawCompetency>>,
+}
+
+/// The `[edition]` table: which framework and edition the file is.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEdition {
+    id: String,
+    name: String,
+    publisher: String,
+    version: String,
+    /// The edition new programs start on, and modules' front matter names
+    /// codes of. Exactly one file says so.
+    #[serde(default)]
+    default: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,6 +57,10 @@ struct RawCompetency {
     behaviours: Vec<String>,
     pass_percent: Option<u8>,
     requirement: Option<RawRequirement>,
+    #[serde(default)]
+    references: Vec<String>,
+    #[serde(default)]
+    same_as: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -93,6 +113,8 @@ struct Draft {
     pass_percent: Option<u8>,
     attempts: i64,
     setting: String,
+    references: Vec<String>,
+    same_as: Vec<String>,
 }
 
 /// Validates drafts; pushes problems (by line) to `errors`.
@@ -143,6 +165,14 @@ fn validate(drafts: Vec<Draft>, slugs: &dyn Fn(&str) -> bool, mut err: impl FnMu
                 err(line, format!("competency {}: unknown module '{m}' (no content/modules/{m}.md)", d.code));
             }
         }
+        for other in &d.same_as {
+            if crate::domain::edition::RecordKey::parse(other).is_none() {
+                err(line, format!("competency {}: same_as '{other}' must name edition:code, e.g. checkoff-starter:I.P.7", d.code));
+            }
+        }
+        if d.references.iter().any(|r| r.trim().is_empty()) {
+            err(line, format!("competency {} has an empty reference", d.code));
+        }
         let pass_percent = match domain {
             CompetencyDomain::Affective => 100,
             _ => d.pass_percent.unwrap_or(DEFAULT_PASS_PERCENT),
@@ -171,13 +201,57 @@ fn validate(drafts: Vec<Draft>, slugs: &dyn Fn(&str) -> bool, mut err: impl FnMu
             pass_percent,
             requirement: Requirement { attempts, setting },
             version,
+            references: d.references,
+            same_as: d.same_as,
         });
     }
     out
 }
 
-/// Parses and validates the framework file. `slugs` says whether a module
-/// exists.
+/// Parses and validates one edition's file (`content/competencies/<id>.toml`):
+/// its `[edition]` table and competencies. Returns the edition and whether
+/// it is the default, or `None` if the file cannot be read as one.
+pub(super) fn parse_edition(
+    path: &Path,
+    text: &str,
+    slugs: &dyn Fn(&str) -> bool,
+    errors: &mut Vec<ContentError>,
+) -> Option<(Edition, bool)> {
+    let file: FrameworkFile = match toml::from_str(text) {
+        Ok(f) => f,
+        Err(e) => {
+            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+            errors.push(ContentError { path: path.to_path_buf(), line, message: e.message().trim().to_string() });
+            return None;
+        }
+    };
+    let err = |line: usize, message: String| ContentError { path: path.to_path_buf(), line, message };
+    let Some(raw) = &file.edition else {
+        errors.push(err(1, "the file needs an [edition] table (id, name, publisher, version) naming the framework and edition".into()));
+        return None;
+    };
+    let line = line_of(text, raw.span().start);
+    let e = raw.get_ref();
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    if !super::quiz_block::is_slug(&e.id) {
+        errors.push(err(line, format!("edition id '{}' must be lower-case words joined by '-'", e.id)));
+    } else if e.id != stem {
+        errors.push(err(line, format!("edition id '{}' must match the file name ({stem}.toml)", e.id)));
+    }
+    for (key, value) in [("name", &e.name), ("publisher", &e.publisher), ("version", &e.version)] {
+        if value.trim().is_empty() {
+            errors.push(err(line, format!("edition {key} is empty")));
+        }
+    }
+    let info = EditionInfo { id: e.id.clone(), name: e.name.clone(), publisher: e.publisher.clone(), version: e.version.clone() };
+    let default = e.default;
+    let competencies = competencies_of(path, text, file, slugs, errors);
+    Some((Edition { info, competencies }, default))
+}
+
+/// Parses and validates a file's competencies (with or without an
+/// `[edition]` table). `slugs` says whether a module exists.
+#[cfg(test)]
 pub(super) fn parse(path: &Path, text: &str, slugs: &dyn Fn(&str) -> bool, errors: &mut Vec<ContentError>) -> Vec<Competency> {
     let file: FrameworkFile = match toml::from_str(text) {
         Ok(f) => f,
@@ -187,6 +261,16 @@ pub(super) fn parse(path: &Path, text: &str, slugs: &dyn Fn(&str) -> bool, error
             return Vec::new();
         }
     };
+    competencies_of(path, text, file, slugs, errors)
+}
+
+fn competencies_of(
+    path: &Path,
+    text: &str,
+    file: FrameworkFile,
+    slugs: &dyn Fn(&str) -> bool,
+    errors: &mut Vec<ContentError>,
+) -> Vec<Competency> {
     let drafts = file
         .competency
         .into_iter()
@@ -203,7 +287,19 @@ pub(super) fn parse(path: &Path, text: &str, slugs: &dyn Fn(&str) -> bool, error
                 .collect();
             all.extend(behaviours.into_iter().map(|text| ChecklistStep { text, critical: false, note: None }));
             let (attempts, setting) = c.requirement.map_or((1, "either".to_string()), |r| (r.attempts, r.setting));
-            Draft { line, code: c.code, title: c.title, domain: c.domain, modules: c.modules, steps: all, pass_percent: c.pass_percent, attempts, setting }
+            Draft {
+                line,
+                code: c.code,
+                title: c.title,
+                domain: c.domain,
+                modules: c.modules,
+                steps: all,
+                pass_percent: c.pass_percent,
+                attempts,
+                setting,
+                references: c.references,
+                same_as: c.same_as,
+            }
         })
         .collect();
     validate(drafts, slugs, |line, message| errors.push(ContentError { path: path.to_path_buf(), line, message }))
@@ -211,7 +307,9 @@ pub(super) fn parse(path: &Path, text: &str, slugs: &dyn Fn(&str) -> bool, error
 
 /// The framework as CSV, one competency per row (the import format).
 pub fn to_csv(competencies: &[Competency]) -> Result<String, crate::csv_export::CsvError> {
-    let mut t = crate::csv_export::CsvTable::new(&["code", "title", "domain", "steps", "modules", "attempts", "setting", "pass_percent"])?;
+    let mut t = crate::csv_export::CsvTable::new(&[
+        "code", "title", "domain", "steps", "modules", "attempts", "setting", "pass_percent", "same_as", "references",
+    ])?;
     for c in competencies {
         let steps: Vec<String> = c.steps.iter().map(|s| if s.critical { format!("*{}", s.text) } else { s.text.clone() }).collect();
         t.row([
@@ -223,6 +321,8 @@ pub fn to_csv(competencies: &[Competency]) -> Result<String, crate::csv_export::
             &c.requirement.attempts.to_string(),
             c.requirement.setting.as_str(),
             &c.pass_percent.to_string(),
+            &c.same_as.join(" "),
+            &c.references.join(" | "),
         ])?;
     }
     t.finish()
@@ -251,6 +351,7 @@ pub fn from_csv(text: &str, slugs: &dyn Fn(&str) -> bool) -> Result<Vec<Competen
     };
     let (steps_i, modules_i, attempts_i, setting_i, pass_i) =
         (col("steps"), col("modules"), col("attempts"), col("setting"), col("pass_percent"));
+    let (same_as_i, references_i) = (col("same_as"), col("references"));
     let mut drafts = Vec::new();
     for record in reader.records() {
         let record = match record {
@@ -306,6 +407,8 @@ pub fn from_csv(text: &str, slugs: &dyn Fn(&str) -> bool) -> Result<Vec<Competen
             pass_percent,
             attempts,
             setting,
+            same_as: get(same_as_i).split([' ', ',', ';']).filter(|s| !s.is_empty()).map(str::to_string).collect(),
+            references: get(references_i).split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect(),
         });
     }
     let competencies = validate(drafts, slugs, |line, message| problems.push(CsvProblem { line: line as u64, message }));
@@ -335,13 +438,20 @@ fn toml_string(s: &str) -> String {
     out
 }
 
-/// Writes competencies as a framework file, in the format `parse` reads.
-pub fn to_toml(competencies: &[Competency]) -> String {
+/// Writes an edition as a framework file, in the format `parse_edition` reads.
+pub fn to_toml(info: &EditionInfo, competencies: &[Competency]) -> String {
     let q = |s: &str| toml_string(s);
     let mut out = String::from(
         "# Competency framework, imported from CSV. Codes follow the accreditor's numbering style;\n\
          # check titles and checklists against the current edition of your accreditor's standards.\n",
     );
+    out.push_str(&format!(
+        "\n[edition]\nid = {}\nname = {}\npublisher = {}\nversion = {}\n",
+        q(&info.id),
+        q(&info.name),
+        q(&info.publisher),
+        q(&info.version)
+    ));
     let by_code: BTreeMap<usize, &Competency> = competencies.iter().enumerate().collect();
     for c in by_code.values() {
         out.push_str(&format!("\n[[competency]]\ncode = {}\ntitle = {}\ndomain = {}\n", q(&c.code), q(&c.title), q(c.domain.as_str())));
@@ -351,6 +461,14 @@ pub fn to_toml(competencies: &[Competency]) -> String {
         }
         if c.domain == CompetencyDomain::Psychomotor && c.pass_percent != DEFAULT_PASS_PERCENT {
             out.push_str(&format!("pass_percent = {}\n", c.pass_percent));
+        }
+        if !c.same_as.is_empty() {
+            let xs: Vec<String> = c.same_as.iter().map(|m| q(m)).collect();
+            out.push_str(&format!("same_as = [{}]\n", xs.join(", ")));
+        }
+        if !c.references.is_empty() {
+            let xs: Vec<String> = c.references.iter().map(|m| q(m)).collect();
+            out.push_str(&format!("references = [{}]\n", xs.join(", ")));
         }
         if c.requirement != Requirement::DEFAULT {
             out.push_str(&format!(
@@ -460,7 +578,8 @@ domain = "cognitive"
         let csv = to_csv(&cs).unwrap();
         let back = from_csv(&csv, &any_module).unwrap();
         assert_eq!(back, cs);
-        let toml = to_toml(&back);
+        let info = EditionInfo { id: "fw".into(), name: "Test".into(), publisher: "Us".into(), version: "1".into() };
+        let toml = to_toml(&info, &back);
         let again = parse(Path::new("fw.toml"), &toml, &any_module, &mut errors);
         assert!(errors.is_empty(), "{errors:?}\n{toml}");
         assert_eq!(again, cs);

@@ -16,8 +16,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use std::sync::Arc;
+
+use crate::domain::edition::{Edition, RecordKey};
 use crate::domain::module::{ModuleSummary, ModuleView, TocEntry};
-use crate::domain::quiz::Question;
+use crate::domain::quiz::{Draw, Question, QuestionKind};
 
 /// One problem in the content tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +68,8 @@ struct FrontMatter {
     objectives: Vec<String>,
     #[serde(default = "default_mastery")]
     mastery: u8,
+    /// Questions each attempt draws from the bank (default: all of them).
+    questions_per_attempt: Option<usize>,
 }
 
 fn default_mastery() -> u8 {
@@ -80,22 +85,40 @@ pub struct Module {
     pub toc: Vec<TocEntry>,
     pub body_html: String,
     pub questions: Vec<Question>,
+    /// Questions an attempt draws (`None`: all).
+    pub questions_per_attempt: Option<usize>,
+    /// 1-based position at which each single-choice question's key was
+    /// written (check-content reports the spread; the page shuffles).
+    pub authored_key_positions: Vec<usize>,
     /// sha256 of the file, hex: which text an attempt was taken on.
     pub version: String,
     /// Lower-cased title, summary, area and plain text, for search.
     search_text: String,
 }
 
+/// Who is taking an attempt, for drawing it: visitors who are not signed
+/// in all get the same first draw (their page can be cached and shared).
+pub const ANYONE: &str = "anyone";
+
 impl Module {
-    /// What the browser may see: questions without their key.
-    pub fn view(&self) -> ModuleView {
+    /// Attempt `number` of `taker` (a student id, or [`ANYONE`]).
+    pub fn draw(&self, taker: &str, number: u32) -> Draw {
+        crate::domain::quiz::draw(&self.summary.slug, &self.version, taker, number, &self.questions, self.questions_per_attempt)
+    }
+
+    /// What the browser may see of attempt `number` of `taker`: its drawn
+    /// questions, options shuffled, without the key.
+    pub fn view(&self, taker: &str, number: u32) -> ModuleView {
+        let draw = self.draw(taker, number);
         ModuleView {
             summary: self.summary.clone(),
             objectives: self.objectives.clone(),
             mastery_percent: self.mastery_percent,
             toc: self.toc.clone(),
-            questions: self.questions.iter().map(|q| q.view(&self.summary.slug)).collect(),
+            questions: draw.views(&self.summary.slug, &self.questions),
             version: self.version.clone(),
+            attempt: number,
+            bank_size: self.questions.len(),
         }
     }
 
@@ -109,11 +132,14 @@ impl Module {
 pub struct Catalog {
     modules: Vec<Module>,
     by_slug: HashMap<String, usize>,
-    competencies: Vec<Competency>,
+    /// Every framework edition in `content/competencies/`, by file name.
+    editions: Vec<Arc<Edition>>,
+    default_edition: usize,
+    /// Problems that do not stop the server (`check-content` prints them).
+    warnings: Vec<ContentError>,
 }
 
 impl Catalog {
-    /// Modules in catalogue order: by area, then `order`, then title.
     pub fn modules(&self) -> &[Module] {
         &self.modules
     }
@@ -122,55 +148,70 @@ impl Catalog {
         self.by_slug.get(slug).map(|&i| &self.modules[i])
     }
 
-    /// The framework, in file order.
+    pub fn editions(&self) -> &[Arc<Edition>] {
+        &self.editions
+    }
+
+    pub fn edition(&self, id: &str) -> Option<&Arc<Edition>> {
+        self.editions.iter().find(|e| e.id() == id)
+    }
+
+    /// The edition new programs start on, whose codes modules name.
+    pub fn default_edition(&self) -> &Arc<Edition> {
+        &self.editions[self.default_edition]
+    }
+
+    /// The default edition's competencies.
     pub fn competencies(&self) -> &[Competency] {
-        &self.competencies
+        &self.default_edition().competencies
     }
 
+    /// A competency of the default edition.
     pub fn competency(&self, code: &str) -> Option<&Competency> {
-        self.competencies.iter().find(|c| c.code == code)
+        self.default_edition().competency(code)
     }
 
-    /// Psychomotor and affective competencies: what is signed off and what
-    /// the Master Competency Checklist lists.
+    /// The default edition's competencies evaluated by a checklist.
     pub fn signed_off_competencies(&self) -> impl Iterator<Item = &Competency> {
-        self.competencies.iter().filter(|c| c.domain.is_signed_off())
+        self.default_edition().signed_off()
     }
+
+    pub fn warnings(&self) -> &[ContentError] {
+        &self.warnings
+    }
+}
+
+/// Reads every file with `extension` in `dir`, sorted by name.
+pub fn read_files(dir: &Path, extension: &str, errors: &mut Vec<ContentError>) -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    match std::fs::read_dir(dir) {
+        Ok(entries) => {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == extension) {
+                    match std::fs::read_to_string(&path) {
+                        Ok(text) => files.push((path, text)),
+                        Err(e) => errors.push(ContentError { path, line: 1, message: format!("cannot read: {e}") }),
+                    }
+                }
+            }
+        }
+        Err(e) => errors.push(ContentError { path: dir.to_path_buf(), line: 1, message: format!("cannot read: {e}") }),
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files
 }
 
 /// Loads and validates `dir` (the `content/` folder).
 pub fn load(dir: &Path) -> Result<Catalog, ContentErrors> {
     let mut errors = Vec::new();
-    let framework_path = dir.join("competencies").join("framework.toml");
-    let framework = match std::fs::read_to_string(&framework_path) {
-        Ok(text) => Some(text),
-        Err(e) => {
-            errors.push(ContentError { path: framework_path.clone(), line: 0, message: format!("cannot read: {e}") });
-            None
-        }
-    };
+    let editions = read_files(&dir.join("competencies"), "toml", &mut errors);
     let modules_dir = dir.join("modules");
-    let mut files = Vec::new();
-    match std::fs::read_dir(&modules_dir) {
-        Ok(entries) => {
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == "md") {
-                    match std::fs::read_to_string(&path) {
-                        Ok(text) => files.push((path, text)),
-                        Err(e) => errors.push(ContentError { path, line: 0, message: format!("cannot read: {e}") }),
-                    }
-                }
-            }
-        }
-        Err(e) => errors.push(ContentError { path: modules_dir.clone(), line: 0, message: format!("cannot read: {e}") }),
-    }
-    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let files = read_files(&modules_dir, "md", &mut errors);
     if !errors.is_empty() {
         return Err(ContentErrors(errors));
     }
-    let framework = framework.unwrap_or_default();
-    parse_tree(&framework_path, &framework, &modules_dir, &files, &check_image_file)
+    parse_tree(&editions, &modules_dir, &files, &check_image_file)
 }
 
 /// Checks an image file on disk: it exists, and an SVG carries no script.
@@ -196,13 +237,13 @@ pub fn check_image_file(path: &Path) -> Option<String> {
 /// problem with an image path under `modules_dir`, if any (tests pass a
 /// closure; [`load`] asks the disk with [`check_image_file`]).
 pub fn parse_tree(
-    framework_path: &Path,
-    framework: &str,
+    edition_files: &[(PathBuf, String)],
     modules_dir: &Path,
     files: &[(PathBuf, String)],
     check_image: &dyn Fn(&Path) -> Option<String>,
 ) -> Result<Catalog, ContentErrors> {
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
 
     // Slugs first: modules link to each other.
     let mut slugs: BTreeMap<String, &Path> = BTreeMap::new();
@@ -228,14 +269,17 @@ pub fn parse_tree(
     }
 
     let slug_exists = |slug: &str| slugs.contains_key(slug);
-    let mut competencies = framework::parse(framework_path, framework, &slug_exists, &mut errors);
-    let codes: HashSet<String> = competencies.iter().map(|c| c.code.clone()).collect();
-    let codes: HashSet<&str> = codes.iter().map(String::as_str).collect();
+    let (mut editions, default_edition) = parse_editions(edition_files, &slug_exists, &mut errors);
+    let no_codes = HashSet::new();
+    let codes: HashSet<&str> = match default_edition.and_then(|i| editions.get(i)) {
+        Some(e) => e.competencies.iter().map(|c| c.code.as_str()).collect(),
+        None => no_codes,
+    };
 
     let mut modules = Vec::new();
     for (path, text) in files {
         let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        match parse_module(path, &slug, text, &codes, &slugs, modules_dir, check_image) {
+        match parse_module(path, &slug, text, &codes, &slugs, modules_dir, check_image, &mut warnings) {
             Ok(m) => modules.push(m),
             Err(mut e) => errors.append(&mut e),
         }
@@ -248,17 +292,105 @@ pub fn parse_tree(
     modules.sort_by(|a, b| {
         (&a.summary.area, a.summary.order, &a.summary.title).cmp(&(&b.summary.area, b.summary.order, &b.summary.title))
     });
-    // A competency is taught by the modules that name it in their front
-    // matter, plus any the framework names itself.
-    for c in &mut competencies {
-        for m in &modules {
-            if m.summary.competencies.contains(&c.code) && !c.modules.contains(&m.summary.slug) {
-                c.modules.push(m.summary.slug.clone());
+    // A competency of the default edition is taught by the modules that
+    // name it in their front matter, plus any the edition names itself
+    // (other editions name their modules themselves).
+    let default_edition = default_edition.unwrap_or(0);
+    if let Some(e) = editions.get_mut(default_edition) {
+        for c in &mut e.competencies {
+            for m in &modules {
+                if m.summary.competencies.contains(&c.code) && !c.modules.contains(&m.summary.slug) {
+                    c.modules.push(m.summary.slug.clone());
+                }
             }
         }
     }
+    for (e, (path, text)) in editions.iter().zip(edition_files) {
+        for c in e.signed_off().filter(|c| c.modules.is_empty()) {
+            let line = text.find(&format!("code = \"{}\"", c.code)).map_or(1, |at| line_of(text, at));
+            warnings.push(ContentError {
+                path: path.clone(),
+                line,
+                message: format!("competency {} links to no module: no module teaches it yet", c.code),
+            });
+        }
+    }
     let by_slug = modules.iter().enumerate().map(|(i, m)| (m.summary.slug.clone(), i)).collect();
-    Ok(Catalog { modules, by_slug, competencies })
+    let editions = editions.into_iter().map(Arc::new).collect();
+    Ok(Catalog { modules, by_slug, editions, default_edition, warnings })
+}
+
+/// Parses every edition file; checks that ids are unique, that exactly one
+/// is the default, and that every `same_as` names a competency that exists.
+/// Returns the editions (in file order, one per readable file) and the
+/// index of the default.
+fn parse_editions(
+    files: &[(PathBuf, String)],
+    slug_exists: &dyn Fn(&str) -> bool,
+    errors: &mut Vec<ContentError>,
+) -> (Vec<Edition>, Option<usize>) {
+    let mut editions: Vec<Edition> = Vec::new();
+    let mut defaults = Vec::new();
+    let mut paths = Vec::new();
+    let mut sources = Vec::new();
+    for (index, (path, text)) in files.iter().enumerate() {
+        let Some((edition, default)) = framework::parse_edition(path, text, slug_exists, errors) else { continue };
+        if let Some(other) = editions.iter().position(|e| e.id() == edition.id()) {
+            errors.push(ContentError {
+                path: path.clone(),
+                line: 1,
+                message: format!("edition id '{}' is also used by {}", edition.id(), paths[other]),
+            });
+        }
+        if default {
+            defaults.push(editions.len());
+        }
+        paths.push(path.display().to_string());
+        sources.push(index);
+        editions.push(edition);
+    }
+    if files.is_empty() {
+        errors.push(ContentError {
+            path: PathBuf::from("content/competencies"),
+            line: 1,
+            message: "no framework edition: add content/competencies/<edition>.toml".into(),
+        });
+    }
+    let default = match defaults.as_slice() {
+        [one] => Some(*one),
+        [] if editions.len() == 1 => Some(0),
+        [] => {
+            if let Some((path, _)) = files.first() {
+                errors.push(ContentError { path: path.clone(), line: 1, message: "no edition is marked `default = true`".into() });
+            }
+            None
+        }
+        [_, second, ..] => {
+            errors.push(ContentError {
+                path: PathBuf::from(&paths[*second]),
+                line: 1,
+                message: format!("more than one edition is marked `default = true` (also {})", paths[defaults[0]]),
+            });
+            None
+        }
+    };
+    for (e, &index) in editions.iter().zip(&sources) {
+        let (path, text) = &files[index];
+        for c in &e.competencies {
+            for key in c.same_as.iter().filter_map(|s| RecordKey::parse(s)) {
+                let known = editions.iter().find(|x| x.id() == key.edition).is_some_and(|x| x.competency(&key.code).is_some());
+                if !known {
+                    let line = text.find(&format!("code = \"{}\"", c.code)).map_or(1, |at| line_of(text, at));
+                    errors.push(ContentError {
+                        path: path.clone(),
+                        line,
+                        message: format!("competency {}: same_as names {key}, which is not a competency of any edition here", c.code),
+                    });
+                }
+            }
+        }
+    }
+    (editions, default)
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -274,6 +406,7 @@ pub fn is_competency_code(code: &str) -> bool {
         && parts[0].chars().all(|c| c.is_ascii_uppercase())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn parse_module(
     path: &Path,
     slug: &str,
@@ -282,6 +415,7 @@ fn parse_module(
     slugs: &BTreeMap<String, &Path>,
     modules_dir: &Path,
     check_image: &dyn Fn(&Path) -> Option<String>,
+    warnings: &mut Vec<ContentError>,
 ) -> Result<Module, Vec<ContentError>> {
     let err = |line: usize, message: String| ContentError { path: path.to_path_buf(), line, message };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -330,7 +464,7 @@ fn parse_module(
         if !codes.contains(code.get_ref().as_str()) {
             errors.push(err(
                 line_of(text, fm_start + code.span().start),
-                format!("unknown competency code '{}' (not in content/competencies/framework.toml)", code.get_ref()),
+                format!("unknown competency code '{}' (not in the default framework edition)", code.get_ref()),
             ));
         }
     }
@@ -355,12 +489,54 @@ fn parse_module(
     if rendered.questions.is_empty() {
         errors.push(err(body_line, "the module has no knowledge check (no ```quiz block)".into()));
     }
+    if let Some(n) = front.questions_per_attempt
+        && !(1..=rendered.questions.len()).contains(&n)
+    {
+        errors.push(err(
+            fm_line("questions_per_attempt"),
+            format!("questions_per_attempt {n} must be 1 to the {} questions in the module", rendered.questions.len()),
+        ));
+    }
+    let topics: HashSet<Option<&str>> = rendered.questions.iter().map(|(q, _)| q.topic.as_deref()).collect();
+    if topics.len() > 1 && topics.contains(&None) {
+        if let Some((q, line)) = rendered.questions.iter().find(|(q, _)| q.topic.is_none()) {
+            errors.push(err(*line, format!("question '{}' has no topic: give every question one, or none", q.id)));
+        }
+    }
+    // Test-wiseness: a key much longer than every distractor gives itself away.
+    for (q, line) in &rendered.questions {
+        if q.kind == QuestionKind::Order {
+            continue;
+        }
+        let key_len = q.correct.iter().filter_map(|&i| q.options.get(i)).map(|o| o.chars().count()).max().unwrap_or(0);
+        let longest_wrong = (0..q.options.len())
+            .filter(|i| !q.correct.contains(i))
+            .filter_map(|i| q.options.get(i))
+            .map(|o| o.chars().count())
+            .max()
+            .unwrap_or(0);
+        if longest_wrong > 0 && key_len * 2 > longest_wrong * 3 {
+            warnings.push(err(
+                *line,
+                format!(
+                    "question '{}': the key is the longest option by {:.1}× (more than 1.5×); shorten it or lengthen a distractor",
+                    q.id,
+                    key_len as f64 / longest_wrong as f64
+                ),
+            ));
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
 
     let search_text = format!("{} {} {} {}", front.title, front.summary, front.area, rendered.plain_text).to_lowercase();
     let questions: Vec<Question> = rendered.questions.into_iter().map(|(q, _)| q).collect();
+    let authored_key_positions = questions
+        .iter()
+        .filter(|q| q.kind == QuestionKind::Single)
+        .filter_map(|q| q.correct.first().map(|i| i + 1))
+        .collect();
     Ok(Module {
         summary: ModuleSummary {
             slug: slug.to_string(),
@@ -377,6 +553,8 @@ fn parse_module(
         toc: rendered.toc,
         body_html: rendered.html,
         questions,
+        questions_per_attempt: front.questions_per_attempt,
+        authored_key_positions,
         version: hex::encode(Sha256::digest(text.as_bytes())),
         search_text,
     })

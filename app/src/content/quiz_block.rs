@@ -14,7 +14,7 @@ pub struct BlockError {
 pub fn parse(text: &str, first_line: usize) -> Result<Question, Vec<BlockError>> {
     let mut errors = Vec::new();
     let mut err = |line: usize, message: String| errors.push(BlockError { line, message });
-    let (mut id, mut kind, mut prompt, mut explanation) = (None, None, None, None);
+    let (mut id, mut kind, mut prompt, mut explanation, mut topic) = (None, None, None, None, None);
     let mut options: Vec<(String, bool, usize)> = Vec::new();
     let mut numbered: Vec<(String, usize)> = Vec::new();
 
@@ -61,8 +61,9 @@ pub fn parse(text: &str, first_line: usize) -> Result<Question, Vec<BlockError>>
             "type" => &mut kind,
             "question" => &mut prompt,
             "explanation" => &mut explanation,
+            "topic" => &mut topic,
             other => {
-                err(line_no, format!("unknown key '{other}' (expected id, type, question, explanation)"));
+                err(line_no, format!("unknown key '{other}' (expected id, type, topic, question, explanation)"));
                 continue;
             }
         };
@@ -105,6 +106,11 @@ pub fn parse(text: &str, first_line: usize) -> Result<Question, Vec<BlockError>>
     };
     if prompt.is_none() {
         err(first_line, "missing 'question'".into());
+    }
+    if let Some((t, l)) = &topic
+        && !is_slug(t)
+    {
+        err(*l, format!("topic '{t}' must be lower-case words joined by '-'"));
     }
     if explanation.is_none() {
         err(end_line, "missing 'explanation' (shown to students after they answer)".into());
@@ -162,6 +168,7 @@ pub fn parse(text: &str, first_line: usize) -> Result<Question, Vec<BlockError>>
         options: question_options,
         correct,
         explanation: explanation.map(|e| e.0).unwrap_or_default(),
+        topic: topic.map(|t| t.0),
     })
 }
 

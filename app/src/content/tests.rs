@@ -6,6 +6,12 @@ use std::path::{Path, PathBuf};
 use super::*;
 
 const FRAMEWORK: &str = r#"
+[edition]
+id = "framework"
+name = "Test framework"
+publisher = "Tests"
+version = "1"
+
 [[competency]]
 code = "I.P.2.b"
 title = "Perform venipuncture"
@@ -35,8 +41,7 @@ fn check(files: &[(&str, String)]) -> Result<Catalog, ContentErrors> {
     let files: Vec<(PathBuf, String)> =
         files.iter().map(|(name, text)| (PathBuf::from(format!("content/modules/{name}")), text.clone())).collect();
     parse_tree(
-        Path::new("content/competencies/framework.toml"),
-        FRAMEWORK,
+        &[(PathBuf::from("content/competencies/framework.toml"), FRAMEWORK.to_string())],
         Path::new("content/modules"),
         &files,
         &|p: &Path| (!p.ends_with("images/arm.svg")).then(|| "missing image".to_string()),
@@ -168,11 +173,11 @@ fn skipped_heading_levels_and_missing_references_are_rejected() {
 fn framework_errors_name_their_line() {
     let files: Vec<(PathBuf, String)> = vec![];
     let framework = format!("{FRAMEWORK}\n[[competency]]\ncode = \"A.2\"\ntitle = \"Again\"\ndomain = \"affective\"\n");
-    let errors = parse_tree(Path::new("fw.toml"), &framework, Path::new("m"), &files, &|_: &Path| None).unwrap_err();
-    assert!(errors.0.iter().any(|e| e.line == 14 && e.message.contains("duplicate competency code A.2 (first on line 8)")), "{errors}");
-    let errors = parse_tree(Path::new("fw.toml"), "[[competency]]\ncode = \"x\"\ntitle = \"T\"\ndomain = \"feelings\"\n", Path::new("m"), &files, &|_: &Path| None)
+    let errors = parse_tree(&[(PathBuf::from("framework.toml"), framework)], Path::new("m"), &files, &|_: &Path| None).unwrap_err();
+    assert!(errors.0.iter().any(|e| e.line == 20 && e.message.contains("duplicate competency code A.2 (first on line 14)")), "{errors}");
+    let errors = parse_tree(&[(PathBuf::from("fw.toml"), "[edition]\nid = \"fw\"\nname = \"N\"\npublisher = \"P\"\nversion = \"1\"\n[[competency]]\ncode = \"x\"\ntitle = \"T\"\ndomain = \"feelings\"\n".to_string())], Path::new("m"), &files, &|_: &Path| None)
         .unwrap_err();
-    assert!(errors.0.iter().any(|e| e.line == 1 && e.message.contains("domain 'feelings' must be")), "{errors}");
+    assert!(errors.0.iter().any(|e| e.line == 6 && e.message.contains("domain 'feelings' must be")), "{errors}");
 }
 
 #[test]

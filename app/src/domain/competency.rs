@@ -167,6 +167,13 @@ pub struct Competency {
     /// title, domain, steps, pass percent): the checklist version each
     /// evaluation records.
     pub version: String,
+    /// The sources the checklist was written from.
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Competencies of other editions that are the same skill, as
+    /// `edition:code` (`domain::edition`): their records count toward this one.
+    #[serde(default)]
+    pub same_as: Vec<String>,
 }
 
 /// Where a student stands on one competency.

@@ -156,6 +156,8 @@ mod tests {
             pass_percent,
             requirement: Requirement::DEFAULT,
             version: "v1".into(),
+            references: vec![],
+            same_as: vec![],
         }
     }
 

@@ -7,6 +7,7 @@ pub mod checkpoint;
 pub mod checklist;
 pub mod cohort;
 pub mod competency;
+pub mod edition;
 pub mod evaluation;
 pub mod externship;
 #[cfg(feature = "ssr")]

@@ -36,6 +36,11 @@ pub struct ModuleView {
     pub questions: Vec<QuestionView>,
     /// Content hash of the module file: attempts record which text they were taken on.
     pub version: String,
+    /// Which attempt these questions are (`quiz::draw`): the page sends it
+    /// back with the answers, and they are graded against this draw.
+    pub attempt: u32,
+    /// Questions in the module's bank (an attempt may ask fewer).
+    pub bank_size: usize,
 }
 
 /// A student's standing on a module.

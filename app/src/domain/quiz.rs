@@ -1,9 +1,15 @@
-//! Knowledge checks: questions, what the browser may see of them, and grading.
+//! Knowledge checks: questions, what the browser may see of them, drawing
+//! an attempt, and grading.
 //!
 //! The answer key never leaves the server: [`Question`] holds it, while the
-//! page receives [`QuestionView`]s whose option ids are opaque tokens and
-//! whose ordering items are shuffled, so neither ids nor order reveal the
-//! answer. Grading ([`grade`]) runs on the server on submit.
+//! page receives [`QuestionView`]s whose option ids are opaque tokens. Each
+//! attempt is drawn ([`draw`]): which questions of the module's bank it asks
+//! (evenly across the author's topics), in what order, and each question's
+//! options in an order of their own, so where an author wrote the key tells
+//! the student nothing and a retake is not the same test. A draw is a pure
+//! function of who takes it and which attempt it is, so a reload shows the
+//! same attempt without anything being written. Grading ([`grade_draw`]) is
+//! by option identity, never by position, against the attempt's own draw.
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +35,8 @@ pub struct Question {
     /// Indices of correct options (single/multiple); unused for order.
     pub correct: Vec<usize>,
     pub explanation: String,
+    /// The author's grouping; an attempt draws evenly across topics.
+    pub topic: Option<String>,
 }
 
 /// One option as shown in the page.
@@ -95,9 +103,147 @@ fn option_id(module: &str, question: &str, text: &str) -> String {
     format!("o{:012x}", fnv1a(&[module, question, text]) & 0xffff_ffff_ffff)
 }
 
+/// A small, well-mixed generator (splitmix64): draws must be the same on
+/// every server and every release, so no library generator is used.
+struct Mixer(u64);
+
+impl Mixer {
+    fn new(seed: u64) -> Mixer {
+        Mixer(seed)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            items.swap(i, self.below(i + 1));
+        }
+    }
+}
+
+/// One question of an attempt: which, and its options in the order shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawnQuestion {
+    pub question_id: String,
+    /// Indices into the question's options, in display order.
+    pub order: Vec<usize>,
+}
+
+/// An attempt as drawn: stored with the attempt when it is submitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draw {
+    /// 1 for a student's first attempt at the module, 2 for the next…
+    pub number: u32,
+    pub questions: Vec<DrawnQuestion>,
+}
+
+/// Draws attempt `number` of `taker` (a student's id, or "anyone" for a
+/// visitor who is not signed in) at a module: up to `size` questions (all
+/// when `None`), taken in turn from each topic so every topic is asked
+/// about, in a shuffled order, each question's options shuffled. Ordering
+/// questions never show their items in the right order.
+pub fn draw(module: &str, version: &str, taker: &str, number: u32, questions: &[Question], size: Option<usize>) -> Draw {
+    let mut mix = Mixer::new(fnv1a(&[module, version, taker, &number.to_string(), "draw"]));
+    let size = size.unwrap_or(questions.len()).min(questions.len());
+    // Topics in order of first appearance; questions without one share a pool.
+    let mut topics: Vec<(Option<&str>, Vec<usize>)> = Vec::new();
+    for (i, q) in questions.iter().enumerate() {
+        let t = q.topic.as_deref();
+        match topics.iter_mut().find(|(x, _)| *x == t) {
+            Some((_, list)) => list.push(i),
+            None => topics.push((t, vec![i])),
+        }
+    }
+    for (_, list) in &mut topics {
+        mix.shuffle(list);
+    }
+    // Which topic goes first rotates too, so a short draw is not always
+    // weighted toward the first topics.
+    mix.shuffle(&mut topics);
+    let mut chosen = Vec::with_capacity(size);
+    let mut round = 0;
+    while chosen.len() < size {
+        let mut took = false;
+        for (_, list) in &topics {
+            if chosen.len() == size {
+                break;
+            }
+            if let Some(&i) = list.get(round) {
+                chosen.push(i);
+                took = true;
+            }
+        }
+        if !took {
+            break;
+        }
+        round += 1;
+    }
+    mix.shuffle(&mut chosen);
+    let drawn = chosen
+        .into_iter()
+        .map(|i| {
+            let q = &questions[i];
+            let mut order: Vec<usize> = (0..q.options.len()).collect();
+            mix.shuffle(&mut order);
+            if q.kind == QuestionKind::Order && order.iter().enumerate().all(|(k, &o)| k == o) {
+                order.rotate_left(1);
+            }
+            DrawnQuestion { question_id: q.id.clone(), order }
+        })
+        .collect();
+    Draw { number, questions: drawn }
+}
+
+impl Draw {
+    /// The questions of this attempt as the page shows them.
+    pub fn views(&self, module: &str, questions: &[Question]) -> Vec<QuestionView> {
+        self.questions
+            .iter()
+            .filter_map(|d| questions.iter().find(|q| q.id == d.question_id).map(|q| q.view_in(module, &d.order)))
+            .collect()
+    }
+}
+
+/// Grades an attempt against its own draw: only the drawn questions count,
+/// and answers are option ids, so the order they were shown in (this
+/// attempt's or any other's) does not matter.
+pub fn grade_draw(module: &str, questions: &[Question], draw: &Draw, answers: &[Answer], mastery_percent: u8) -> QuizResult {
+    let asked: Vec<Question> = draw
+        .questions
+        .iter()
+        .filter_map(|d| questions.iter().find(|q| q.id == d.question_id).cloned())
+        .collect();
+    grade(module, &asked, answers, mastery_percent)
+}
+
 impl Question {
     fn option_ids(&self, module: &str) -> Vec<String> {
         self.options.iter().map(|t| option_id(module, &self.id, t)).collect()
+    }
+
+    /// The view with options in `order` (indices into the options; any
+    /// index out of range is skipped).
+    pub fn view_in(&self, module: &str, order: &[usize]) -> QuestionView {
+        let ids = self.option_ids(module);
+        QuestionView {
+            id: self.id.clone(),
+            kind: self.kind,
+            prompt: self.prompt.clone(),
+            options: order
+                .iter()
+                .filter_map(|&i| Some(OptionView { id: ids.get(i)?.clone(), text: self.options.get(i)?.clone() }))
+                .collect(),
+        }
     }
 
     /// The view sent to the page. Ordering items are shuffled deterministically
@@ -187,6 +333,7 @@ mod tests {
             options: vec!["Light blue".into(), "Blood culture".into(), "Lavender".into()],
             correct: vec![1],
             explanation: "Sterile first.".into(),
+            topic: None,
         }
     }
 
@@ -198,6 +345,7 @@ mod tests {
             options: vec!["Gown".into(), "Gloves".into(), "Pen".into()],
             correct: vec![0, 1],
             explanation: "".into(),
+            topic: None,
         }
     }
 
@@ -209,6 +357,7 @@ mod tests {
             options: vec!["Culture".into(), "Citrate".into(), "Serum".into(), "Heparin".into(), "EDTA".into()],
             correct: vec![],
             explanation: "".into(),
+            topic: None,
         }
     }
 
@@ -293,5 +442,102 @@ mod tests {
         let stray = Answer { question_id: "nope".into(), option_ids: vec!["x".into()] };
         let r = grade("m", &[q], &[stray], 80);
         assert_eq!((r.correct, r.total), (0, 1));
+    }
+
+    fn bank() -> Vec<Question> {
+        let topics = ["identification", "tubes", "safety"];
+        (0..18)
+            .map(|i| Question {
+                id: format!("q{i}"),
+                topic: Some(topics[i % 3].to_string()),
+                options: vec![format!("right {i}"), format!("wrong a {i}"), format!("wrong b {i}"), format!("wrong c {i}")],
+                correct: vec![0],
+                ..single()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_draw_is_stable_and_a_retake_differs() {
+        let b = bank();
+        let first = draw("m", "v1", "42", 1, &b, Some(9));
+        assert_eq!(first, draw("m", "v1", "42", 1, &b, Some(9)), "a reload shows the same attempt");
+        assert_eq!(first.questions.len(), 9);
+        let second = draw("m", "v1", "42", 2, &b, Some(9));
+        assert_ne!(first.questions, second.questions, "a retake is not the same test");
+        assert_ne!(first, draw("m", "v1", "43", 1, &b, Some(9)), "another student gets another draw");
+    }
+
+    #[test]
+    fn every_topic_is_asked_about() {
+        let b = bank();
+        for n in 1..50 {
+            let d = draw("m", "v1", "7", n, &b, Some(6));
+            for topic in ["identification", "tubes", "safety"] {
+                let asked = d.questions.iter().filter(|q| b.iter().find(|x| x.id == q.question_id).unwrap().topic.as_deref() == Some(topic)).count();
+                assert_eq!(asked, 2, "attempt {n}, topic {topic}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_key_is_not_where_the_author_wrote_it() {
+        // Over many attempts the key of a single-choice question lands on
+        // every position about equally often.
+        let b = bank();
+        let mut at = [0usize; 4];
+        for n in 1..=400 {
+            for d in draw("m", "v1", "7", n, &b, None).questions {
+                let key_at = d.order.iter().position(|&i| i == 0).unwrap();
+                at[key_at] += 1;
+            }
+        }
+        let total: usize = at.iter().sum();
+        for (pos, count) in at.iter().enumerate() {
+            let share = *count as f64 / total as f64;
+            assert!((0.2..0.3).contains(&share), "position {pos}: {share:.3} of {total}");
+        }
+    }
+
+    #[test]
+    fn the_same_answers_at_different_positions_score_the_same() {
+        let b = bank();
+        let one = draw("m", "v1", "7", 1, &b, None);
+        let two = draw("m", "v1", "7", 2, &b, None);
+        // Answer by text, whatever position each attempt shows it in.
+        let answer_all = |d: &Draw| -> Vec<Answer> {
+            d.views("m", &b)
+                .iter()
+                .map(|v| Answer {
+                    question_id: v.id.clone(),
+                    option_ids: v.options.iter().filter(|o| o.text.starts_with("right")).map(|o| o.id.clone()).collect(),
+                })
+                .collect()
+        };
+        let r1 = grade_draw("m", &b, &one, &answer_all(&one), 80);
+        let r2 = grade_draw("m", &b, &two, &answer_all(&two), 80);
+        assert_eq!((r1.correct, r2.correct), (18, 18));
+        // Attempt one's answers submitted against attempt two grade by identity.
+        assert_eq!(grade_draw("m", &b, &two, &answer_all(&one), 80).correct, 18);
+        // Positions mean nothing: "the first option" of attempt one is not an answer in attempt two.
+        let first_shown: Vec<Answer> = one
+            .views("m", &b)
+            .iter()
+            .map(|v| Answer { question_id: v.id.clone(), option_ids: vec![v.options[0].id.clone()] })
+            .collect();
+        let by_position = grade_draw("m", &b, &two, &first_shown, 80).correct;
+        let by_identity = first_shown
+            .iter()
+            .filter(|a| b.iter().find(|q| q.id == a.question_id).unwrap().option_ids("m")[0] == a.option_ids[0])
+            .count();
+        assert_eq!(by_position, by_identity);
+    }
+
+    #[test]
+    fn only_the_drawn_questions_count() {
+        let b = bank();
+        let d = draw("m", "v1", "7", 3, &b, Some(5));
+        let r = grade_draw("m", &b, &d, &[], 80);
+        assert_eq!(r.total, 5);
     }
 }

@@ -39,15 +39,24 @@ pub struct SignoffContent {
     pub signed_at: String,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The framework edition the record was signed under (`domain::edition`).
+    /// `None` for records made before editions existed: they were signed
+    /// under the starter framework and hashed without this field (v1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edition: Option<String>,
 }
 
-/// The hash format's version, hashed in front of every record.
+/// The hash format of records without an edition, hashed in front of them.
 pub const FORMAT: &str = "checkoff-signoff-v1";
+/// The hash format of records that name their edition.
+pub const FORMAT_V2: &str = "checkoff-signoff-v2";
 
-/// The hash of a record whose predecessor's hash is `prev_hash`.
+/// The hash of a record whose predecessor's hash is `prev_hash`. A record
+/// that names its edition hashes it too, under format v2; older records
+/// keep hashing exactly as they did, so existing chains still verify.
 pub fn link_hash(prev_hash: &str, content: &SignoffContent) -> String {
     let mut h = Sha256::new();
-    h.update(FORMAT.as_bytes());
+    h.update(if content.edition.is_some() { FORMAT_V2 } else { FORMAT }.as_bytes());
     h.update(b"\n");
     h.update(prev_hash.as_bytes());
     h.update(b"\n");
@@ -135,7 +144,25 @@ mod tests {
             signed_at: "2026-11-25T10:00:00.000000Z".into(),
             ip: Some("203.0.113.7".into()),
             user_agent: None,
+            edition: None,
         }
+    }
+
+    #[test]
+    fn records_before_editions_hash_as_they_always_did() {
+        // A v1 record's hash, as stored before editions existed: the same
+        // content must still give it, or existing chains would break.
+        let v1 = content(1);
+        let json = serde_json::to_string(&v1).unwrap();
+        assert!(!json.contains("edition"), "{json}");
+        let mut h = Sha256::new();
+        h.update(format!("{FORMAT}\n{GENESIS}\n{json}").as_bytes());
+        assert_eq!(link_hash(GENESIS, &v1), hex::encode(h.finalize()));
+        // Naming the edition is part of what is signed (v2).
+        let v2 = SignoffContent { edition: Some("maerb-2015".into()), ..content(1) };
+        assert_ne!(link_hash(GENESIS, &v1), link_hash(GENESIS, &v2));
+        let other = SignoffContent { edition: Some("checkoff-starter".into()), ..content(1) };
+        assert_ne!(link_hash(GENESIS, &v2), link_hash(GENESIS, &other));
     }
 
     fn chain(n: i64) -> Vec<StoredLink> {

@@ -85,7 +85,7 @@ fn ModuleArticle(module: ModuleView) -> impl IntoView {
                 </ol>
             </nav>
             <div class="module-body" node_ref=body_ref inner_html=move || body.get()></div>
-            <KnowledgeCheck slug=s.slug questions=module.questions mastery=module.mastery_percent/>
+            <KnowledgeCheck slug=s.slug questions=module.questions mastery=module.mastery_percent attempt=module.attempt/>
         </article>
     }
 }

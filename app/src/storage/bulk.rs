@@ -397,8 +397,8 @@ pub async fn signoffs(
             "INSERT INTO signoff (id, program_id, seq, kind, student_id, student_name, evaluator_id, evaluator_name,
                 evaluator_role, competency_code, competency_title, checklist_version, setting, steps, comment,
                 passed, score_percent, attestation, voids_id, reason, request_id, signed_at, ip, user_agent,
-                prev_hash, hash)",
-            26,
+                prev_hash, hash, edition)",
+            27,
             rows,
             |q, r| {
                 let c = &r.content;
@@ -429,6 +429,7 @@ pub async fn signoffs(
                     .bind(&c.user_agent)
                     .bind(&r.prev_hash)
                     .bind(&r.hash)
+                    .bind(&c.edition)
             }
         );
         sqlx::query("UPDATE signoff_chain SET seq = $2, head_hash = $3 WHERE program_id = $1")

@@ -8,6 +8,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::edition::RecordKey;
 use super::{Db, Engine, StorageError, read};
 use crate::domain::access::ProgramId;
 
@@ -54,6 +55,8 @@ pub async fn students(db: &Db, program: ProgramId, cohort: Option<i64>) -> Resul
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct TallyRow {
     pub student_id: i64,
+    /// The edition the counted records were signed under.
+    pub edition: String,
     pub competency_code: String,
     pub setting: String,
     pub attempts: i32,
@@ -62,7 +65,7 @@ pub struct TallyRow {
 
 pub async fn tallies(db: &Db, program: ProgramId, cohort: Option<i64>) -> Result<Vec<TallyRow>, StorageError> {
     let sql = format!(
-        "SELECT t.student_id, t.competency_code, t.setting, t.attempts, t.passes FROM signoff_tally t
+        "SELECT t.student_id, t.edition, t.competency_code, t.setting, t.attempts, t.passes FROM signoff_tally t
          WHERE t.program_id = $1 AND t.attempts > 0 AND t.student_id IN ({})",
         students_of(cohort)
     );
@@ -75,18 +78,26 @@ pub async fn tallies(db: &Db, program: ProgramId, cohort: Option<i64>) -> Result
     }))
 }
 
-/// Every student's tally rows on one competency (the lab session page).
-pub async fn tallies_on(db: &Db, program: ProgramId, code: &str) -> Result<Vec<TallyRow>, StorageError> {
-    Ok(read!(db, |pool| {
-        sqlx::query_as::<_, TallyRow>(
-            "SELECT t.student_id, t.competency_code, t.setting, t.attempts, t.passes FROM signoff_tally t
-             WHERE t.program_id = $1 AND t.competency_code = $2 AND t.attempts > 0",
-        )
-        .bind(program)
-        .bind(code)
-        .fetch_all(pool)
-        .await?
-    }))
+/// Every student's tally rows on one competency (the lab session page):
+/// the rows of every record key that counts toward it (`Edition::keys_of`).
+pub async fn tallies_on(db: &Db, program: ProgramId, keys: &[RecordKey]) -> Result<Vec<TallyRow>, StorageError> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let codes: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT t.student_id, t.edition, t.competency_code, t.setting, t.attempts, t.passes FROM signoff_tally t
+         WHERE t.program_id = $1 AND t.competency_code IN ({}) AND t.attempts > 0",
+        codes.join(", ")
+    );
+    let rows: Vec<TallyRow> = read!(db, |pool| {
+        let mut q = sqlx::query_as::<_, TallyRow>(sqlx::AssertSqlSafe(sql.clone())).bind(program);
+        for k in keys {
+            q = q.bind(&k.code);
+        }
+        q.fetch_all(pool).await?
+    });
+    Ok(rows.into_iter().filter(|t| keys.iter().any(|k| k.edition == t.edition && k.code == t.competency_code)).collect())
 }
 
 /// Minutes of hours entries per student and status.
@@ -215,14 +226,17 @@ pub async fn verify_tallies(db: &Db, program: ProgramId) -> Result<Vec<TallyMism
         Engine::Postgres => "to_char(s.signed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
     };
     let standing = "s.program_id = $1 AND s.kind = 'evaluation' AND NOT EXISTS (SELECT 1 FROM signoff v WHERE v.voids_id = s.id)";
+    let edition = "COALESCE(s.edition, 'checkoff-starter')";
     let recount = format!(
-        "SELECT s.student_id, s.competency_code || ' ' || s.setting, COUNT(*), CAST(SUM(CASE WHEN s.passed THEN 1 ELSE 0 END) AS BIGINT)
-         FROM signoff s WHERE {standing} GROUP BY s.student_id, s.competency_code, s.setting"
+        "SELECT s.student_id, {edition} || ':' || s.competency_code || ' ' || s.setting, COUNT(*),
+                CAST(SUM(CASE WHEN s.passed THEN 1 ELSE 0 END) AS BIGINT)
+         FROM signoff s WHERE {standing} GROUP BY s.student_id, {edition}, s.competency_code, s.setting"
     );
     let recount_days = format!(
         "SELECT s.student_id, {day}, COUNT(*), COUNT(*) FROM signoff s WHERE {standing} AND s.passed GROUP BY s.student_id, {day}"
     );
-    let tallied = "SELECT student_id, competency_code || ' ' || setting, CAST(attempts AS BIGINT), CAST(passes AS BIGINT) FROM signoff_tally WHERE program_id = $1";
+    let tallied = "SELECT student_id, edition || ':' || competency_code || ' ' || setting, CAST(attempts AS BIGINT), CAST(passes AS BIGINT)
+        FROM signoff_tally WHERE program_id = $1";
     let day_text = match db.engine() {
         Engine::Sqlite => "day",
         Engine::Postgres => "to_char(day, 'YYYY-MM-DD')",

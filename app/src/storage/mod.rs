@@ -28,6 +28,7 @@ pub mod audit;
 pub mod bulk;
 pub mod checkpoints;
 pub mod dashboard;
+pub mod editions;
 pub mod externship;
 pub mod instance;
 pub mod mail_requests;

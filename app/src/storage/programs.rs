@@ -14,6 +14,8 @@ pub struct Program {
     pub id: i64,
     pub name: String,
     pub required_externship_hours: i32,
+    /// The framework edition the program is on (`domain::edition`).
+    pub edition_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -70,12 +72,14 @@ pub(crate) use audit_in_tx;
 pub async fn create_program(
     db: &Db,
     name: &str,
+    edition: &str,
     actor: Option<UserId>,
     now: DateTime<Utc>,
 ) -> Result<ProgramId, StorageError> {
     write_tx!(db, |tx| {
-        let id: i64 = sqlx::query_scalar("INSERT INTO program (name, created_at) VALUES ($1, $2) RETURNING id")
+        let id: i64 = sqlx::query_scalar("INSERT INTO program (name, edition_id, created_at) VALUES ($1, $2, $3) RETURNING id")
             .bind(name)
+            .bind(edition)
             .bind(now)
             .fetch_one(&mut *tx)
             .await
@@ -90,7 +94,7 @@ pub async fn create_program(
 
 pub async fn list_programs(db: &Db) -> Result<Vec<Program>, StorageError> {
     Ok(read!(db, |pool| {
-        sqlx::query_as::<_, Program>("SELECT id, name, required_externship_hours FROM program ORDER BY name")
+        sqlx::query_as::<_, Program>("SELECT id, name, required_externship_hours, edition_id FROM program ORDER BY name")
             .fetch_all(pool)
             .await?
     }))
@@ -98,11 +102,59 @@ pub async fn list_programs(db: &Db) -> Result<Vec<Program>, StorageError> {
 
 pub async fn get_program(db: &Db, id: ProgramId) -> Result<Option<Program>, StorageError> {
     Ok(read!(db, |pool| {
-        sqlx::query_as::<_, Program>("SELECT id, name, required_externship_hours FROM program WHERE id = $1")
+        sqlx::query_as::<_, Program>("SELECT id, name, required_externship_hours, edition_id FROM program WHERE id = $1")
             .bind(id)
             .fetch_optional(pool)
             .await?
     }))
+}
+
+/// Moves a program to another framework edition, with the audit event that
+/// says from which, to which, and what mapped.
+#[allow(clippy::too_many_arguments)]
+pub async fn set_edition(
+    db: &Db,
+    program: ProgramId,
+    from: &str,
+    to: &str,
+    requirements: &[(String, crate::domain::competency::Requirement)],
+    detail: &str,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<bool, StorageError> {
+    write_tx!(db, |tx| {
+        // Only from the edition the preview was made for: a switch made in
+        // between by someone else is not silently overwritten.
+        let changed = sqlx::query("UPDATE program SET edition_id = $1 WHERE id = $2 AND edition_id = $3")
+            .bind(to)
+            .bind(program)
+            .bind(from)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed == 1 {
+            // The program's own requirements name the codes of its edition:
+            // they are replaced by those carried to the new edition's codes.
+            sqlx::query("DELETE FROM competency_requirement WHERE program_id = $1").bind(program).execute(&mut *tx).await?;
+            for (code, r) in requirements {
+                sqlx::query(
+                    "INSERT INTO competency_requirement (program_id, competency_code, attempts, setting, updated_by, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (program_id, competency_code) DO NOTHING",
+                )
+                .bind(program)
+                .bind(code)
+                .bind(i32::from(r.attempts))
+                .bind(r.setting.as_str())
+                .bind(actor)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let detail = format!("framework edition {from} → {to}: {detail}");
+            audit_in_tx!(tx, now, "edition_switched", actor: Some(actor), subject: None::<i64>, program: Some(program), detail: detail);
+        }
+        Ok(changed == 1)
+    })
 }
 
 pub async fn list_cohorts(db: &Db, program: ProgramId) -> Result<Vec<Cohort>, StorageError> {
@@ -370,9 +422,9 @@ pub async fn placements_in_program(db: &Db, program: ProgramId) -> Result<Vec<Pl
 
 /// The program memberships of a user, with program names, for their home page.
 pub async fn roles_of(db: &Db, user: UserId) -> Result<Vec<(Program, String)>, StorageError> {
-    let rows: Vec<(i64, String, i32, String)> = read!(db, |pool| {
+    let rows: Vec<(i64, String, i32, String, String)> = read!(db, |pool| {
         sqlx::query_as(
-            "SELECT p.id, p.name, p.required_externship_hours, m.role FROM membership m
+            "SELECT p.id, p.name, p.required_externship_hours, p.edition_id, m.role FROM membership m
              JOIN program p ON p.id = m.program_id WHERE m.user_id = $1 ORDER BY p.name, m.role",
         )
         .bind(user)
@@ -381,7 +433,9 @@ pub async fn roles_of(db: &Db, user: UserId) -> Result<Vec<(Program, String)>, S
     });
     Ok(rows
         .into_iter()
-        .map(|(id, name, required_externship_hours, role)| (Program { id, name, required_externship_hours }, role))
+        .map(|(id, name, required_externship_hours, edition_id, role)| {
+            (Program { id, name, required_externship_hours, edition_id }, role)
+        })
         .collect())
 }
 

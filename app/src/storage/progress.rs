@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Db, StorageError, read, write_tx};
-use crate::domain::quiz::{Answer, QuizResult};
+use crate::domain::quiz::{Answer, Draw, QuizResult};
 
 /// A student's standing on one module, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -58,38 +58,57 @@ pub async fn record_reading(
     })
 }
 
-/// Stores a graded attempt; returns its id.
-pub async fn record_attempt(
-    db: &Db,
-    student_id: i64,
-    module_slug: &str,
-    module_version: &str,
-    mastery_percent: u8,
-    answers: &[Answer],
-    result: &QuizResult,
-    now: DateTime<Utc>,
-) -> Result<i64, StorageError> {
-    let answers_json = serde_json_string(answers);
+/// A graded attempt to store, with the draw it answered.
+pub struct NewAttempt<'a> {
+    pub student_id: i64,
+    pub module_slug: &'a str,
+    pub module_version: &'a str,
+    pub mastery_percent: u8,
+    pub answers: &'a [Answer],
+    pub result: &'a QuizResult,
+    pub draw: &'a Draw,
+}
+
+/// Stores a graded attempt; returns its id. A second attempt with the same
+/// number (the same draw submitted twice) is refused as a conflict by the
+/// unique index on (student, module, attempt number).
+pub async fn record_attempt(db: &Db, a: &NewAttempt<'_>, now: DateTime<Utc>) -> Result<i64, StorageError> {
+    let answers_json = serde_json_string(a.answers);
+    // A draw is ids and numbers: serializing it cannot fail.
+    let draw_json = serde_json::to_string(a.draw).unwrap_or_else(|_| "null".to_string());
     write_tx!(db, |tx| {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO quiz_attempt (student_id, module_slug, module_version, submitted_at, correct, total,
-                                       score_percent, mastery_percent, mastered, answers)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                                       score_percent, mastery_percent, mastered, answers, attempt_number, draw)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
-        .bind(student_id)
-        .bind(module_slug)
-        .bind(module_version)
+        .bind(a.student_id)
+        .bind(a.module_slug)
+        .bind(a.module_version)
         .bind(now)
-        .bind(result.correct as i32)
-        .bind(result.total as i32)
-        .bind(i32::from(result.score_percent))
-        .bind(i32::from(mastery_percent))
-        .bind(result.mastered)
+        .bind(a.result.correct as i32)
+        .bind(a.result.total as i32)
+        .bind(i32::from(a.result.score_percent))
+        .bind(i32::from(a.mastery_percent))
+        .bind(a.result.mastered)
         .bind(&answers_json)
+        .bind(i64::from(a.draw.number))
+        .bind(&draw_json)
         .fetch_one(&mut *tx)
         .await?;
         Ok(id)
     })
+}
+
+/// How many attempts a student has submitted at a module.
+pub async fn attempt_count(db: &Db, student_id: i64, module_slug: &str) -> Result<i64, StorageError> {
+    Ok(read!(db, |pool| {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM quiz_attempt WHERE student_id = $1 AND module_slug = $2")
+            .bind(student_id)
+            .bind(module_slug)
+            .fetch_one(pool)
+            .await?
+    }))
 }
 
 fn serde_json_string(answers: &[Answer]) -> String {

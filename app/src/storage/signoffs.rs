@@ -17,7 +17,7 @@ use crate::domain::signoff_chain::{GENESIS, SignoffContent, StoredLink, link_has
 const SIGNOFF_COLUMNS: &str = "s.id, s.program_id, s.seq, s.kind, s.student_id, s.student_name, s.evaluator_id,
     s.evaluator_name, s.evaluator_role, s.competency_code, s.competency_title, s.checklist_version, s.setting,
     s.steps, s.comment, s.passed, s.score_percent, s.attestation, s.voids_id, s.reason, s.request_id,
-    s.signed_at, s.ip, s.user_agent, s.prev_hash, s.hash,
+    s.signed_at, s.ip, s.user_agent, s.prev_hash, s.hash, s.edition,
     (SELECT v.id FROM signoff v WHERE v.voids_id = s.id) AS voided_by";
 
 /// One stored record.
@@ -49,6 +49,9 @@ pub struct SignoffRow {
     pub user_agent: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// The edition it was signed under; `None` before editions existed
+    /// (the starter framework: `domain::edition::of_record`).
+    pub edition: Option<String>,
     /// The void record that voided this one, if any.
     pub voided_by: Option<i64>,
 }
@@ -85,7 +88,13 @@ impl SignoffRow {
             signed_at: canonical_time(self.signed_at),
             ip: self.ip.clone(),
             user_agent: self.user_agent.clone(),
+            edition: self.edition.clone(),
         }
+    }
+
+    /// The edition this record counts under.
+    pub fn edition_id(&self) -> &str {
+        crate::domain::edition::of_record(self.edition.as_deref())
     }
 
     pub fn is_void(&self) -> bool {
@@ -138,9 +147,9 @@ pub async fn append(db: &Db, new: &NewSignoff) -> Result<Appended, StorageError>
             "INSERT INTO signoff (program_id, seq, kind, student_id, student_name, evaluator_id, evaluator_name,
                 evaluator_role, competency_code, competency_title, checklist_version, setting, steps, comment,
                 passed, score_percent, attestation, voids_id, reason, request_id, signed_at, ip, user_agent,
-                prev_hash, hash)
+                prev_hash, hash, edition)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                $21, $22, $23, $24, $25)
+                $21, $22, $23, $24, $25, $26)
              RETURNING id",
         )
         .bind(c.program_id)
@@ -169,6 +178,7 @@ pub async fn append(db: &Db, new: &NewSignoff) -> Result<Appended, StorageError>
         .bind(&c.user_agent)
         .bind(&prev_hash)
         .bind(&hash)
+        .bind(&c.edition)
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| match StorageError::from(e) {
@@ -243,6 +253,26 @@ pub async fn chain(db: &Db, program: ProgramId) -> Result<(Vec<StoredLink>, Opti
         .map(|r| StoredLink { id: r.id, content: r.content(), prev_hash: r.prev_hash, hash: r.hash })
         .collect();
     Ok((links, head))
+}
+
+/// The competencies a program has evaluation records of: (edition and code,
+/// the title last recorded, how many records), for an edition switch preview.
+pub async fn recorded_competencies(db: &Db, program: ProgramId) -> Result<Vec<(crate::domain::edition::RecordKey, String, i64)>, StorageError> {
+    let rows: Vec<(String, String, String, i64)> = read!(db, |pool| {
+        sqlx::query_as(
+            "SELECT COALESCE(edition, 'checkoff-starter'), competency_code, MAX(competency_title), COUNT(*) FROM signoff
+             WHERE program_id = $1 AND kind = 'evaluation'
+             GROUP BY COALESCE(edition, 'checkoff-starter'), competency_code
+             ORDER BY 1, 2",
+        )
+        .bind(program)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(edition, code, title, n)| (crate::domain::edition::RecordKey::new(&edition, &code), title, n))
+        .collect())
 }
 
 // ---- Requirements -------------------------------------------------------

@@ -196,8 +196,10 @@ pub async fn cast(db: &Db) -> Cast {
     use app::domain::access::Role;
     use app::storage::{externship, programs, users};
     let t = now();
-    let program_a = programs::create_program(db, "Program A", None, t).await.unwrap();
-    let program_b = programs::create_program(db, "Program B", None, t).await.unwrap();
+    // Programs on the default edition, as new programs start.
+    let edition = catalog().default_edition().id().to_string();
+    let program_a = programs::create_program(db, "Program A", &edition, None, t).await.unwrap();
+    let program_b = programs::create_program(db, "Program B", &edition, None, t).await.unwrap();
     let make = async |email: &str, admin: bool| {
         users::create(db, &users::NewUser { email, display_name: email, password_hash: None, site_admin: admin }, t)
             .await
@@ -280,4 +282,27 @@ pub async fn session_cookie(db: &Db, user: i64) -> String {
 pub fn page_render_lock() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Stores a graded knowledge-check attempt (`number` as the student's
+/// attempt count would give it) without going through the page.
+pub async fn record_attempt(
+    db: &Db,
+    student: i64,
+    slug: &str,
+    number: u32,
+    result: &app::domain::quiz::QuizResult,
+    at: chrono::DateTime<chrono::Utc>,
+) -> i64 {
+    let draw = app::domain::quiz::Draw { number, questions: Vec::new() };
+    let attempt = app::storage::progress::NewAttempt {
+        student_id: student,
+        module_slug: slug,
+        module_version: "v1",
+        mastery_percent: 80,
+        answers: &[],
+        result,
+        draw: &draw,
+    };
+    app::storage::progress::record_attempt(db, &attempt, at).await.unwrap()
 }
