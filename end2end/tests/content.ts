@@ -35,6 +35,14 @@ export function explanations(slug: string): string[] {
   return [...text.matchAll(/^explanation:\s*(.*)$/gm)].map((m) => m[1].trim());
 }
 
+/** The keys of the questions this attempt shows (an attempt draws some of
+ *  the module's questions, in an order of its own), in page order. */
+export async function drawnKeys(page: Page, slug: string): Promise<Key[]> {
+  const keys = answerKey(slug);
+  const ids = await page.locator("[data-question]").evaluateAll((els) => els.map((e) => e.getAttribute("data-question") ?? ""));
+  return ids.map((id) => keys.find((k) => k.id === id)!).filter(Boolean);
+}
+
 /** Answers one question on the page as the key says. */
 export async function answer(question: Locator, key: Key, page: Page) {
   if (key.type === "order") {

@@ -83,7 +83,7 @@ test("an instructor's lab check-off with a missed critical step is a fail", asyn
   await signIn(page, demo("instructor"));
   await page.getByRole("link", { name: /^Lab session in/ }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Lab session" })).toBeVisible();
-  await page.getByLabel("Competency").selectOption({ label: "I.P.2.b Perform venipuncture" });
+  await page.getByLabel("Competency").selectOption({ label: "I.P.2.b Perform: venipuncture" });
   await page.getByRole("button", { name: "Show" }).click();
   await expect(page.getByRole("heading", { level: 2, name: /I\.P\.2\.b/ })).toBeVisible();
   await checkAxe(page);

@@ -123,7 +123,7 @@ async fn the_server_computes_the_result(db: &Db) {
     assert_eq!(app::storage::signoffs::for_student(db, cast.program_a, cast.student_a2).await.unwrap().len(), 3);
 
     // Affective: a behaviour not met needs a comment.
-    let (_, body) = c.sign(cast.instructor_a, cast.program_a, cast.student_a2, "A.4", "lab", |i| i != 0).await;
+    let (_, body) = c.sign(cast.instructor_a, cast.program_a, cast.student_a2, "V.A.1.b", "lab", |i| i != 0).await;
     assert!(body.to_string().contains("comment_0"), "{body}");
 }
 

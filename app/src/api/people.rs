@@ -64,6 +64,8 @@ pub struct ModuleProgressView {
     pub attempts: i64,
     pub best_score: Option<i32>,
     pub mastered: bool,
+    /// The attempt that counted for mastery: "attempt 3, 2026-11-20, 92%".
+    pub counted_attempt: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -287,6 +289,7 @@ pub async fn student_record(program_id: i64, student_id: i64) -> Result<StudentR
         .await?
         .ok_or(AppError::NotFound)?;
     let stored = progress::for_student_since(&ctx.db, student_id, joined).await?;
+    let mastering = progress::mastering_attempts(&ctx.db, student_id, joined).await?;
     let modules = ctx
         .catalog
         .modules()
@@ -300,6 +303,10 @@ pub async fn student_record(program_id: i64, student_id: i64) -> Result<StudentR
                 attempts: p.map_or(0, |p| p.attempts),
                 best_score: p.and_then(|p| p.best_score),
                 mastered: p.is_some_and(|p| p.mastered),
+                counted_attempt: mastering.iter().find(|a| a.0 == m.summary.slug).map(|(_, n, at, score)| {
+                    let n = n.map_or_else(String::new, |n| format!("attempt {n}, "));
+                    format!("{n}{}, {score}%", at.format("%Y-%m-%d"))
+                }),
             }
         })
         .collect();

@@ -5,6 +5,7 @@
 //! each naming file and line (`path:line: message`): the server never serves
 //! half a tree. The format is documented in `docs/content-format.md`.
 
+pub mod consistency;
 pub mod framework;
 mod markdown;
 pub mod quiz_block;
@@ -306,13 +307,52 @@ pub fn parse_tree(
         }
     }
     for (e, (path, text)) in editions.iter().zip(edition_files) {
-        for c in e.signed_off().filter(|c| c.modules.is_empty()) {
+        // Affective behaviours are rated in any setting; a psychomotor skill
+        // needs teaching before it is checked off.
+        for c in e.competencies.iter().filter(|c| c.domain == crate::domain::competency::CompetencyDomain::Psychomotor && c.modules.is_empty()) {
             let line = text.find(&format!("code = \"{}\"", c.code)).map_or(1, |at| line_of(text, at));
             warnings.push(ContentError {
                 path: path.clone(),
                 line,
                 message: format!("competency {} links to no module: no module teaches it yet", c.code),
             });
+        }
+    }
+    // Checklists agree with the modules they link to (`consistency`).
+    let reading: HashMap<String, (&PathBuf, String)> = files
+        .iter()
+        .map(|(path, text)| {
+            let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            (slug, (path, without_quiz_blocks(text)))
+        })
+        .collect();
+    for (e, (path, text)) in editions.iter().zip(edition_files) {
+        for c in &e.competencies {
+            let at = text.find(&format!("code = \"{}\"", c.code)).unwrap_or(0);
+            for (n, step) in c.steps.iter().enumerate() {
+                let step_line = text[at..].find(step.text.as_str()).map_or(line_of(text, at), |i| line_of(text, at + i));
+                let linked: Vec<&(&PathBuf, String)> = c.modules.iter().filter_map(|m| reading.get(m)).collect();
+                let texts: Vec<&str> = linked.iter().map(|(_, t)| t.as_str()).collect();
+                for (q, places) in consistency::disagreements(&step.text, &texts) {
+                    let theirs: Vec<String> = places
+                        .iter()
+                        .take(3)
+                        .map(|(m, line, v)| format!("{v} at {}:{line}", linked[*m].0.display()))
+                        .collect();
+                    warnings.push(ContentError {
+                        path: path.clone(),
+                        line: step_line,
+                        message: format!(
+                            "competency {} step {} says {} {}, which no module it links to gives ({})",
+                            c.code,
+                            n + 1,
+                            q.values.join("–"),
+                            q.unit,
+                            theirs.join("; ")
+                        ),
+                    });
+                }
+            }
         }
     }
     let by_slug = modules.iter().enumerate().map(|(i, m)| (m.summary.slug.clone(), i)).collect();
@@ -391,6 +431,29 @@ fn parse_editions(
         }
     }
     (editions, default)
+}
+
+/// A module's text with its knowledge-check blocks blanked (their wrong
+/// options name wrong numbers on purpose), line numbers kept.
+fn without_quiz_blocks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_quiz = false;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if !in_quiz && t.starts_with("```quiz") {
+            in_quiz = true;
+        } else if in_quiz && t.starts_with("```") {
+            in_quiz = false;
+            out.push('\n');
+            continue;
+        }
+        if in_quiz {
+            out.push('\n');
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 fn line_of(text: &str, offset: usize) -> usize {

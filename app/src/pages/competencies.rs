@@ -618,6 +618,8 @@ fn Requirements(v: RequirementsView, save: ServerAction<SetRequirement>) -> impl
         <Title text="Competency requirements"/>
         <p class="breadcrumb">{v.program_name.clone()}</p>
         <h1>"Competency requirements"</h1>
+        <crate::pages::editions::FrameworkEditions program_id=pid/>
+        <h2>"Requirements"</h2>
         <p>"How many successful attempts each competency needs, and where they may be observed. The framework's default applies unless the program sets its own."</p>
         <div aria-live="polite">
             {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert">{e.to_string()}</p> })}

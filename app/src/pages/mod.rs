@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod competencies;
+pub mod editions;
 pub mod externship;
 pub mod home;
 pub mod join;

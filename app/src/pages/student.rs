@@ -58,7 +58,11 @@ fn Record(record: StudentRecordView) -> impl IntoView {
                                 <td>{format!("{}%", m.read_percent)}</td>
                                 <td>{m.attempts}</td>
                                 <td>{m.best_score.map(|s| format!("{s}%")).unwrap_or_else(|| "–".into())}</td>
-                                <td>{if m.mastered { "Yes" } else { "Not yet" }}</td>
+                                <td>{match (m.mastered, m.counted_attempt) {
+                                    (true, Some(counted)) => format!("Yes ({counted})"),
+                                    (true, None) => "Yes".to_string(),
+                                    (false, _) => "Not yet".to_string(),
+                                }}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>

@@ -180,3 +180,31 @@ pub async fn attempts(db: &Db, student_id: i64, module_slug: &str) -> Result<Vec
         .await?
     }))
 }
+
+/// The attempt that counted for mastery of each module (the first that
+/// reached the bar), from `since` on: (module, attempt number if recorded,
+/// when, score).
+pub async fn mastering_attempts(
+    db: &Db,
+    student_id: i64,
+    since: DateTime<Utc>,
+) -> Result<Vec<(String, Option<i64>, DateTime<Utc>, i32)>, StorageError> {
+    let rows: Vec<(String, Option<i64>, DateTime<Utc>, i32)> = read!(db, |pool| {
+        sqlx::query_as(
+            "SELECT module_slug, CAST(attempt_number AS BIGINT), submitted_at, score_percent FROM quiz_attempt
+             WHERE student_id = $1 AND mastered AND submitted_at >= $2
+             ORDER BY module_slug, submitted_at, id",
+        )
+        .bind(student_id)
+        .bind(since)
+        .fetch_all(pool)
+        .await?
+    });
+    let mut first: Vec<(String, Option<i64>, DateTime<Utc>, i32)> = Vec::new();
+    for r in rows {
+        if first.last().is_none_or(|f| f.0 != r.0) {
+            first.push(r);
+        }
+    }
+    Ok(first)
+}
