@@ -118,25 +118,9 @@ fn serde_json_string(answers: &[Answer]) -> String {
 
 /// Every module the student has opened or attempted.
 pub async fn for_student(db: &Db, student_id: i64) -> Result<Vec<ModuleProgress>, StorageError> {
-    Ok(read!(db, |pool| {
-        sqlx::query_as::<_, ModuleProgress>(
-            "SELECT s.module_slug,
-                    MAX(CASE WHEN r.student_id IS NULL THEN 0 ELSE 1 END) = 1 AS opened,
-                    COALESCE(MAX(r.read_percent), 0) AS read_percent,
-                    COUNT(a.id) AS attempts,
-                    MAX(a.score_percent) AS best_score,
-                    COALESCE(MAX(CASE WHEN a.mastered THEN 1 ELSE 0 END), 0) = 1 AS mastered
-             FROM (SELECT module_slug FROM module_reading WHERE student_id = $1
-                   UNION SELECT module_slug FROM quiz_attempt WHERE student_id = $1) s
-             LEFT JOIN module_reading r ON r.student_id = $1 AND r.module_slug = s.module_slug
-             LEFT JOIN quiz_attempt a ON a.student_id = $1 AND a.module_slug = s.module_slug
-             GROUP BY s.module_slug
-             ORDER BY s.module_slug",
-        )
-        .bind(student_id)
-        .fetch_all(pool)
-        .await?
-    }))
+    // The epoch, not `MIN_UTC`: PostgreSQL's timestamptz starts at 4713 BC
+    // and refuses chrono's minimum; no record predates 1970.
+    for_student_since(db, student_id, DateTime::<Utc>::UNIX_EPOCH).await
 }
 
 /// As [`for_student`], counting only what happened from `since` on: quiz
