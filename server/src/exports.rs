@@ -36,6 +36,19 @@ fn refusal(error: AppError) -> Response {
     (error.status(), error.to_string()).into_response()
 }
 
+/// Asks the policy, as every server function does; a refusal is the
+/// response to send (and is logged with what was asked for).
+fn authorize(who: Option<&app::domain::access::Principal>, action: &Action, what: &str) -> Result<(), Response> {
+    match decide(who, action) {
+        Decision::Allow => Ok(()),
+        Decision::NeedsSignIn => Err(refusal(AppError::Unauthenticated)),
+        Decision::Deny(reason) => {
+            tracing::warn!(reason, ?action, what, "access denied");
+            Err(refusal(AppError::Forbidden))
+        }
+    }
+}
+
 /// `/programs/{program}/students/{student}/checklist.csv`
 pub async fn master_checklist_csv(
     State(db): State<Db>,
@@ -44,13 +57,8 @@ pub async fn master_checklist_csv(
     Path((program, student)): Path<(i64, i64)>,
 ) -> Response {
     let who = auth.signed_in.map(|s| s.principal);
-    match decide(who.as_ref(), &Action::ViewStudentRecord { program, student }) {
-        Decision::Allow => {}
-        Decision::NeedsSignIn => return refusal(AppError::Unauthenticated),
-        Decision::Deny(reason) => {
-            tracing::warn!(reason, program, student, "access denied: checklist CSV");
-            return refusal(AppError::Forbidden);
-        }
+    if let Err(refused) = authorize(who.as_ref(), &Action::ViewStudentRecord { program, student }, "checklist CSV") {
+        return refused;
     }
     let record = match app::api::editions::edition_of_program(&db, &catalog, program).await {
         Ok((_, edition)) => app::api::signoffs::load_record(&db, &edition, program, student, who.as_ref()).await,
@@ -105,13 +113,8 @@ pub async fn summary_csv(
     axum::extract::Query(q): axum::extract::Query<CohortQuery>,
 ) -> Response {
     let who = auth.signed_in.map(|s| s.principal);
-    match decide(who.as_ref(), &Action::ViewProgramReports { program }) {
-        Decision::Allow => {}
-        Decision::NeedsSignIn => return refusal(AppError::Unauthenticated),
-        Decision::Deny(reason) => {
-            tracing::warn!(reason, program, "access denied: summary CSV");
-            return refusal(AppError::Forbidden);
-        }
+    if let Err(refused) = authorize(who.as_ref(), &Action::ViewProgramReports { program }, "summary CSV") {
+        return refused;
     }
     let cohort = (q.cohort > 0).then_some(q.cohort);
     match app::api::reports::ssr::load_cohort(&db, &catalog, program, cohort).await {
@@ -130,13 +133,8 @@ pub async fn checkpoints_file(
     Path(program): Path<i64>,
 ) -> Response {
     let who = auth.signed_in.map(|s| s.principal);
-    match decide(who.as_ref(), &Action::ViewProgramReports { program }) {
-        Decision::Allow => {}
-        Decision::NeedsSignIn => return refusal(AppError::Unauthenticated),
-        Decision::Deny(reason) => {
-            tracing::warn!(reason, program, "access denied: checkpoints");
-            return refusal(AppError::Forbidden);
-        }
+    if let Err(refused) = authorize(who.as_ref(), &Action::ViewProgramReports { program }, "checkpoints") {
+        return refused;
     }
     let Some(signer) = signer else {
         return refusal(AppError::NotFound);
