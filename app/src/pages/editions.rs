@@ -16,25 +16,40 @@ use crate::domain::edition::SwitchPreview;
 pub fn FrameworkEditions(program_id: i64) -> impl IntoView {
     let switch = ServerAction::<SwitchEdition>::new();
     let import = ServerAction::<ImportFramework>::new();
+    // The list of editions reloads after a move, or after an import that
+    // stored an edition; the import form itself is never re-rendered by it,
+    // so what the director typed stays.
+    let imported = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = import.value().get()
+            && p.imported.is_some()
+        {
+            imported.update(|n| *n += 1);
+        }
+    });
     let data = Resource::new(
-        move || (program_id, switch.version().get(), import.version().get()),
+        move || (program_id, switch.version().get(), imported.get()),
         |(p, ..)| program_editions(p),
     );
+    let access = Resource::new(move || program_id, program_editions);
     view! {
         <section class="card" aria-labelledby="edition-title">
             <h2 id="edition-title">"Framework edition"</h2>
             <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
                 {move || data.get().map(|r| match r {
-                    Ok(v) => view! { <Editions v switch import/> }.into_any(),
+                    Ok(v) => view! { <Editions v switch/> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 })}
+            </Suspense>
+            <Suspense fallback=|| ()>
+                {move || access.get().map(|r| r.ok().filter(|v| v.can_manage).map(|_| view! { <ImportForm program_id import/> }))}
             </Suspense>
         </section>
     }
 }
 
 #[component]
-fn Editions(v: EditionsView, switch: ServerAction<SwitchEdition>, import: ServerAction<ImportFramework>) -> impl IntoView {
+fn Editions(v: EditionsView, switch: ServerAction<SwitchEdition>) -> impl IntoView {
     let current = v.current.clone();
     let others: Vec<_> = v.choices.iter().filter(|c| c.info.id != current.id).cloned().collect();
     let pid = v.program_id;
@@ -46,10 +61,7 @@ fn Editions(v: EditionsView, switch: ServerAction<SwitchEdition>, import: Server
         <p class="meta">
             "A competency code means a skill only within its edition. Records already signed keep the code, title and checklist they were signed against."
         </p>
-        {v.can_manage.then(|| view! {
-            <SwitchForm program_id=pid current=current.id.clone() others switch/>
-            <ImportForm program_id=pid import/>
-        })}
+        {v.can_manage.then(|| view! { <SwitchForm program_id=pid current=current.id.clone() others switch/> })}
     }
 }
 
@@ -150,7 +162,6 @@ fn ConfirmSwitch(program_id: i64, from: String, to: String, switch: ServerAction
 #[component]
 fn ImportForm(program_id: i64, import: ServerAction<ImportFramework>) -> impl IntoView {
     let csv = RwSignal::new(String::new());
-    let mode = RwSignal::new("false");
     let error = last_error(import.value());
     let report = move || import.value().get().and_then(Result::ok);
     let field_error = move |name: &'static str| move || error.get().and_then(|e| e.for_field(name));
@@ -163,7 +174,6 @@ fn ImportForm(program_id: i64, import: ServerAction<ImportFramework>) -> impl In
         </p>
         <ActionForm action=import>
             <input type="hidden" name="program_id" value=program_id/>
-            <input type="hidden" name="import" prop:value=move || mode.get()/>
             <div class="field">
                 <label for="framework-name">"Name"</label>
                 <input id="framework-name" name="name" required=true aria-describedby="framework-name-error"/>
@@ -186,10 +196,11 @@ fn ImportForm(program_id: i64, import: ServerAction<ImportFramework>) -> impl In
             </div>
             <FormError error/>
             <div class="button-row">
-                <button type="submit" class="button button-secondary" on:click=move |_| mode.set("false") disabled=move || import.pending().get()>
+                // The button pressed says which: the form sends its name and value.
+                <button type="submit" name="import" value="false" class="button button-secondary" disabled=move || import.pending().get()>
                     "Check the file"
                 </button>
-                <button type="submit" class="button" on:click=move |_| mode.set("true") disabled=move || import.pending().get()>
+                <button type="submit" name="import" value="true" class="button" disabled=move || import.pending().get()>
                     "Import"
                 </button>
             </div>
