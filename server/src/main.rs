@@ -151,6 +151,22 @@ fn check_content(config: &Config) -> Result<(), BoxError> {
     for w in catalog.warnings() {
         println!("warning: {w}");
     }
+    // Where single-choice keys were written: the page shuffles them per
+    // attempt, but a bank written with the key mostly second is a smell.
+    for m in catalog.modules() {
+        let keys = &m.authored_key_positions;
+        let most = keys.iter().copied().max().unwrap_or(0);
+        let shares: Vec<String> = (1..=most.max(4))
+            .map(|p| format!("{p}: {}%", (keys.iter().filter(|&&k| k == p).count() * 100).checked_div(keys.len()).unwrap_or(0)))
+            .collect();
+        println!(
+            "module {}: {} questions ({} per attempt); single-choice keys written at position {}",
+            m.summary.slug,
+            m.questions.len(),
+            m.questions_per_attempt.unwrap_or(m.questions.len()),
+            shares.join(", ")
+        );
+    }
     let questions: usize = catalog.modules().iter().map(|m| m.questions.len()).sum();
     let editions: Vec<String> = catalog
         .editions()
