@@ -459,7 +459,9 @@ pub fn to_toml(info: &EditionInfo, competencies: &[Competency]) -> String {
             let ms: Vec<String> = c.modules.iter().map(|m| q(m)).collect();
             out.push_str(&format!("modules = [{}]\n", ms.join(", ")));
         }
-        if c.domain == CompetencyDomain::Psychomotor && c.pass_percent != DEFAULT_PASS_PERCENT {
+        // Affective competencies are always 100 %; every other domain keeps
+        // its own figure (a cognitive one used to come back as 85).
+        if c.domain != CompetencyDomain::Affective && c.pass_percent != DEFAULT_PASS_PERCENT {
             out.push_str(&format!("pass_percent = {}\n", c.pass_percent));
         }
         if !c.same_as.is_empty() {
@@ -483,8 +485,10 @@ pub fn to_toml(info: &EditionInfo, competencies: &[Competency]) -> String {
             for s in &c.steps {
                 if c.domain == CompetencyDomain::Affective {
                     out.push_str(&format!("  {},\n", q(&s.text)));
-                } else if s.critical {
-                    out.push_str(&format!("  {{ text = {}, critical = true }},\n", q(&s.text)));
+                } else if s.critical || s.note.is_some() {
+                    // The evaluator's note is part of the checklist version.
+                    let note = s.note.as_ref().map(|n| format!(", note = {}", q(n))).unwrap_or_default();
+                    out.push_str(&format!("  {{ text = {}, critical = {}{note} }},\n", q(&s.text), s.critical));
                 } else {
                     out.push_str(&format!("  {},\n", q(&s.text)));
                 }
@@ -583,6 +587,36 @@ domain = "cognitive"
         let again = parse(Path::new("fw.toml"), &toml, &any_module, &mut errors);
         assert!(errors.is_empty(), "{errors:?}\n{toml}");
         assert_eq!(again, cs);
+    }
+
+    #[test]
+    fn to_toml_keeps_a_cognitive_pass_mark_and_step_notes() {
+        // Both were lost on the way back to a file (found by fuzz/framework_csv).
+        let text = r#"
+[[competency]]
+code = "I.C.1"
+title = "Describe structural organization"
+domain = "cognitive"
+pass_percent = 70
+
+[[competency]]
+code = "I.P.1"
+title = "Measure blood pressure"
+domain = "psychomotor"
+steps = [
+  { text = "Rest the patient", critical = false, note = "at least 5 minutes" },
+  { text = "Identify the patient", critical = true },
+]
+"#;
+        let mut errors = Vec::new();
+        let cs = parse(Path::new("fw.toml"), text, &any_module, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let info = EditionInfo { id: "fw".into(), name: "Test".into(), publisher: "Us".into(), version: "1".into() };
+        let toml = to_toml(&info, &cs);
+        let again = parse(Path::new("fw.toml"), &toml, &any_module, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}\n{toml}");
+        assert_eq!(again, cs, "{toml}");
+        assert_eq!(again[0].pass_percent, 70);
     }
 
     #[test]

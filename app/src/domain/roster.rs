@@ -112,12 +112,13 @@ impl Layout {
 /// every problem found, in line order, and then no students are returned.
 pub fn parse_roster(text: &str) -> Result<Vec<RosterRow>, Vec<RosterProblem>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    // Spreadsheets saved as "CSV (Macintosh)" end lines with a bare CR. The
-    // csv crate splits records on it, but lines are counted by LF, so every
-    // problem would claim line 1. Such files contain no LF at all.
+    // Spreadsheets saved as "CSV (Macintosh)" end lines with a bare CR, and
+    // a file pasted together from several sources can mix CR, LF and CRLF.
+    // The csv crate ends a record at any of them while lines are counted by
+    // LF, so a row would be reported on the wrong line: one line ending for all.
     let normalized;
-    let text = if text.contains('\r') && !text.contains('\n') {
-        normalized = text.replace('\r', "\n");
+    let text = if text.contains('\r') {
+        normalized = text.replace("\r\n", "\n").replace('\r', "\n");
         normalized.as_str()
     } else {
         text
@@ -613,6 +614,16 @@ mod tests {
     #[test]
     fn bare_cr_line_endings_still_number_lines() {
         let text = "name,email,student id\rAna,ana@example.edu,1\rBen,nope,2\r";
+        assert_eq!(lines(text), vec![3]);
+    }
+
+    #[test]
+    fn mixed_line_endings_number_every_line() {
+        // A bare CR among LFs ends a record too (found by fuzz/roster): the
+        // student is on line 2, not on the header's line.
+        let rows = parse_roster("Name,Email,Student Number\ra,n@e.d,S\n").unwrap();
+        assert_eq!(rows[0].line, 2);
+        let text = "name,email,student id\r\nAna,ana@example.edu,1\rBen,nope,2\nCy,cy@example.edu,3\n";
         assert_eq!(lines(text), vec![3]);
     }
 
