@@ -2,7 +2,9 @@
 
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+use sqlx::Connection;
 use std::time::Duration;
 
 use app::storage::{Db, Engine, instance};
@@ -117,19 +119,174 @@ async fn sqlite_is_configured_for_durability_and_concurrency() {
     );
 }
 
-#[test]
-fn migrations_are_in_step() {
-    let list = |engine: &str| -> BTreeSet<String> {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/");
-        std::fs::read_dir(format!("{dir}{engine}"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".sql"))
-            .collect()
-    };
-    let (sqlite, postgres) = (list("sqlite"), list("postgres"));
-    assert!(!sqlite.is_empty());
-    assert_eq!(sqlite, postgres, "every migration must exist for both engines, same version and name");
+/// What a schema is made of, as far as the app relies on it: tables and
+/// their columns (with nullability and a coarse type), the indexes created by
+/// name, and which statements each table has triggers on. Engine-specific
+/// detail is normalised away: constraint-backed indexes (SQLite's
+/// `sqlite_autoindex_*`, PostgreSQL's `*_pkey`/`*_key`), and trigger names,
+/// because SQLite needs one trigger per statement kind where PostgreSQL has
+/// one for `UPDATE OR DELETE` (and `TRUNCATE`, which SQLite lacks).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Schema {
+    /// table -> column -> (coarse type, nullable)
+    tables: BTreeMap<String, BTreeMap<String, (&'static str, bool)>>,
+    /// (table, index name, unique)
+    indexes: BTreeSet<(String, String, bool)>,
+    /// (table, INSERT | UPDATE | DELETE)
+    trigger_events: BTreeSet<(String, String)>,
+}
+
+/// One name per kind of value, so `INTEGER` and `bigint` compare equal.
+/// Timestamps and dates are TEXT on SQLite (RFC 3339, which sorts and
+/// compares as time does), so they count as text here.
+fn coarse_type(declared: &str) -> &'static str {
+    let t = declared.to_ascii_lowercase();
+    match t.as_str() {
+        "integer" | "bigint" | "int" | "int8" | "int4" | "smallint" | "bigserial" => "integer",
+        "text" | "character varying" | "varchar" => "text",
+        "boolean" | "bool" => "boolean",
+        "real" | "double precision" | "float8" => "real",
+        "blob" | "bytea" => "bytes",
+        "timestamp with time zone" | "timestamptz" | "date" => "text",
+        _ => Box::leak(t.into_boxed_str()),
+    }
+}
+
+async fn sqlite_schema(path: &std::path::Path) -> Schema {
+    use sqlx::Row;
+    let url = format!("sqlite://{}", path.display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("open sqlite");
+    let mut schema = Schema::default();
+    let objects = sqlx::query(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master
+         WHERE name NOT LIKE 'sqlite_%' AND tbl_name NOT LIKE '_sqlx_%'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    for o in &objects {
+        let (kind, name, table): (String, String, String) = (o.get(0), o.get(1), o.get(2));
+        let sql: Option<String> = o.get(3);
+        match kind.as_str() {
+            "table" => {
+                let columns = sqlx::query("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?)")
+                    .bind(&name)
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
+                let mut cols = BTreeMap::new();
+                for c in columns {
+                    let (column, declared): (String, String) = (c.get(0), c.get(1));
+                    // A primary key column is never NULL, whatever pragma says.
+                    let nullable = c.get::<i64, _>(2) == 0 && c.get::<i64, _>(3) == 0;
+                    // Booleans and timestamps are declared by their meaning.
+                    cols.insert(column, (coarse_type(&declared), nullable));
+                }
+                schema.tables.insert(name, cols);
+            }
+            "index" if sql.is_some() => {
+                let unique = sql.as_deref().is_some_and(|s| s.to_ascii_uppercase().starts_with("CREATE UNIQUE"));
+                schema.indexes.insert((table, name, unique));
+            }
+            "trigger" => {
+                let sql = sql.unwrap_or_default().to_ascii_uppercase();
+                for event in ["INSERT", "UPDATE", "DELETE"] {
+                    let head = sql.split(" ON ").next().unwrap_or_default();
+                    if head.contains(event) {
+                        schema.trigger_events.insert((table.clone(), event.to_string()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    schema
+}
+
+async fn postgres_schema(db: &Db) -> Schema {
+    use sqlx::Row;
+    let Db::Postgres(pool) = db else { panic!("not PostgreSQL") };
+    let mut schema = Schema::default();
+    let columns = sqlx::query(
+        "SELECT table_name::text, column_name::text, data_type::text, is_nullable = 'YES'
+         FROM information_schema.columns
+         WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_sqlx\\_%'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    for c in columns {
+        let (table, column, declared, nullable): (String, String, String, bool) =
+            (c.get(0), c.get(1), c.get(2), c.get(3));
+        schema
+            .tables
+            .entry(table)
+            .or_default()
+            .insert(column, (coarse_type(&declared), nullable));
+    }
+    let indexes = sqlx::query(
+        "SELECT t.relname::text, i.relname::text, x.indisunique
+         FROM pg_index x
+         JOIN pg_class i ON i.oid = x.indexrelid
+         JOIN pg_class t ON t.oid = x.indrelid
+         JOIN pg_namespace n ON n.oid = t.relnamespace
+         WHERE n.nspname = current_schema()
+           AND t.relname NOT LIKE '\\_sqlx\\_%'
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    for i in indexes {
+        schema.indexes.insert((i.get(0), i.get(1), i.get(2)));
+    }
+    let triggers = sqlx::query(
+        "SELECT DISTINCT event_object_table::text, event_manipulation::text
+         FROM information_schema.triggers WHERE trigger_schema = current_schema()",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    for t in triggers {
+        schema.trigger_events.insert((t.get(0), t.get(1)));
+    }
+    schema
+}
+
+/// After every migration both engines have the same tables, columns,
+/// nullability, indexes and trigger coverage: a migration written for one
+/// engine and forgotten (or written differently) for the other fails here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_engines_end_with_the_same_schema() {
+    let sqlite = common::TestDb::sqlite().await;
+    let Some(postgres) = common::TestDb::postgres().await else { return };
+    let app::storage::DatabaseUrl::Sqlite { path } = &sqlite.url else { unreachable!() };
+    let (a, b) = (sqlite_schema(path).await, postgres_schema(&postgres.db).await);
+    assert!(a.tables.len() > 10 && !a.indexes.is_empty() && !a.trigger_events.is_empty(), "{a:?}");
+
+    // Every difference at once, so one run shows what a migration missed.
+    let mut differences = Vec::new();
+    for table in a.tables.keys().chain(b.tables.keys()).collect::<BTreeSet<_>>() {
+        match (a.tables.get(table), b.tables.get(table)) {
+            (Some(x), Some(y)) => {
+                for column in x.keys().chain(y.keys()).collect::<BTreeSet<_>>() {
+                    let (x, y) = (x.get(column), y.get(column));
+                    if x != y {
+                        differences.push(format!("{table}.{column}: SQLite {x:?}, PostgreSQL {y:?}"));
+                    }
+                }
+            }
+            (x, y) => differences.push(format!("table {table}: SQLite {}, PostgreSQL {}", x.is_some(), y.is_some())),
+        }
+    }
+    for i in a.indexes.symmetric_difference(&b.indexes) {
+        differences.push(format!("index {i:?} only on {}", if a.indexes.contains(i) { "SQLite" } else { "PostgreSQL" }));
+    }
+    for t in a.trigger_events.symmetric_difference(&b.trigger_events) {
+        let only = if a.trigger_events.contains(t) { "SQLite" } else { "PostgreSQL" };
+        differences.push(format!("trigger on {t:?} only on {only}"));
+    }
+    assert!(differences.is_empty(), "the engines' schemas differ:\n{}", differences.join("\n"));
 }
 
 async fn futures_join<T: Send + 'static>(
