@@ -91,13 +91,25 @@ struct Cell {
     args: &'static str,
     json: bool,
     allowed: Allowed,
+    /// Text an allowed answer must contain: a cell that lets the right
+    /// people in but shows them nothing (or an error page with 200) fails.
+    shows: Option<&'static str>,
 }
 
 const fn get(endpoint: &'static str, args: &'static str, allowed: Allowed) -> Cell {
-    Cell { endpoint, method: "GET", args, json: false, allowed }
+    Cell { endpoint, method: "GET", args, json: false, allowed, shows: None }
 }
 const fn post(endpoint: &'static str, args: &'static str, allowed: Allowed) -> Cell {
-    Cell { endpoint, method: "POST", args, json: false, allowed }
+    Cell { endpoint, method: "POST", args, json: false, allowed, shows: None }
+}
+const fn json_post(endpoint: &'static str, args: &'static str, allowed: Allowed) -> Cell {
+    Cell { endpoint, method: "POST", args, json: true, allowed, shows: None }
+}
+
+impl Cell {
+    const fn showing(self, text: &'static str) -> Cell {
+        Cell { shows: Some(text), ..self }
+    }
 }
 
 const STAFF_OF_A: &[Who] = &[Who::DirectorA, Who::Admin];
@@ -113,9 +125,9 @@ const RECORD_OF_A1: &[Who] = &[Who::StudentA1, Who::PreceptorA, Who::InstructorA
 const SERVER_FUNCTIONS: &[Cell] = &[
     get("/api/status", "", Allowed::Public),
     get("/api/modules", "query=", Allowed::Public),
-    get("/api/module", "slug=hand-hygiene-ppe", Allowed::Public),
+    get("/api/module", "slug=hand-hygiene-ppe", Allowed::Public).showing("hand-hygiene-ppe"),
     get("/api/module-body", "slug=hand-hygiene-ppe", Allowed::Public),
-    Cell { endpoint: "/api/quiz", method: "POST", args: r#"{"slug":"hand-hygiene-ppe","answers":[]}"#, json: true, allowed: Allowed::Public },
+    json_post("/api/quiz", r#"{"slug":"hand-hygiene-ppe","answers":[]}"#, Allowed::Public),
     post("/api/reading", "slug=hand-hygiene-ppe&percent=10", Allowed::Only(STUDENTS)),
     get("/api/me", "", Allowed::Public),
     post("/api/sign-in", "email=nobody{N}%40x.example&password=wrong", Allowed::Public),
@@ -130,7 +142,7 @@ const SERVER_FUNCTIONS: &[Cell] = &[
     post("/api/two-factor-begin", "", Allowed::SignedIn),
     post("/api/two-factor-confirm", "code=000000", Allowed::SignedIn),
     post("/api/two-factor-disable", "code=000000", Allowed::SignedIn),
-    get("/api/program-people", "program_id={A}", Allowed::Only(STAFF_OF_A)),
+    get("/api/program-people", "program_id={A}", Allowed::Only(STAFF_OF_A)).showing("preceptor@a.example"),
     post("/api/invite", "program_id={A}&name=New+Person&email=new{N}%40a.example&role=preceptor", Allowed::Only(STAFF_OF_A)),
     post("/api/invite", "program_id={A}&name=New+Director&email=dir{N}%40a.example&role=director", Allowed::Only(ADMIN)),
     post("/api/roster", "program_id={A}&cohort=C{N}&csv=name%2Cemail%2Cstudent+id%0AAna%2Cana{N}%40a.example%2CX{N}", Allowed::Only(STAFF_OF_A)),
@@ -143,7 +155,8 @@ const SERVER_FUNCTIONS: &[Cell] = &[
         "/api/student-record",
         "program_id={A}&student_id={A1}",
         Allowed::Only(&[Who::StudentA1, Who::PreceptorA, Who::InstructorA, Who::DirectorA]),
-    ),
+    )
+    .showing("s1@a.example"),
     get(
         "/api/student-record",
         "program_id={A}&student_id={A2}",
@@ -151,19 +164,19 @@ const SERVER_FUNCTIONS: &[Cell] = &[
     ),
     get("/api/competency-record", "program_id={A}&student_id={A1}", Allowed::Only(RECORD_OF_A1)),
     get("/api/competency-record", "program_id={A}&student_id={A2}", Allowed::Only(&[Who::StudentA2, Who::InstructorA, Who::DirectorA])),
-    get("/api/competency-history", "program_id={A}&student_id={A1}&code=I.P.2.b", Allowed::Only(RECORD_OF_A1)),
-    get("/api/evaluation-sheet", "program_id={A}&student_id={A1}&code=I.P.1.a", Allowed::Only(&[Who::PreceptorA, Who::InstructorA])),
+    get("/api/competency-history", "program_id={A}&student_id={A1}&code=I.P.2.b", Allowed::Only(RECORD_OF_A1)).showing("I.P.2.b"),
+    get("/api/evaluation-sheet", "program_id={A}&student_id={A1}&code=I.P.1.a", Allowed::Only(&[Who::PreceptorA, Who::InstructorA])).showing("I.P.1.a"),
     get("/api/evaluation-sheet", "program_id={A}&student_id={A2}&code=I.P.1.a", Allowed::Only(&[Who::InstructorA])),
     // A stale checklist version: allowed cells answer a field error, so nothing is stored.
-    Cell { endpoint: "/api/sign-evaluation", method: "POST", args: r#"{"input":{"program_id":{A},"student_id":{A1},"code":"I.P.1.a","setting":"lab","checklist_version":"stale","marks":[],"comment":"","attested":true,"request_id":null}}"#, json: true, allowed: Allowed::Only(&[Who::InstructorA]) },
-    Cell { endpoint: "/api/sign-evaluation", method: "POST", args: r#"{"input":{"program_id":{A},"student_id":{A1},"code":"I.P.1.a","setting":"externship","checklist_version":"stale","marks":[],"comment":"","attested":true,"request_id":null}}"#, json: true, allowed: Allowed::Only(&[Who::PreceptorA]) },
+    json_post("/api/sign-evaluation", r#"{"input":{"program_id":{A},"student_id":{A1},"code":"I.P.1.a","setting":"lab","checklist_version":"stale","marks":[],"comment":"","attested":true,"request_id":null}}"#, Allowed::Only(&[Who::InstructorA])),
+    json_post("/api/sign-evaluation", r#"{"input":{"program_id":{A},"student_id":{A1},"code":"I.P.1.a","setting":"externship","checklist_version":"stale","marks":[],"comment":"","attested":true,"request_id":null}}"#, Allowed::Only(&[Who::PreceptorA])),
     post("/api/void-signoff", "program_id={A}&signoff_id=999999&reason=Recorded+in+error", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
     // Lab-only competency: allowed cells answer "ask your instructor", so no e-mail is sent.
     post("/api/request-signoff", "program_id={A}&code=III.P.7", Allowed::Only(STUDENTS)),
     get("/api/my-requests", "", Allowed::SignedIn),
     get("/api/lab-session", "program_id={A}", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
     get("/api/program-requirements", "program_id={A}", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
-    get("/api/program-editions", "program_id={A}", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
+    get("/api/program-editions", "program_id={A}", Allowed::Only(&[Who::InstructorA, Who::DirectorA])).showing("maerb-2015"),
     get("/api/edition-switch-preview", "program_id={A}&edition_id=checkoff-starter", Allowed::Only(DIRECTOR_A)),
     // From an edition the program is not on: allowed cells are refused on content, so nothing moves.
     post("/api/switch-edition", "program_id={A}&from=none&to=checkoff-starter", Allowed::Only(DIRECTOR_A)),
@@ -173,26 +186,26 @@ const SERVER_FUNCTIONS: &[Cell] = &[
     post("/api/set-requirement", "program_id={A}&code=I.P.1.a&attempts=1&setting=either", Allowed::Only(&[Who::DirectorA])),
     // Externship. Allowed cells are refused on content (no such entry, a day
     // outside the placement, a missing rating), so the matrix stores nothing.
-    get("/api/hours", "program_id={A}&student_id={A1}", Allowed::Only(RECORD_OF_A1)),
+    get("/api/hours", "program_id={A}&student_id={A1}", Allowed::Only(RECORD_OF_A1)).showing("Clinic A"),
     get("/api/hours", "program_id={A}&student_id={A2}", Allowed::Only(&[Who::StudentA2, Who::InstructorA, Who::DirectorA])),
     post("/api/log-hours", "program_id={A}&date=2000-01-03&start=08:00&end=09:00&hours=&activities=x&competencies=", Allowed::Only(STUDENTS)),
     post("/api/withdraw-hours", "program_id={A}&entry_id=999999", Allowed::Only(STUDENTS)),
-    Cell { endpoint: "/api/decide-hours", method: "POST", args: r#"{"input":{"program_id":{A},"student_id":{A1},"entry_ids":[999999],"decision":"approve","reason":""}}"#, json: true, allowed: Allowed::Only(&[Who::PreceptorA]) },
+    json_post("/api/decide-hours", r#"{"input":{"program_id":{A},"student_id":{A1},"entry_ids":[999999],"decision":"approve","reason":""}}"#, Allowed::Only(&[Who::PreceptorA])),
     post("/api/correct-hours", "program_id={A}&student_id={A1}&entry_id=999999&date=2000-01-03&start=08:00&end=09:00&hours=&activities=x&reason=Recorded+in+error", Allowed::Only(&[Who::PreceptorA, Who::InstructorA, Who::DirectorA])),
     get("/api/hours-to-verify", "", Allowed::SignedIn),
-    get("/api/externship-setup", "program_id={A}", Allowed::Only(TEACHERS_OF_A)),
+    get("/api/externship-setup", "program_id={A}", Allowed::Only(TEACHERS_OF_A)).showing("Clinic A"),
     post("/api/add-site", "program_id={A}&name=Site+{N}&address=&contact_name=&contact_email=&contact_phone=", Allowed::Only(TEACHERS_OF_A)),
     post("/api/placement", "program_id={A}&student_id={A2}&site_id=0&preceptor_id={P2}&co_preceptor_id=&start=2026-01-05&end=2026-03-01&required_hours=", Allowed::Only(TEACHERS_OF_A)),
     post("/api/end-placement", "program_id={A}&placement_id=999999", Allowed::Only(TEACHERS_OF_A)),
     get("/api/externship-evaluation-form", "program_id={A}&student_id={A1}&kind=of_student", Allowed::Only(&[Who::PreceptorA])),
     get("/api/externship-evaluation-form", "program_id={A}&student_id={A1}&kind=of_site", Allowed::Only(&[Who::StudentA1])),
-    Cell { endpoint: "/api/submit-externship-evaluation", method: "POST", args: r#"{"input":{"program_id":{A},"student_id":{A1},"kind":"of_student","form":{"ratings":[],"comments":[],"readiness":null,"overall":""}}}"#, json: true, allowed: Allowed::Only(&[Who::PreceptorA]) },
-    Cell { endpoint: "/api/submit-externship-evaluation", method: "POST", args: r#"{"input":{"program_id":{A},"student_id":{A1},"kind":"of_site","form":{"ratings":[],"comments":[],"readiness":null,"overall":""}}}"#, json: true, allowed: Allowed::Only(&[Who::StudentA1]) },
+    json_post("/api/submit-externship-evaluation", r#"{"input":{"program_id":{A},"student_id":{A1},"kind":"of_student","form":{"ratings":[],"comments":[],"readiness":null,"overall":""}}}"#, Allowed::Only(&[Who::PreceptorA])),
+    json_post("/api/submit-externship-evaluation", r#"{"input":{"program_id":{A},"student_id":{A1},"kind":"of_site","form":{"ratings":[],"comments":[],"readiness":null,"overall":""}}}"#, Allowed::Only(&[Who::StudentA1])),
     // The director's view.
-    get("/api/program-dashboard", "program_id={A}&cohort_id=0&filter=all", Allowed::Only(DIRECTOR_A)),
+    get("/api/program-dashboard", "program_id={A}&cohort_id=0&filter=all", Allowed::Only(DIRECTOR_A)).showing("s1@a.example"),
     get("/api/accreditation-summary", "program_id={A}&cohort_id=0", Allowed::Only(DIRECTOR_A)),
     get("/api/cohort-checklists", "program_id={A}&cohort_id=0", Allowed::Only(DIRECTOR_A)),
-    get("/api/admin-programs", "", Allowed::Only(ADMIN)),
+    get("/api/admin-programs", "", Allowed::Only(ADMIN)).showing("Program B"),
     post("/api/admin-program", "name=Program+{N}", Allowed::Only(ADMIN)),
     get("/api/admin-audit", "", Allowed::Only(ADMIN)),
     get("/api/admin-outbox", "", Allowed::Only(ADMIN)),
@@ -202,7 +215,7 @@ const SERVER_FUNCTIONS: &[Cell] = &[
 const PAGES: &[Cell] = &[
     get("/", "", Allowed::Public),
     get("/modules", "", Allowed::Public),
-    get("/modules/hand-hygiene-ppe", "", Allowed::Public),
+    get("/modules/hand-hygiene-ppe", "", Allowed::Public).showing("Hand hygiene"),
     get("/sign-in", "", Allowed::Public),
     get("/sign-in/code", "", Allowed::Public),
     get("/sign-in/link", "token=abc", Allowed::Public),
@@ -213,25 +226,26 @@ const PAGES: &[Cell] = &[
     get("/admin", "", Allowed::Only(ADMIN)),
     get("/admin/outbox", "", Allowed::Only(ADMIN)),
     get("/admin/audit", "", Allowed::Only(ADMIN)),
-    get("/programs/{A}/people", "", Allowed::Only(STAFF_OF_A)),
+    get("/programs/{A}/people", "", Allowed::Only(STAFF_OF_A)).showing("preceptor@a.example"),
     get("/programs/{A}/audit", "", Allowed::Only(STAFF_OF_A)),
     get(
         "/programs/{A}/students/{A1}",
         "",
         Allowed::Only(&[Who::StudentA1, Who::PreceptorA, Who::InstructorA, Who::DirectorA]),
-    ),
+    )
+    .showing("s1@a.example"),
     get("/programs/{A}/students/{A1}/competencies/I.P.2.b", "", Allowed::Only(RECORD_OF_A1)),
     get("/programs/{A}/students/{A1}/evaluate/I.P.2.b", "", Allowed::Only(&[Who::PreceptorA, Who::InstructorA])),
-    get("/programs/{A}/students/{A1}/checklist", "", Allowed::Only(RECORD_OF_A1)),
+    get("/programs/{A}/students/{A1}/checklist", "", Allowed::Only(RECORD_OF_A1)).showing("s1@a.example"),
     get("/programs/{A}/lab", "", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
     get("/programs/{A}/competencies", "", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
-    get("/programs/{A}/students/{A1}/hours", "", Allowed::Only(RECORD_OF_A1)),
+    get("/programs/{A}/students/{A1}/hours", "", Allowed::Only(RECORD_OF_A1)).showing("Clinic A"),
     get("/programs/{A}/students/{A1}/externship-evaluation", "kind=of_student", Allowed::Only(&[Who::PreceptorA])),
     get("/programs/{A}/externship", "", Allowed::Only(TEACHERS_OF_A)),
-    get("/programs/{A}/dashboard", "", Allowed::Only(DIRECTOR_A)),
+    get("/programs/{A}/dashboard", "", Allowed::Only(DIRECTOR_A)).showing("s1@a.example"),
     get("/programs/{A}/summary", "", Allowed::Only(DIRECTOR_A)),
     get("/programs/{A}/checklists", "", Allowed::Only(DIRECTOR_A)),
-    get("/programs/{A}/summary.csv", "cohort=0", Allowed::Only(DIRECTOR_A)),
+    get("/programs/{A}/summary.csv", "cohort=0", Allowed::Only(DIRECTOR_A)).showing("s1@a.example"),
     get("/programs/{A}/checkpoints.jsonl", "", Allowed::Only(DIRECTOR_A)),
 ];
 
@@ -248,15 +262,20 @@ fn expected(allowed: Allowed, who: Who) -> StatusClass {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum StatusClass {
+    /// Let in: a success, a redirect, or a refusal on content (400, 404,
+    /// 409, 422), never a failure of the server.
     Allowed,
     Unauthorized,
     Forbidden,
+    /// 5xx: wrong in every cell, allowed or not.
+    ServerError,
 }
 
 fn classify(status: StatusCode) -> StatusClass {
     match status {
         StatusCode::UNAUTHORIZED => StatusClass::Unauthorized,
         StatusCode::FORBIDDEN => StatusClass::Forbidden,
+        s if s.is_server_error() => StatusClass::ServerError,
         _ => StatusClass::Allowed,
     }
 }
@@ -316,9 +335,15 @@ async fn run_matrix(db: &app::storage::Db, cells: &[Cell]) {
             };
             let got = classify(status);
             let want = expected(cell.allowed, who);
+            let text = String::from_utf8_lossy(&body);
             if got != want {
-                let text: String = String::from_utf8_lossy(&body).chars().take(200).collect();
+                let text: String = text.chars().take(200).collect();
                 failures.push(format!("{} {path} {args} as {who:?}: expected {want:?}, got {status} {text}", cell.method));
+            } else if let (StatusClass::Allowed, Some(shows)) = (got, cell.shows)
+                && (status != StatusCode::OK || !text.contains(shows))
+            {
+                let text: String = text.chars().take(200).collect();
+                failures.push(format!("{} {path} {args} as {who:?}: {status} without {shows:?}: {text}", cell.method));
             }
         }
     }
