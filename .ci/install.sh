@@ -22,6 +22,14 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The formatting and lint gate (.ci/test.sh).
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    log "adding the $component component"
+    rustup component add "$component"
+  fi
+done
+
 # cargo-leptos (0.3.11 needs a newer rustc than these machines have).
 LEPTOS_VERSION=0.3.10
 if ! cargo leptos --version 2>/dev/null | grep -q "$LEPTOS_VERSION"; then

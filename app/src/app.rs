@@ -10,10 +10,12 @@ use leptos_router::{
 use crate::api::accounts::{Me, whoami};
 use crate::error::AppError;
 use crate::pages::account::AccountPage;
-use crate::pages::competencies::{CompetencyHistoryPage, EvaluatePage, LabSessionPage, MasterChecklistPage, RequirementsPage};
 use crate::pages::admin::{AdminPage, OutboxPage, SiteAuditPage};
-use crate::pages::join::JoinPage;
+use crate::pages::competencies::{
+    CompetencyHistoryPage, EvaluatePage, LabSessionPage, MasterChecklistPage, RequirementsPage,
+};
 use crate::pages::externship::{ExternshipEvaluationPage, ExternshipSetupPage, HoursPage};
+use crate::pages::join::JoinPage;
 use crate::pages::people::{ProgramAuditPage, ProgramPeoplePage};
 use crate::pages::reports::{CohortChecklistsPage, DashboardPage, SummaryPage};
 use crate::pages::sign_in::{ForgotPasswordPage, LinkPage, ResetPasswordPage, SecondFactorPage, SignInPage};
@@ -51,7 +53,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// bug has no nonce and does not run.
 pub fn content_security_policy(nonce: &str) -> String {
     // `cargo leptos watch` reloads the page over a WebSocket on another port.
-    let live_reload = if cfg!(feature = "ssr") && std::env::var_os("LEPTOS_WATCH").is_some() { " ws: wss:" } else { "" };
+    let live_reload =
+        if cfg!(feature = "ssr") && std::env::var_os("LEPTOS_WATCH").is_some() { " ws: wss:" } else { "" };
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data:; font-src 'self'; connect-src 'self'{live_reload}; object-src 'none'; \
@@ -64,7 +67,8 @@ pub fn content_security_policy(nonce: &str) -> String {
 #[cfg(feature = "ssr")]
 fn send_content_security_policy() {
     use axum::http::{HeaderValue, header::CONTENT_SECURITY_POLICY};
-    let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else {
+    let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    else {
         return;
     };
     if let Ok(value) = HeaderValue::from_str(&content_security_policy(&nonce)) {

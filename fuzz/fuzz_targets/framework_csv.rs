@@ -35,7 +35,8 @@ fuzz_target!(|data: &[u8]| {
                 c.modules.clear();
                 c.same_as.clear();
             }
-            let info = EditionInfo { id: "fuzz".into(), name: "Fuzz".into(), publisher: "Fuzz".into(), version: "1".into() };
+            let info =
+                EditionInfo { id: "fuzz".into(), name: "Fuzz".into(), publisher: "Fuzz".into(), version: "1".into() };
             let toml = to_toml(&info, &cleared);
             match parse_edition(FUZZ_EDITION_PATH, &toml) {
                 Ok(catalog) => {

@@ -14,7 +14,7 @@
 use std::path::Path;
 
 use app::content::framework::{from_csv, to_csv, to_toml};
-use checkoff_fuzz::{as_to_toml_keeps, edition_path, check_competencies, line_count, parse_edition, verbose};
+use checkoff_fuzz::{as_to_toml_keeps, check_competencies, edition_path, line_count, parse_edition, verbose};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -36,7 +36,11 @@ fuzz_target!(|data: &[u8]| {
             match parse_edition(&path, &written) {
                 Ok(back) => {
                     assert_eq!(back.default_edition().info, edition.info, "to_toml wrote:\n{written}");
-                    assert_eq!(as_to_toml_keeps(back.competencies()), as_to_toml_keeps(cs), "to_toml wrote:\n{written}");
+                    assert_eq!(
+                        as_to_toml_keeps(back.competencies()),
+                        as_to_toml_keeps(cs),
+                        "to_toml wrote:\n{written}"
+                    );
                 }
                 Err(e) => panic!("to_toml wrote:\n{written}\nwhich does not parse:\n{e}"),
             }

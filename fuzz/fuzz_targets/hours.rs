@@ -222,7 +222,12 @@ fuzz_target!(|data: &[u8]| {
     let sum = |v: Verification| input.totals.iter().filter(|e| e.1 == v).map(|e| e.0).sum::<i64>();
     assert_eq!(
         (t.approved, t.pending, t.returned, t.required),
-        (sum(Verification::Approved), sum(Verification::Pending), sum(Verification::Returned), input.required_hours * 60)
+        (
+            sum(Verification::Approved),
+            sum(Verification::Pending),
+            sum(Verification::Returned),
+            input.required_hours * 60
+        )
     );
     let p = t.percent();
     assert!(p <= 100);

@@ -49,7 +49,9 @@ fuzz_target!(|data: &[u8]| {
             match parse_roster(&again) {
                 Ok(back) => {
                     let key = |rs: &[app::domain::roster::RosterRow]| {
-                        rs.iter().map(|r| (r.name.clone(), r.email.clone(), r.student_number.clone())).collect::<Vec<_>>()
+                        rs.iter()
+                            .map(|r| (r.name.clone(), r.email.clone(), r.student_number.clone()))
+                            .collect::<Vec<_>>()
                     };
                     assert_eq!(key(&back), key(&rows), "written back as:\n{again}");
                     assert!(back.iter().enumerate().all(|(i, r)| r.line == i as u64 + 2), "{back:?}");

@@ -67,7 +67,8 @@ pub fn check_question(q: &Question) {
     assert_eq!((view.id.as_str(), view.kind, view.options.len()), (q.id.as_str(), q.kind, q.options.len()));
     let ids: HashSet<&str> = view.options.iter().map(|o| o.id.as_str()).collect();
     assert_eq!(ids.len(), view.options.len(), "option ids collide: {view:?}");
-    let id_of = |text: &str| view.options.iter().find(|o| o.text == text).map(|o| o.id.clone()).expect("option in view");
+    let id_of =
+        |text: &str| view.options.iter().find(|o| o.text == text).map(|o| o.id.clone()).expect("option in view");
     if q.kind == QuestionKind::Order {
         let shown: Vec<&str> = view.options.iter().map(|o| o.text.as_str()).collect();
         assert_ne!(shown, q.options, "ordering items shown in the correct order");
@@ -132,8 +133,7 @@ pub fn check_competencies(cs: &[Competency], slug_ok: &dyn Fn(&str) -> bool) {
                 assert_eq!(c.pass_percent, 100, "{c:?}");
             }
         }
-        let expected =
-            app::content::framework::version_of(&c.code, &c.title, c.domain, &c.steps, c.pass_percent);
+        let expected = app::content::framework::version_of(&c.code, &c.title, c.domain, &c.steps, c.pass_percent);
         assert_eq!(c.version, expected, "version is not the hash of the checklist: {c:?}");
     }
 }
@@ -211,9 +211,12 @@ pub fn tree() -> &'static Tree {
         codes.sort();
         codes.dedup();
         assert!(!codes.is_empty(), "no competency code found in content/competencies/*.toml");
-        let mut edition = String::from("[edition]\nid = \"fuzz\"\nname = \"Fuzz\"\npublisher = \"Fuzz\"\nversion = \"1\"\n\n");
+        let mut edition =
+            String::from("[edition]\nid = \"fuzz\"\nname = \"Fuzz\"\npublisher = \"Fuzz\"\nversion = \"1\"\n\n");
         for code in codes {
-            edition.push_str(&format!("[[competency]]\ncode = \"{code}\"\ntitle = \"{code}\"\ndomain = \"cognitive\"\n\n"));
+            edition.push_str(&format!(
+                "[[competency]]\ncode = \"{code}\"\ntitle = \"{code}\"\ndomain = \"cognitive\"\n\n"
+            ));
         }
         let images = std::fs::read_dir(content.join("modules/images"))
             .map(|d| d.flatten().map(|e| format!("images/{}", e.file_name().to_string_lossy())).collect())
@@ -256,13 +259,69 @@ impl Tree {
 // Rendered HTML
 
 const ALLOWED_TAGS: &[&str] = &[
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "div", "dl", "dt", "em",
-    "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s",
-    "section", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "col",
+    "colgroup",
+    "dd",
+    "del",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "kbd",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "section",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 ];
 const ALLOWED_ATTRS: &[&str] = &[
-    "href", "title", "src", "alt", "loading", "width", "height", "id", "role", "tabindex", "aria-label", "start",
-    "scope", "class", "lang", "rel",
+    "href",
+    "title",
+    "src",
+    "alt",
+    "loading",
+    "width",
+    "height",
+    "id",
+    "role",
+    "tabindex",
+    "aria-label",
+    "start",
+    "scope",
+    "class",
+    "lang",
+    "rel",
 ];
 
 /// The sanitizer's promise, checked on its output: only allow-listed tags and
@@ -305,7 +364,10 @@ pub fn assert_safe_html(html: &str) {
                 i += 1;
             }
             let name = html[name_start..i].to_ascii_lowercase();
-            assert!(ALLOWED_ATTRS.contains(&name.as_str()), "attribute {name:?} on <{tag}> survived sanitizing:\n{html}");
+            assert!(
+                ALLOWED_ATTRS.contains(&name.as_str()),
+                "attribute {name:?} on <{tag}> survived sanitizing:\n{html}"
+            );
             if b.get(i) == Some(&b'=') {
                 i += 1;
                 assert_eq!(b.get(i), Some(&b'"'), "unquoted attribute value in:\n{html}");

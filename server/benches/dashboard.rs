@@ -24,6 +24,7 @@
 //! VACUUM ANALYZE, as autovacuum does within a minute or two of a bulk load
 //! (statistics, and the visibility map index-only scans need); SQLite is
 //! left as the application leaves it (no ANALYZE statistics).
+#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
 use std::str::FromStr;
 use std::time::{Duration, Instant};
@@ -38,10 +39,7 @@ const COHORT_TARGET: Duration = Duration::from_millis(200);
 const SUMMARY_TARGET: Duration = Duration::from_secs(1);
 
 fn env_or<T: FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(default)
+    std::env::var(name).ok().and_then(|v| v.trim().parse().ok()).unwrap_or(default)
 }
 
 struct Figures {
@@ -74,37 +72,24 @@ async fn measure(
     }
     times.sort();
     let pct = |p: f64| times[((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1];
-    Figures {
-        engine,
-        view,
-        rows,
-        min: times[0],
-        p50: pct(0.50),
-        p95: pct(0.95),
-        target,
-    }
+    Figures { engine, view, rows, min: times[0], p50: pct(0.50), p95: pct(0.95), target }
 }
 
-async fn views(
-    engine: &'static str,
-    db: &Db,
-    catalog: &Catalog,
-    report: &SeedReport,
-    runs: usize,
-) -> Vec<Figures> {
+async fn views(engine: &'static str, db: &Db, catalog: &Catalog, report: &SeedReport, runs: usize) -> Vec<Figures> {
     let program = report.program_id;
     let today = report.today;
     let (cohort, cohort_name) = report.cohorts[0].clone();
-    let size = app::storage::dashboard::students(db, program, Some(cohort))
-        .await
-        .expect("students")
-        .len();
+    let size = app::storage::dashboard::students(db, program, Some(cohort)).await.expect("students").len();
     // The generator's bulk inserts went through the tally triggers: recount
     // every record and compare, once, outside the timed views.
     let t = Instant::now();
     let mismatches = app::storage::dashboard::verify_tallies(db, program).await.expect("verify tallies");
     assert!(mismatches.is_empty(), "{engine}: {} tally rows disagree; first: {}", mismatches.len(), mismatches[0]);
-    println!("{engine}: dashboard tallies match all {} records (recounted in {:.1} s)", report.signoffs(), t.elapsed().as_secs_f64());
+    println!(
+        "{engine}: dashboard tallies match all {} records (recounted in {:.1} s)",
+        report.signoffs(),
+        t.elapsed().as_secs_f64()
+    );
     let mut out = Vec::new();
     out.push(
         measure(
@@ -113,18 +98,11 @@ async fn views(
             Some(COHORT_TARGET),
             runs,
             async || {
-                ssr::dashboard(
-                    db,
-                    catalog,
-                    program,
-                    Some(cohort),
-                    StudentFilter::All,
-                    today,
-                )
-                .await
-                .expect("dashboard")
-                .rows
-                .len()
+                ssr::dashboard(db, catalog, program, Some(cohort), StudentFilter::All, today)
+                    .await
+                    .expect("dashboard")
+                    .rows
+                    .len()
             },
         )
         .await,
@@ -135,30 +113,14 @@ async fn views(
             format!("(b) summary, whole program ({})", report.students),
             Some(SUMMARY_TARGET),
             runs,
-            async || {
-                ssr::summary(db, catalog, program, None)
-                    .await
-                    .expect("summary")
-                    .figures
-                    .students
-            },
+            async || ssr::summary(db, catalog, program, None).await.expect("summary").figures.students,
         )
         .await,
     );
     out.push(
-        measure(
-            engine,
-            format!("(c) dashboard, whole program ({})", report.students),
-            None,
-            runs,
-            async || {
-                ssr::dashboard(db, catalog, program, None, StudentFilter::All, today)
-                    .await
-                    .expect("dashboard")
-                    .rows
-                    .len()
-            },
-        )
+        measure(engine, format!("(c) dashboard, whole program ({})", report.students), None, runs, async || {
+            ssr::dashboard(db, catalog, program, None, StudentFilter::All, today).await.expect("dashboard").rows.len()
+        })
         .await,
     );
     // The printable document reads each student's records themselves; fewer
@@ -169,12 +131,7 @@ async fn views(
             format!("(d) printable checklists, {cohort_name} ({size} students)"),
             None,
             runs.div_ceil(4),
-            async || {
-                ssr::checklists(db, catalog, program, Some(cohort), None)
-                    .await
-                    .expect("checklists")
-                    .len()
-            },
+            async || ssr::checklists(db, catalog, program, Some(cohort), None).await.expect("checklists").len(),
         )
         .await,
     );
@@ -199,23 +156,13 @@ fn seeded(engine: &str, report: &SeedReport, size: &str) {
 async fn sqlite(catalog: &Catalog, options: &SeedOptions, runs: usize) -> Vec<Figures> {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("bench.db");
-    let db = Db::connect(
-        &DatabaseUrl::Sqlite { path: path.clone() },
-        &PoolConfig::default(),
-    )
-    .await
-    .expect("open sqlite");
+    let db =
+        Db::connect(&DatabaseUrl::Sqlite { path: path.clone() }, &PoolConfig::default()).await.expect("open sqlite");
     db.migrate().await.expect("migrate sqlite");
-    let report = seed::run(&db, catalog, options, chrono::Utc::now())
-        .await
-        .expect("seed sqlite");
+    let report = seed::run(&db, catalog, options, chrono::Utc::now()).await.expect("seed sqlite");
     let len = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     let wal = len(&dir.path().join("bench.db-wal"));
-    seeded(
-        "SQLite",
-        &report,
-        &format!("file {} (+ WAL {})", mb(len(&path)), mb(wal)),
-    );
+    seeded("SQLite", &report, &format!("file {} (+ WAL {})", mb(len(&path)), mb(wal)));
     let figures = views("SQLite", &db, catalog, &report, runs).await;
     db.close().await;
     figures
@@ -244,43 +191,21 @@ async fn postgres(catalog: &Catalog, options: &SeedOptions, runs: usize) -> Vec<
             return Vec::new();
         }
     };
-    let name = format!(
-        "checkoff_bench_{}_{}",
-        std::process::id(),
-        chrono::Utc::now().timestamp()
-    );
+    let name = format!("checkoff_bench_{}_{}", std::process::id(), chrono::Utc::now().timestamp());
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
         .execute(&mut conn)
         .await
         .expect("create scratch database");
-    let url = DatabaseUrl::Postgres {
-        options: admin.clone().database(&name),
-        display: name.clone(),
-    };
-    let db = Db::connect(&url, &PoolConfig::default())
-        .await
-        .expect("open postgres");
+    let url = DatabaseUrl::Postgres { options: Box::new(admin.clone().database(&name)), display: name.clone() };
+    let db = Db::connect(&url, &PoolConfig::default()).await.expect("open postgres");
     db.migrate().await.expect("migrate postgres");
-    let report = seed::run(&db, catalog, options, chrono::Utc::now())
-        .await
-        .expect("seed postgres");
+    let report = seed::run(&db, catalog, options, chrono::Utc::now()).await.expect("seed postgres");
     let analyzed = Instant::now();
-    let mut scratch = admin
-        .clone()
-        .database(&name)
-        .connect()
-        .await
-        .expect("connect to the scratch database");
-    sqlx::raw_sql("VACUUM (ANALYZE)")
-        .execute(&mut scratch)
-        .await
-        .expect("vacuum analyze");
+    let mut scratch = admin.clone().database(&name).connect().await.expect("connect to the scratch database");
+    sqlx::raw_sql("VACUUM (ANALYZE)").execute(&mut scratch).await.expect("vacuum analyze");
     scratch.close().await.ok();
-    let size: i64 = sqlx::query_scalar("SELECT pg_database_size($1)")
-        .bind(&name)
-        .fetch_one(&mut conn)
-        .await
-        .unwrap_or(0);
+    let size: i64 =
+        sqlx::query_scalar("SELECT pg_database_size($1)").bind(&name).fetch_one(&mut conn).await.unwrap_or(0);
     seeded(
         "PostgreSQL",
         &report,
@@ -292,11 +217,9 @@ async fn postgres(catalog: &Catalog, options: &SeedOptions, runs: usize) -> Vec<
     );
     let figures = views("PostgreSQL", &db, catalog, &report, runs).await;
     db.close().await;
-    if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-    )))
-    .execute(&mut conn)
-    .await
+    if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
+        .execute(&mut conn)
+        .await
     {
         println!("PostgreSQL: could not drop the scratch database {name}: {e}");
     }
@@ -308,24 +231,16 @@ fn main() {
     let students: usize = env_or("BENCH_STUDENTS", 2000);
     let competencies: usize = env_or("BENCH_COMPETENCIES", 100);
     let runs: usize = env_or("BENCH_RUNS", 20);
-    let options = SeedOptions {
-        progress: true,
-        ..SeedOptions::new(students, competencies, env_or("BENCH_SEED", 42))
-    };
+    let options = SeedOptions { progress: true, ..SeedOptions::new(students, competencies, env_or("BENCH_SEED", 42)) };
     let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
     let catalog = seed::extended_catalog(&content, competencies).unwrap_or_else(|e| panic!("{e}"));
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     println!(
         "Checkoff dashboard benchmark: {students} students in cohorts of {}, {competencies} competencies, seed {}, \
          {runs} runs per view after 2 warm-up runs, {} cores",
         options.cohort_size,
         options.seed,
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
     let mut all = rt.block_on(sqlite(&catalog, &options, runs));
     all.extend(rt.block_on(postgres(&catalog, &options, runs)));

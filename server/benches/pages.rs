@@ -5,13 +5,14 @@
 //! Run: `cargo bench -p server --bench pages` (release build). Settings:
 //! BENCH_SECONDS (default 5 per target), BENCH_CONCURRENCY (default 32).
 //! All traffic stays on 127.0.0.1 and stops by itself.
+#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
 use std::time::{Duration, Instant};
 
 use axum::routing::get;
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code, unused_macros)]
+#[allow(unused_macros)]
 mod common;
 
 struct Figures {
@@ -68,7 +69,9 @@ async fn load(url: String, cookie: Option<&'static str>, seconds: u64, concurren
     }
     let elapsed = started.elapsed();
     all.sort();
-    let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or_default();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or_default()
+    };
     Figures {
         requests: all.len(),
         errors,
@@ -119,7 +122,10 @@ fn main() {
             "Checkoff page benchmark: {concurrency} concurrent clients, {seconds} s per target, SQLite, {} cores",
             std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
         );
-        println!("{:<36} {:>10} {:>10} {:>10} {:>10} {:>10} {:>7}", "target", "req/s", "p50", "p90", "p99", "max", "errors");
+        println!(
+            "{:<36} {:>10} {:>10} {:>10} {:>10} {:>10} {:>7}",
+            "target", "req/s", "p50", "p90", "p99", "max", "errors"
+        );
         let mut trivial_rps = 0.0;
         for (name, url, cookie) in targets {
             let f = load(url, cookie, seconds, concurrency).await;

@@ -7,11 +7,12 @@
 //! Run: `cargo bench -p server --bench signoffs`. Settings: BENCH_SECONDS
 //! (default 5 per engine), BENCH_CONCURRENCY (default 16 evaluators).
 //! PostgreSQL runs when TEST_POSTGRES_URL is set.
+#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
 use std::time::{Duration, Instant};
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code, unused_macros)]
+#[allow(unused_macros)]
 mod common;
 
 async fn run(label: &str, db: &app::storage::Db, seconds: u64, concurrency: usize) {
@@ -72,7 +73,9 @@ async fn run(label: &str, db: &app::storage::Db, seconds: u64, concurrency: usiz
     }
     let elapsed = started.elapsed();
     all.sort();
-    let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or_default();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or_default()
+    };
     let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
     let verified = app::storage::signoffs::verify_program(db, cast.program_a).await.expect("verify");
     println!(

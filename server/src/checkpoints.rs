@@ -62,7 +62,7 @@ impl Signer {
                     Line::Key(k) => Some(k.key_id),
                     Line::Checkpoint(_) => None,
                 })
-                .last(),
+                .next_back(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(format!("CHECKPOINT_FILE: cannot read {}: {e}", self.file.display()).into()),
         };
@@ -156,7 +156,8 @@ fn write_secret(path: &Path, text: &str) -> Result<(), BoxError> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut f = options.open(path).map_err(|e| format!("CHECKPOINT_KEY_FILE: cannot create {}: {e}", path.display()))?;
+    let mut f =
+        options.open(path).map_err(|e| format!("CHECKPOINT_KEY_FILE: cannot create {}: {e}", path.display()))?;
     f.write_all(text.as_bytes())?;
     f.write_all(b"\n")?;
     f.sync_all()?;

@@ -264,11 +264,8 @@ impl SiteOrigin {
         if scheme != "http" && scheme != "https" {
             return Err(err(format!("'{raw}' must start with http:// or https://")));
         }
-        let authority = uri
-            .authority()
-            .ok_or_else(|| err(format!("'{raw}' has no host")))?
-            .as_str()
-            .to_ascii_lowercase();
+        let authority =
+            uri.authority().ok_or_else(|| err(format!("'{raw}' has no host")))?.as_str().to_ascii_lowercase();
         Ok(SiteOrigin { origin: format!("{scheme}://{authority}"), https: scheme == "https" })
     }
 }

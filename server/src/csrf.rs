@@ -23,11 +23,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::config::SiteOrigin;
 
-pub async fn refuse_cross_site(
-    State(site): State<Arc<SiteOrigin>>,
-    req: Request<Body>,
-    next: Next,
-) -> Response {
+pub async fn refuse_cross_site(State(site): State<Arc<SiteOrigin>>, req: Request<Body>, next: Next) -> Response {
     if is_safe_method(req.method()) || is_same_origin(&site, &req) {
         return next.run(req).await;
     }
@@ -102,10 +98,7 @@ mod tests {
         assert!(is_same_origin(&site(), &post(&[("origin", "https://checkoff.example.edu")])));
         assert!(!is_same_origin(&site(), &post(&[("origin", "https://evil.example")])));
         assert!(!is_same_origin(&site(), &post(&[("origin", "null")])));
-        assert!(is_same_origin(
-            &site(),
-            &post(&[("origin", "https://alt.example.edu"), ("host", "alt.example.edu")])
-        ));
+        assert!(is_same_origin(&site(), &post(&[("origin", "https://alt.example.edu"), ("host", "alt.example.edu")])));
     }
 
     #[test]

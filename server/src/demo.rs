@@ -7,15 +7,15 @@
 //! passwords exist only in that terminal. `DEMO_PASSWORD` and
 //! `DEMO_TOTP_SECRET` fix them instead (the browser tests use this).
 
+use app::api::signoffs::{Evaluation, new_evaluation};
 use app::auth::crypto;
+use app::content::Catalog;
 use app::domain::access::Role;
+use app::domain::competency::Setting;
+use app::domain::evaluation::{StepMark, Submission};
 use app::domain::totp::TotpSecret;
 use app::storage::tokens::Purpose;
 use app::storage::users::NewUser;
-use app::api::signoffs::{Evaluation, new_evaluation};
-use app::content::Catalog;
-use app::domain::competency::Setting;
-use app::domain::evaluation::{StepMark, Submission};
 use app::storage::{Db, StorageError, audit, externship, instance, programs, progress, signoffs, tokens, users};
 use chrono::{DateTime, Duration, Utc};
 
@@ -69,14 +69,17 @@ fn email(local: &str) -> String {
 /// Seeds the demo data once, then sets this start's passwords.
 pub async fn prepare(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<DemoAccounts, DemoError> {
     let admin_totp = match std::env::var("DEMO_TOTP_SECRET") {
-        Ok(s) if !s.trim().is_empty() => TotpSecret::from_base32(&s).map_err(|e| DemoError::BadTotpSecret(e.to_string()))?,
+        Ok(s) if !s.trim().is_empty() => {
+            TotpSecret::from_base32(&s).map_err(|e| DemoError::BadTotpSecret(e.to_string()))?
+        }
         _ => TotpSecret::from_bytes(crypto::random_bytes::<20>()?.to_vec()),
     };
     // Demo data goes only into a database without programs or demo people
     // (never among real records). A database marked as demo by an earlier
     // version, before accounts existed, is seeded now.
     instance::claim_demo_seed(db, now).await?;
-    let empty = programs::list_programs(db).await?.is_empty() && users::find_by_email(db, &email("admin")).await?.is_none();
+    let empty =
+        programs::list_programs(db).await?.is_empty() && users::find_by_email(db, &email("admin")).await?.is_none();
     if empty {
         match seed(db, catalog, now).await {
             Ok(()) => tracing::info!("demo data loaded"),
@@ -141,7 +144,17 @@ async fn seed(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<(), Demo
         })
         .collect();
     let director = ids.iter().find(|(l, _)| **l == "director").map_or(0, |(_, id)| *id);
-    if let Err(conflicts) = programs::import_roster(db, program, "Fall 2026", &roster, &[], now, director, now).await? {
+    if let Err(conflicts) = programs::import_roster(
+        db,
+        program,
+        "Fall 2026",
+        &roster,
+        programs::OfferTerms { tokens: &[], expires: now },
+        director,
+        now,
+    )
+    .await?
+    {
         tracing::warn!(?conflicts, "demo roster did not import");
     }
     for row in &roster {
@@ -157,7 +170,12 @@ async fn seed(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<(), Demo
         ("Harbor Family Medicine (demo)", "100 Harbor Way, Springfield", "Office manager (demo)"),
         ("Northside Pediatrics (demo)", "12 North Street, Springfield", "Clinic lead (demo)"),
     ] {
-        let site = externship::NewSite { name: name.into(), address: address.into(), contact_name: contact.into(), ..Default::default() };
+        let site = externship::NewSite {
+            name: name.into(),
+            address: address.into(),
+            contact_name: contact.into(),
+            ..Default::default()
+        };
         site_ids.push(externship::create_site(db, program, &site, director, now).await?);
     }
     // Placements a few weeks in, so the director's dashboard, the at-risk
@@ -165,9 +183,12 @@ async fn seed(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<(), Demo
     // pace, Riley behind (two days a week), Jordan and Casey two weeks in
     // with nothing logged yet (the browser tests log their week).
     let today = now.date_naive();
-    for (student, preceptor, site, weeks_in, days_a_week) in
-        [("student", "preceptor", 0, 3, 5), ("riley", "preceptor", 0, 3, 2), ("jordan", "preceptor", 1, 2, 0), ("casey", "preceptor", 1, 2, 0)]
-    {
+    for (student, preceptor, site, weeks_in, days_a_week) in [
+        ("student", "preceptor", 0, 3, 5),
+        ("riley", "preceptor", 0, 3, 2),
+        ("jordan", "preceptor", 1, 2, 0),
+        ("casey", "preceptor", 1, 2, 0),
+    ] {
         if let (Some(s), Some(p), Some(site_id)) = (id_of(student), id_of(preceptor), site_ids.get(site).copied()) {
             let start = app::domain::hours::week_of(today) - Duration::weeks(weeks_in);
             let placement = externship::NewPlacement {
@@ -181,7 +202,13 @@ async fn seed(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<(), Demo
             };
             let placement_id = externship::create_placement(db, &placement, director, now).await?;
             let preceptor_name = PEOPLE.iter().find(|x| x.2 == preceptor).map(|x| x.1).unwrap_or_default();
-            let decider = externship::Decider { id: p, name: preceptor_name.into(), role: "preceptor".into(), ip: None, user_agent: Some("demo data".into()) };
+            let decider = externship::Decider {
+                id: p,
+                name: preceptor_name.into(),
+                role: "preceptor".into(),
+                ip: None,
+                user_agent: Some("demo data".into()),
+            };
             demo_hours(db, placement_id, &placement, &decider, days_a_week, now).await?;
         }
     }
@@ -192,7 +219,9 @@ async fn seed(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<(), Demo
     // A few weeks of check-offs, so records, the lab list and the Master
     // Competency Checklist show something real. `None` marks every step.
     let name_of = |local: &str| PEOPLE.iter().find(|p| p.2 == local).map(|p| p.1).unwrap_or_default();
-    let sessions: &[(&str, &str, &str, Setting, Option<usize>, i64)] = &[
+    // (evaluator, student, competency, setting, step missed, days ago)
+    type Session = (&'static str, &'static str, &'static str, Setting, Option<usize>, i64);
+    let sessions: &[Session] = &[
         ("instructor", "student", "III.P.3", Setting::Lab, None, 20),
         ("instructor", "student", "I.P.1.a", Setting::Lab, Some(4), 18),
         ("instructor", "student", "I.P.1.a", Setting::Lab, None, 16),
@@ -203,7 +232,9 @@ async fn seed(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<(), Demo
         ("instructor", "jordan", "III.P.3", Setting::Lab, None, 19),
     ];
     for (evaluator, student, code, setting, missed, days_ago) in sessions {
-        let (Some(c), Some(e), Some(s)) = (edition.competency(code), id_of(evaluator), id_of(student)) else { continue };
+        let (Some(c), Some(e), Some(s)) = (edition.competency(code), id_of(evaluator), id_of(student)) else {
+            continue;
+        };
         let marks = (0..c.steps.len()).map(|i| StepMark { met: Some(i) != *missed, comment: String::new() }).collect();
         let comment = if missed.is_some() { "Review the step marked, then try again." } else { "" };
         let submission = Submission { marks, comment: comment.into(), attested: true };
@@ -241,7 +272,9 @@ async fn demo_hours(
     use app::domain::hours::{HoursDraft, Span, week_of};
     use chrono::{Datelike, NaiveTime};
     let today = now.date_naive();
-    let (Some(start), Some(end)) = (NaiveTime::from_hms_opt(8, 0, 0), NaiveTime::from_hms_opt(16, 0, 0)) else { return Ok(()) };
+    let (Some(start), Some(end)) = (NaiveTime::from_hms_opt(8, 0, 0), NaiveTime::from_hms_opt(16, 0, 0)) else {
+        return Ok(());
+    };
     let mut approve = Vec::new();
     let mut day = placement.start;
     while day < today && day <= placement.end {
@@ -291,7 +324,13 @@ pub fn describe(d: &DemoAccounts, site_url: &str) -> String {
 
 /// Makes `email` a site administrator (creating the account if new) and
 /// returns a one-time sign-in link valid for 24 hours.
-pub async fn create_admin(db: &Db, site_url: &str, email: &str, name: &str, now: DateTime<Utc>) -> Result<String, DemoError> {
+pub async fn create_admin(
+    db: &Db,
+    site_url: &str,
+    email: &str,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<String, DemoError> {
     let email = email.trim().to_lowercase();
     if !app::domain::roster::is_plausible_email(&email) {
         return Err(DemoError::BadEmail(email));
@@ -302,14 +341,27 @@ pub async fn create_admin(db: &Db, site_url: &str, email: &str, name: &str, now:
     }
     let id = match users::find_by_email(db, &email).await? {
         Some(u) => u.id,
-        None => users::create(db, &NewUser { email: &email, display_name: name, password_hash: None, site_admin: true }, now).await?,
+        None => {
+            users::create(
+                db,
+                &NewUser { email: &email, display_name: name, password_hash: None, site_admin: true },
+                now,
+            )
+            .await?
+        }
     };
     users::set_site_admin(db, id, true).await?;
     let token = crypto::new_secret()?;
     tokens::issue(db, &crypto::hash_secret(&token), Purpose::Invitation, id, now, now + Duration::hours(24)).await?;
     audit::record(
         db,
-        &audit::Event { kind: "admin_created", subject: Some(id), email: Some(&email), detail: "server create-admin", ..Default::default() },
+        &audit::Event {
+            kind: "admin_created",
+            subject: Some(id),
+            email: Some(&email),
+            detail: "server create-admin",
+            ..Default::default()
+        },
         now,
     )
     .await?;

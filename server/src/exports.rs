@@ -38,13 +38,13 @@ fn refusal(error: AppError) -> Response {
 
 /// Asks the policy, as every server function does; a refusal is the
 /// response to send (and is logged with what was asked for).
-fn authorize(who: Option<&app::domain::access::Principal>, action: &Action, what: &str) -> Result<(), Response> {
+fn authorize(who: Option<&app::domain::access::Principal>, action: &Action, what: &str) -> Result<(), AppError> {
     match decide(who, action) {
         Decision::Allow => Ok(()),
-        Decision::NeedsSignIn => Err(refusal(AppError::Unauthenticated)),
+        Decision::NeedsSignIn => Err(AppError::Unauthenticated),
         Decision::Deny(reason) => {
             tracing::warn!(reason, ?action, what, "access denied");
-            Err(refusal(AppError::Forbidden))
+            Err(AppError::Forbidden)
         }
     }
 }
@@ -58,7 +58,7 @@ pub async fn master_checklist_csv(
 ) -> Response {
     let who = auth.signed_in.map(|s| s.principal);
     if let Err(refused) = authorize(who.as_ref(), &Action::ViewStudentRecord { program, student }, "checklist CSV") {
-        return refused;
+        return refusal(refused);
     }
     let record = match app::api::editions::edition_of_program(&db, &catalog, program).await {
         Ok((_, edition)) => app::api::signoffs::load_record(&db, &edition, program, student, who.as_ref()).await,
@@ -71,7 +71,11 @@ pub async fn master_checklist_csv(
                 .chars()
                 .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
                 .collect();
-            csv_response(&format!("master-competency-checklist-{slug}.csv"), app::api::signoffs::record_csv(&record), true)
+            csv_response(
+                &format!("master-competency-checklist-{slug}.csv"),
+                app::api::signoffs::record_csv(&record),
+                true,
+            )
         }
         Err(e) => refusal(e),
     }
@@ -85,7 +89,10 @@ pub struct EditionQuery {
 
 /// `/competencies.csv[?edition=ID]`: a shipped framework edition in the
 /// import format (public, like the modules); the default edition without one.
-pub async fn framework_csv(State(catalog): State<Arc<Catalog>>, axum::extract::Query(q): axum::extract::Query<EditionQuery>) -> Response {
+pub async fn framework_csv(
+    State(catalog): State<Arc<Catalog>>,
+    axum::extract::Query(q): axum::extract::Query<EditionQuery>,
+) -> Response {
     let edition = match q.edition.as_deref() {
         Some(id) => match catalog.edition(id) {
             Some(e) => e,
@@ -114,11 +121,15 @@ pub async fn summary_csv(
 ) -> Response {
     let who = auth.signed_in.map(|s| s.principal);
     if let Err(refused) = authorize(who.as_ref(), &Action::ViewProgramReports { program }, "summary CSV") {
-        return refused;
+        return refusal(refused);
     }
     let cohort = (q.cohort > 0).then_some(q.cohort);
     match app::api::reports::ssr::load_cohort(&db, &catalog, program, cohort).await {
-        Ok(c) => csv_response(&format!("accreditation-summary-program-{program}.csv"), app::api::reports::ssr::summary_csv(&c), true),
+        Ok(c) => csv_response(
+            &format!("accreditation-summary-program-{program}.csv"),
+            app::api::reports::ssr::summary_csv(&c),
+            true,
+        ),
         Err(e) => refusal(e),
     }
 }
@@ -134,7 +145,7 @@ pub async fn checkpoints_file(
 ) -> Response {
     let who = auth.signed_in.map(|s| s.principal);
     if let Err(refused) = authorize(who.as_ref(), &Action::ViewProgramReports { program }, "checkpoints") {
-        return refused;
+        return refusal(refused);
     }
     let Some(signer) = signer else {
         return refusal(AppError::NotFound);
@@ -144,7 +155,9 @@ pub async fn checkpoints_file(
             let mut response = text.into_response();
             let headers = response.headers_mut();
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-ndjson; charset=utf-8"));
-            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"signoff-checkpoints-program-{program}.jsonl\"")) {
+            if let Ok(v) =
+                HeaderValue::from_str(&format!("attachment; filename=\"signoff-checkpoints-program-{program}.jsonl\""))
+            {
                 headers.insert(header::CONTENT_DISPOSITION, v);
             }
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -55,18 +55,16 @@ pub async fn check_input(State(limits): State<InputLimits>, req: Request<Body>, 
         return next.run(req).await;
     }
     let too_large = || refuse(api, StatusCode::PAYLOAD_TOO_LARGE, "The request is too large (at most 1 MB).");
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limits.max_body as u64) {
         return too_large();
     }
     let (parts, body) = req.into_parts();
     let read = tokio::time::timeout(limits.body_read, axum::body::to_bytes(body, limits.max_body)).await;
     let Ok(read) = read else {
-        let mut response = refuse(api, StatusCode::REQUEST_TIMEOUT, "The request took too long to arrive. Please try again.");
+        let mut response =
+            refuse(api, StatusCode::REQUEST_TIMEOUT, "The request took too long to arrive. Please try again.");
         response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
         return response;
     };

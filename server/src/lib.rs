@@ -74,7 +74,8 @@ pub fn router_with(
     };
     let auth = Arc::new(config.auth_settings()?);
     let mailer = config.mailer()?;
-    let sessions = session_layer::SessionLayerState { db: db.clone(), settings: auth.clone(), trust_proxy: config.trust_proxy };
+    let sessions =
+        session_layer::SessionLayerState { db: db.clone(), settings: auth.clone(), trust_proxy: config.trust_proxy };
 
     let context = {
         let server_context = ServerContext { db: db.clone(), catalog, auth, mailer };
@@ -112,10 +113,7 @@ pub fn router_with(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("x-frame-options"),
             HeaderValue::from_static("DENY"),
@@ -131,10 +129,7 @@ pub fn router_with(
             HeaderName::from_static("permissions-policy"),
             HeaderValue::from_static(PERMISSIONS_POLICY),
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::STRICT_TRANSPORT_SECURITY,
-            hsts_value(site.https),
-        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, hsts_value(site.https)))
         // Spans name the method and the path only: query strings carry
         // one-time link tokens, and must not reach a log at any level.
         .layer(TraceLayer::new_for_http().make_span_with(request_span))

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use app::storage::{Db, instance};
 use clap::{Args, CommandFactory, FromArgMatches};
-use server::config::{FrameworkCommand, Cli, Command, Config, LogFormat};
+use server::config::{Cli, Command, Config, FrameworkCommand, LogFormat};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -37,7 +37,9 @@ fn main() -> ExitCode {
             Command::CreateAdmin { email, name } => create_admin(&cli.config, &email, &name).await,
             Command::CheckContent => check_content(&cli.config),
             Command::VerifySignoffs { checkpoints } => verify_signoffs(&cli.config, checkpoints.as_deref()).await,
-            Command::Framework(FrameworkCommand::Export { edition }) => framework_export(&cli.config, edition.as_deref()),
+            Command::Framework(FrameworkCommand::Export { edition }) => {
+                framework_export(&cli.config, edition.as_deref())
+            }
             Command::Framework(FrameworkCommand::Import { file, edition, name, publisher, version, out }) => {
                 let info = app::domain::edition::EditionInfo { id: edition, name, publisher, version };
                 framework_import(&cli.config, &file, &info, out)
@@ -91,8 +93,9 @@ fn parse_cli() -> (Cli, Option<SeedArgs>) {
     let seed = SeedArgs::augment_args(clap::Command::new("seed"));
     let matches = Cli::command().subcommand(seed).get_matches();
     let parsed = match matches.subcommand() {
-        Some(("seed", sub)) => SeedArgs::from_arg_matches(sub)
-            .and_then(|args| Config::from_arg_matches(&matches).map(|config| (Cli { command: None, config }, Some(args)))),
+        Some(("seed", sub)) => SeedArgs::from_arg_matches(sub).and_then(|args| {
+            Config::from_arg_matches(&matches).map(|config| (Cli { command: None, config }, Some(args)))
+        }),
         _ => Cli::from_arg_matches(&matches).map(|cli| (cli, None)),
     };
     parsed.unwrap_or_else(|e| e.format(&mut Cli::command()).exit())
@@ -141,8 +144,12 @@ async fn create_admin(config: &Config, email: &str, name: &str) -> Result<(), Bo
 fn load_content(config: &Config) -> Result<app::content::Catalog, BoxError> {
     app::content::load(&config.content_dir).map_err(|errors| {
         let count = errors.0.len();
-        format!("CONTENT_DIR: {count} problem{} in {}:\n{errors}", if count == 1 { "" } else { "s" }, config.content_dir.display())
-            .into()
+        format!(
+            "CONTENT_DIR: {count} problem{} in {}:\n{errors}",
+            if count == 1 { "" } else { "s" },
+            config.content_dir.display()
+        )
+        .into()
     })
 }
 
@@ -157,7 +164,12 @@ fn check_content(config: &Config) -> Result<(), BoxError> {
         let keys = &m.authored_key_positions;
         let most = keys.iter().copied().max().unwrap_or(0);
         let shares: Vec<String> = (1..=most.max(4))
-            .map(|p| format!("{p}: {}%", (keys.iter().filter(|&&k| k == p).count() * 100).checked_div(keys.len()).unwrap_or(0)))
+            .map(|p| {
+                format!(
+                    "{p}: {}%",
+                    (keys.iter().filter(|&&k| k == p).count() * 100).checked_div(keys.len()).unwrap_or(0)
+                )
+            })
             .collect();
         println!(
             "module {}: {} questions ({} per attempt); single-choice keys written at position {}",
@@ -168,11 +180,8 @@ fn check_content(config: &Config) -> Result<(), BoxError> {
         );
     }
     let questions: usize = catalog.modules().iter().map(|m| m.questions.len()).sum();
-    let editions: Vec<String> = catalog
-        .editions()
-        .iter()
-        .map(|e| format!("{} ({} competencies)", e.id(), e.competencies.len()))
-        .collect();
+    let editions: Vec<String> =
+        catalog.editions().iter().map(|e| format!("{} ({} competencies)", e.id(), e.competencies.len())).collect();
     println!(
         "content OK: {} modules, {questions} questions, editions: {}; {} warning(s)",
         catalog.modules().len(),
@@ -215,7 +224,10 @@ async fn verify_signoffs(config: &Config, checkpoint_file: Option<&std::path::Pa
             println!("program {program}: TALLY: {m}");
         }
         if let Some(first) = mismatches.first() {
-            broken.push(format!("program {program}: {} tally row(s) disagree with the records; first: {first}", mismatches.len()));
+            broken.push(format!(
+                "program {program}: {} tally row(s) disagree with the records; first: {first}",
+                mismatches.len()
+            ));
         } else {
             println!("program {program}: dashboard tallies match the records");
         }
@@ -261,7 +273,9 @@ async fn seed(config: &Config, args: &SeedArgs) -> Result<(), BoxError> {
 fn framework_export(config: &Config, edition: Option<&str>) -> Result<(), BoxError> {
     let catalog = load_content(config)?;
     let edition = match edition {
-        Some(id) => catalog.edition(id).ok_or_else(|| format!("no edition '{id}' in {}", config.content_dir.display()))?,
+        Some(id) => {
+            catalog.edition(id).ok_or_else(|| format!("no edition '{id}' in {}", config.content_dir.display()))?
+        }
         None => catalog.default_edition(),
     };
     print!("{}", app::content::framework::to_csv(&edition.competencies)?);
@@ -278,12 +292,18 @@ fn framework_import(
     let modules_dir = config.content_dir.join("modules");
     let exists = |slug: &str| modules_dir.join(format!("{slug}.md")).is_file();
     let competencies = app::content::framework::from_csv(&text, &exists).map_err(|problems| {
-        let lines: Vec<String> = problems.iter().map(|p| format!("{}:{}: {}", file.display(), p.line, p.message)).collect();
+        let lines: Vec<String> =
+            problems.iter().map(|p| format!("{}:{}: {}", file.display(), p.line, p.message)).collect();
         format!("{} problem(s); nothing was written:\n{}", problems.len(), lines.join("\n"))
     })?;
     let out = out.unwrap_or_else(|| config.content_dir.join("competencies").join(format!("{}.toml", info.id)));
-    std::fs::write(&out, app::content::framework::to_toml(info, &competencies)).map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
-    println!("wrote {} competencies to {}; run check-content to validate the modules against it", competencies.len(), out.display());
+    std::fs::write(&out, app::content::framework::to_toml(info, &competencies))
+        .map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+    println!(
+        "wrote {} competencies to {}; run check-content to validate the modules against it",
+        competencies.len(),
+        out.display()
+    );
     Ok(())
 }
 
@@ -291,13 +311,18 @@ async fn serve(config: &Config, demo: bool) -> Result<(), BoxError> {
     // Content first: a bad tree stops start-up before anything is served.
     let started = std::time::Instant::now();
     let catalog = std::sync::Arc::new(load_content(config)?);
-    tracing::info!(modules = catalog.modules().len(), elapsed_ms = started.elapsed().as_millis() as u64, "content loaded");
+    tracing::info!(
+        modules = catalog.modules().len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "content loaded"
+    );
     let db = open_database(config).await?;
     if demo {
         let accounts = server::demo::prepare(&db, &catalog, chrono::Utc::now()).await?;
         println!("{}", server::demo::describe(&accounts, &config.site_url));
     }
-    let signer = std::sync::Arc::new(server::checkpoints::Signer::open(&config.checkpoint_config(), chrono::Utc::now())?);
+    let signer =
+        std::sync::Arc::new(server::checkpoints::Signer::open(&config.checkpoint_config(), chrono::Utc::now())?);
     tracing::info!(key_id = %signer.key_id(), file = %config.checkpoint_config().file.display(), "sign-off checkpoints are signed");
     let interval = std::time::Duration::from_secs(60 * u64::from(config.checkpoint_interval_minutes.max(1)));
     tokio::spawn(server::checkpoints::run_periodically(signer.clone(), db.clone(), interval));
@@ -305,7 +330,9 @@ async fn serve(config: &Config, demo: bool) -> Result<(), BoxError> {
     let auth = config.auth_settings()?;
     if auth.secure_cookies && config.mailer()?.is_outbox() {
         // Outbox mail holds working sign-in links; in production mail must leave the server.
-        tracing::warn!("SITE_URL is https but SMTP_URL is not set: mail (with sign-in links) stays in the in-app outbox");
+        tracing::warn!(
+            "SITE_URL is https but SMTP_URL is not set: mail (with sign-in links) stays in the in-app outbox"
+        );
     }
     tokio::spawn(prune_periodically(db.clone(), auth));
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
@@ -329,13 +356,14 @@ async fn prune_periodically(db: Db, auth: app::auth::AuthSettings) {
     loop {
         tick.tick().await;
         let now = chrono::Utc::now();
-        let sessions =
-            app::storage::sessions::prune(&db, now - auth.idle_timeout, now - auth.absolute_timeout).await;
+        let sessions = app::storage::sessions::prune(&db, now - auth.idle_timeout, now - auth.absolute_timeout).await;
         let failures = app::storage::sign_in_failures::prune(&db, now - chrono::Duration::days(1)).await;
         let mail_requests = app::storage::mail_requests::prune(&db, now - chrono::Duration::days(1)).await;
         match (sessions, failures, mail_requests) {
             (Ok(s), Ok(f), Ok(m)) => tracing::debug!(sessions = s, failures = f, mail_requests = m, "pruned"),
-            (s, f, m) => tracing::warn!(sessions = ?s.err(), failures = ?f.err(), mail_requests = ?m.err(), "pruning failed"),
+            (s, f, m) => {
+                tracing::warn!(sessions = ?s.err(), failures = ?f.err(), mail_requests = ?m.err(), "pruning failed")
+            }
         }
     }
 }

@@ -54,20 +54,18 @@ impl PageCache {
         let path = req.uri().path();
         req.method() == Method::GET
             && req.uri().query().is_none()
-            && self.prefixes.iter().any(|p| path.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
+            && self
+                .prefixes
+                .iter()
+                .any(|p| path.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
             && !has_session(req.headers())
     }
 }
 
 fn has_session(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|c| {
-            c.split(';')
-                .any(|kv| kv.trim().strip_prefix(SESSION_COOKIE).is_some_and(|rest| rest.starts_with('=')))
-        })
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).any(|c| {
+        c.split(';').any(|kv| kv.trim().strip_prefix(SESSION_COOKIE).is_some_and(|rest| rest.starts_with('=')))
+    })
 }
 
 fn wants_gzip(headers: &HeaderMap) -> bool {

@@ -37,8 +37,7 @@ use app::domain::evaluation::{StepMark, Submission};
 use app::domain::hours::week_of;
 use app::domain::signoff_chain::SignoffContent;
 use app::storage::bulk::{
-    self, BulkDecision, BulkHours, BulkMember, BulkPlacement, BulkSignoff, BulkUser, VOIDED_ID,
-    VoidTarget,
+    self, BulkDecision, BulkHours, BulkMember, BulkPlacement, BulkSignoff, BulkUser, VOIDED_ID, VoidTarget,
 };
 use app::storage::externship::{self, Decider, EntryStatus};
 use app::storage::{Db, StorageError, audit, programs};
@@ -187,7 +186,8 @@ pub fn extended_catalog(content_dir: &Path, competencies: usize) -> Result<Catal
     // The synthetic competencies join the default edition, which the
     // seeded program is on.
     let default_id = catalog.default_edition().id().to_string();
-    if let Some((_, text)) = editions.iter_mut().find(|(p, _)| p.file_stem().is_some_and(|s| s == default_id.as_str())) {
+    if let Some((_, text)) = editions.iter_mut().find(|(p, _)| p.file_stem().is_some_and(|s| s == default_id.as_str()))
+    {
         text.push('\n');
         text.push_str(&synthetic_framework(competencies - have));
     }
@@ -198,9 +198,7 @@ pub fn extended_catalog(content_dir: &Path, competencies: usize) -> Result<Catal
 /// eight steps, one or two critical; every fourth asks for two successful
 /// attempts, every tenth for one in the lab.
 fn synthetic_framework(n: usize) -> String {
-    let mut out = String::from(
-        "\n# Synthetic competencies added by `server seed` (not part of any curriculum).\n",
-    );
+    let mut out = String::from("\n# Synthetic competencies added by `server seed` (not part of any curriculum).\n");
     for i in 1..=n {
         let requirement = if i % 10 == 0 {
             "requirement = { attempts = 1, setting = \"lab\" }\n"
@@ -387,12 +385,7 @@ fn say(opts: &SeedOptions, started: Instant, what: std::fmt::Arguments<'_>) {
 // A student is an index into several parallel lists (people, placements)
 // and the key of their random streams, so loops run over indexes.
 #[allow(clippy::needless_range_loop)]
-pub async fn run(
-    db: &Db,
-    catalog: &Catalog,
-    opts: &SeedOptions,
-    now: DateTime<Utc>,
-) -> Result<SeedReport, SeedError> {
+pub async fn run(db: &Db, catalog: &Catalog, opts: &SeedOptions, now: DateTime<Utc>) -> Result<SeedReport, SeedError> {
     let started = Instant::now();
     if opts.students == 0 || opts.cohort_size == 0 {
         return Err(SeedError::Empty);
@@ -402,51 +395,32 @@ pub async fn run(
         return Err(SeedError::NotEmpty(existing.len()));
     }
     let program_name = (1..)
-        .map(|n| {
-            if n == 1 {
-                PROGRAM_NAME.to_string()
-            } else {
-                format!("{PROGRAM_NAME} {n}")
-            }
-        })
+        .map(|n| if n == 1 { PROGRAM_NAME.to_string() } else { format!("{PROGRAM_NAME} {n}") })
         .find(|name| existing.iter().all(|p| &p.name != name))
         .unwrap_or_else(|| PROGRAM_NAME.to_string());
     let today = now.date_naive();
     let yesterday = today - Duration::days(1);
     let this_week = week_of(today);
-    let competencies: Vec<&Competency> = catalog
-        .signed_off_competencies()
-        .take(opts.competencies.max(1))
-        .collect();
-    let synthetic = competencies
-        .iter()
-        .filter(|c| c.code.starts_with(SYNTHETIC_PREFIX))
-        .count();
+    let competencies: Vec<&Competency> = catalog.signed_off_competencies().take(opts.competencies.max(1)).collect();
+    let synthetic = competencies.iter().filter(|c| c.code.starts_with(SYNTHETIC_PREFIX)).count();
 
     // The shape: cohorts (0 the oldest), the older half on externship.
     let n_cohorts = opts.students.div_ceil(opts.cohort_size);
     let placed_cohorts = n_cohorts.div_ceil(2);
-    let placed_students = (0..placed_cohorts)
-        .map(|c| opts.cohort_size.min(opts.students - c * opts.cohort_size))
-        .sum::<usize>();
+    let placed_students =
+        (0..placed_cohorts).map(|c| opts.cohort_size.min(opts.students - c * opts.cohort_size)).sum::<usize>();
     let n_instructors = opts.students.div_ceil(STUDENTS_PER_INSTRUCTOR).max(1);
     let n_preceptors = placed_students.div_ceil(STUDENTS_PER_PRECEPTOR);
     let n_sites = placed_students.div_ceil(STUDENTS_PER_SITE);
     let mut plans = Vec::with_capacity(n_cohorts);
     for c in 0..n_cohorts {
         // 1 for the oldest cohort, 0 for the newest.
-        let progress = if n_cohorts == 1 {
-            1.0
-        } else {
-            (n_cohorts - 1 - c) as f64 / (n_cohorts - 1) as f64
-        };
+        let progress = if n_cohorts == 1 { 1.0 } else { (n_cohorts - 1 - c) as f64 / (n_cohorts - 1) as f64 };
         let lab_start = this_week - Duration::weeks(3 + (22.0 * progress).round() as i64);
-        let placement_start = (c < placed_cohorts)
-            .then(|| this_week - Duration::weeks(9 - (c as i64 * 8) / placed_cohorts as i64));
+        let placement_start =
+            (c < placed_cohorts).then(|| this_week - Duration::weeks(9 - (c as i64 * 8) / placed_cohorts as i64));
         let lab_end = placement_start.map_or(yesterday, |p| (p - Duration::days(3)).min(yesterday));
-        let mut instructors: Vec<usize> = (0..n_instructors)
-            .filter(|i| i % n_cohorts == c % n_cohorts)
-            .collect();
+        let mut instructors: Vec<usize> = (0..n_instructors).filter(|i| i % n_cohorts == c % n_cohorts).collect();
         if instructors.is_empty() {
             instructors.push(c % n_instructors);
         }
@@ -462,64 +436,43 @@ pub async fn run(
         });
     }
     let program_created = at(plans[0].lab_start - Duration::weeks(2), 9 * 60);
-    let program = programs::create_program(db, &program_name, catalog.default_edition().id(), None, program_created).await?;
-    say(
-        opts,
-        started,
-        format_args!("program {program} \"{program_name}\""),
-    );
+    let program =
+        programs::create_program(db, &program_name, catalog.default_edition().id(), None, program_created).await?;
+    say(opts, started, format_args!("program {program} \"{program_name}\""));
 
     // People.
     let email = |local: String| format!("{local}.p{program}@example.org");
-    let mut users = vec![BulkUser {
-        email: email("director".into()),
-        display_name: "Director (seeded)".into(),
-    }];
+    let mut users = vec![BulkUser { email: email("director".into()), display_name: "Director (seeded)".into() }];
     let w = |n: usize| n.to_string().len().max(2);
-    let (wi, wp, ws) = (
-        w(n_instructors),
-        w(n_preceptors).max(3),
-        w(opts.students).max(4),
-    );
+    let (wi, wp, ws) = (w(n_instructors), w(n_preceptors).max(3), w(opts.students).max(4));
     users.extend((1..=n_instructors).map(|i| BulkUser {
         email: email(format!("instructor{i:0wi$}")),
         display_name: format!("Instructor {i:0wi$}"),
     }));
-    users.extend((1..=n_preceptors).map(|i| BulkUser {
-        email: email(format!("preceptor{i:0wp$}")),
-        display_name: format!("Preceptor {i:0wp$}"),
-    }));
-    users.extend((1..=opts.students).map(|i| BulkUser {
-        email: email(format!("student{i:0ws$}")),
-        display_name: format!("Student {i:0ws$}"),
-    }));
+    users.extend(
+        (1..=n_preceptors).map(|i| BulkUser {
+            email: email(format!("preceptor{i:0wp$}")),
+            display_name: format!("Preceptor {i:0wp$}"),
+        }),
+    );
+    users.extend(
+        (1..=opts.students)
+            .map(|i| BulkUser { email: email(format!("student{i:0ws$}")), display_name: format!("Student {i:0ws$}") }),
+    );
     let ids = bulk::users(db, &users, program_created).await?;
-    let mut people = ids.iter().zip(users).map(|(id, u)| Person {
-        id: *id,
-        name: u.display_name,
-    });
+    let mut people = ids.iter().zip(users).map(|(id, u)| Person { id: *id, name: u.display_name });
     let director = people.next().ok_or(SeedError::Empty)?;
     let instructors: Vec<Person> = people.by_ref().take(n_instructors).collect();
     let preceptors: Vec<Person> = people.by_ref().take(n_preceptors).collect();
     let students: Vec<Person> = people.collect();
-    let cast = Cast {
-        director,
-        instructors,
-        preceptors,
-        students,
-        edition: catalog.default_edition().id().to_string(),
-    };
+    let cast =
+        Cast { director, instructors, preceptors, students, edition: catalog.default_edition().id().to_string() };
     say(opts, started, format_args!("app_user: {} rows", ids.len()));
 
     let cohort_rows: Vec<(String, DateTime<Utc>)> = plans
         .iter()
         .enumerate()
-        .map(|(c, p)| {
-            (
-                format!("Cohort {:02}", c + 1),
-                at(p.lab_start - Duration::weeks(1), 10 * 60),
-            )
-        })
+        .map(|(c, p)| (format!("Cohort {:02}", c + 1), at(p.lab_start - Duration::weeks(1), 10 * 60)))
         .collect();
     let cohort_ids = bulk::cohorts(db, program, &cohort_rows).await?;
     let mut members = vec![BulkMember {
@@ -553,22 +506,10 @@ pub async fn run(
         }
     }
     bulk::memberships(db, program, &members, Some(cast.director.id)).await?;
-    say(
-        opts,
-        started,
-        format_args!(
-            "cohort: {} rows, membership: {} rows",
-            cohort_ids.len(),
-            members.len()
-        ),
-    );
+    say(opts, started, format_args!("cohort: {} rows, membership: {} rows", cohort_ids.len(), members.len()));
 
     // Sites and placements.
-    let first_placement = plans
-        .iter()
-        .filter_map(|p| p.placement_start)
-        .min()
-        .unwrap_or(today);
+    let first_placement = plans.iter().filter_map(|p| p.placement_start).min().unwrap_or(today);
     let mut sites = Vec::with_capacity(n_sites);
     for i in 1..=n_sites {
         let site = externship::NewSite {
@@ -619,27 +560,14 @@ pub async fn run(
                 created_at: at(start - Duration::days(10), 10 * 60 + rng.range(0, 240)),
                 ended_at: ended.then(|| at(end + Duration::days(3), 16 * 60)),
             });
-            placement_of[s] = Some(PlacementPlan {
-                id: 0,
-                start,
-                end,
-                preceptors: team,
-            });
+            placement_of[s] = Some(PlacementPlan { id: 0, start, end, preceptors: team });
         }
     }
     let placement_ids = bulk::placements(db, program, &rows, cast.director.id).await?;
     for (plan, id) in placement_of.iter_mut().flatten().zip(&placement_ids) {
         plan.id = *id;
     }
-    say(
-        opts,
-        started,
-        format_args!(
-            "site: {} rows, placement: {} rows",
-            sites.len(),
-            placement_ids.len()
-        ),
-    );
+    say(opts, started, format_args!("site: {} rows, placement: {} rows", sites.len(), placement_ids.len()));
 
     // Evaluations, planned per student and competency, written in time order.
     let mut events: Vec<Event> = Vec::new();
@@ -647,9 +575,7 @@ pub async fn run(
         for s in plan.first..plan.first + plan.size {
             let skill = 0.7 + 0.3 * Rng::keyed(opts.seed, &[STUDENT, s as u64]).unit();
             let placement = placement_of[s].as_ref();
-            let window = placement
-                .map(|p| (p.start, p.end.min(yesterday)))
-                .filter(|(a, b)| a <= b);
+            let window = placement.map(|p| (p.start, p.end.min(yesterday))).filter(|(a, b)| a <= b);
             for (k, competency) in competencies.iter().enumerate() {
                 let mut rng = Rng::keyed(opts.seed, &[EVALUATIONS, s as u64, k as u64]);
                 // Earlier competencies of the curriculum are attempted more.
@@ -663,31 +589,19 @@ pub async fn run(
                     (Some(_), _) => (n as f64 * 0.3).round() as usize,
                 };
                 let lab_days = (plan.lab_end - plan.lab_start).num_days().max(0);
-                let from =
-                    plan.lab_start + Duration::days((position * 0.6 * lab_days as f64) as i64);
+                let from = plan.lab_start + Duration::days((position * 0.6 * lab_days as f64) as i64);
                 let mut times: Vec<(DateTime<Utc>, Setting)> = Vec::with_capacity(n);
                 for i in 0..n {
                     times.push(match window {
-                        Some((a, b)) if i >= n - at_site => (
-                            at(weekday_in(&mut rng, a, b), 8 * 60 + rng.range(0, 540)),
-                            Setting::Externship,
-                        ),
-                        _ => (
-                            at(
-                                weekday_in(&mut rng, from, plan.lab_end),
-                                9 * 60 + rng.range(0, 360),
-                            ),
-                            Setting::Lab,
-                        ),
+                        Some((a, b)) if i >= n - at_site => {
+                            (at(weekday_in(&mut rng, a, b), 8 * 60 + rng.range(0, 540)), Setting::Externship)
+                        }
+                        _ => (at(weekday_in(&mut rng, from, plan.lab_end), 9 * 60 + rng.range(0, 360)), Setting::Lab),
                     });
                 }
                 times.sort_by_key(|t| t.0);
                 for (i, (when, setting)) in times.into_iter().enumerate() {
-                    let progress = if n > 1 {
-                        i as f64 / (n - 1) as f64
-                    } else {
-                        1.0
-                    };
+                    let progress = if n > 1 { i as f64 / (n - 1) as f64 } else { 1.0 };
                     let pass = rng.chance(0.30 + 0.65 * progress * skill);
                     let by = match (setting, placement) {
                         (Setting::Externship, Some(p)) => {
@@ -734,11 +648,7 @@ pub async fn run(
     for (new, old) in order.iter().enumerate() {
         position[*old as usize] = new;
     }
-    say(
-        opts,
-        started,
-        format_args!("planned {} sign-off records", events.len()),
-    );
+    say(opts, started, format_args!("planned {} sign-off records", events.len()));
     let mut signoff_ids: Vec<i64> = Vec::with_capacity(events.len());
     let mut voids = 0;
     let mut last_said = Instant::now();
@@ -752,37 +662,19 @@ pub async fn run(
                 Some(original) => {
                     voids += 1;
                     let j = position[original as usize];
-                    let target = if j >= base {
-                        VoidTarget::InBatch(j - base)
-                    } else {
-                        VoidTarget::Stored(signoff_ids[j])
-                    };
-                    void_record(
-                        &cast,
-                        &competencies,
-                        program,
-                        e,
-                        &events[original as usize],
-                        target,
-                    )
+                    let target =
+                        if j >= base { VoidTarget::InBatch(j - base) } else { VoidTarget::Stored(signoff_ids[j]) };
+                    void_record(&cast, &competencies, program, e, &events[original as usize], target)
                 }
             });
         }
         signoff_ids.extend(bulk::signoffs(db, program, &batch).await?);
         if last_said.elapsed().as_secs() >= 5 {
             last_said = Instant::now();
-            say(
-                opts,
-                started,
-                format_args!("signoff: {} of {} rows", signoff_ids.len(), events.len()),
-            );
+            say(opts, started, format_args!("signoff: {} of {} rows", signoff_ids.len(), events.len()));
         }
     }
-    say(
-        opts,
-        started,
-        format_args!("signoff: {} rows ({voids} voids)", signoff_ids.len()),
-    );
+    say(opts, started, format_args!("signoff: {} rows ({voids} voids)", signoff_ids.len()));
 
     // A season of hours.
     let activities = [
@@ -807,11 +699,7 @@ pub async fn run(
             // The first student of each externship cohort, and some others, fall behind.
             let behind = s == plan.first || rng.chance(BEHIND_SHARE);
             // Some preceptors are a week late verifying.
-            let pending_from = if rng.chance(0.05) {
-                this_week - Duration::weeks(1)
-            } else {
-                this_week
-            };
+            let pending_from = if rng.chance(0.05) { this_week - Duration::weeks(1) } else { this_week };
             let preceptor = &cast.preceptors[p.preceptors[0]];
             let decider = Decider {
                 id: preceptor.id,
@@ -835,41 +723,29 @@ pub async fn run(
                         student: cast.students[s].id,
                         work_date: day,
                         start_time: Some(format!("{:02}:{:02}", start / 60, start % 60)),
-                        end_time: Some(format!(
-                            "{:02}:{:02}",
-                            (start + minutes) / 60,
-                            (start + minutes) % 60
-                        )),
+                        end_time: Some(format!("{:02}:{:02}", (start + minutes) / 60, (start + minutes) % 60)),
                         minutes: minutes as i32,
                         activities: rng.pick(&activities).to_string(),
-                        competency_codes: (0..rng.range(0, 2))
-                            .map(|_| *rng.pick(&codes))
-                            .collect::<Vec<_>>()
-                            .join(" "),
+                        competency_codes: (0..rng.range(0, 2)).map(|_| *rng.pick(&codes)).collect::<Vec<_>>().join(" "),
                         created_at,
                         decision,
                     };
                     let created = at(day, start + minutes + rng.range(5, 120));
                     // Verified weekly, early the next week.
-                    let decided = at(
-                        week_of(day) + Duration::days(7 + rng.range(0, 1)),
-                        17 * 60 + rng.range(0, 240),
-                    )
-                    .min(latest)
-                    .max(created + Duration::minutes(30));
-                    let decision =
-                        |status: EntryStatus, reason: Option<&str>, at: DateTime<Utc>| {
-                            BulkDecision {
-                                status,
-                                reason: reason.map(str::to_string),
-                                by: decider.clone(),
-                                at,
-                            }
-                        };
+                    let decided = at(week_of(day) + Duration::days(7 + rng.range(0, 1)), 17 * 60 + rng.range(0, 240))
+                        .min(latest)
+                        .max(created + Duration::minutes(30));
+                    let decision = |status: EntryStatus, reason: Option<&str>, at: DateTime<Utc>| BulkDecision {
+                        status,
+                        reason: reason.map(str::to_string),
+                        by: decider.clone(),
+                        at,
+                    };
                     if week_of(day) >= pending_from {
                         entries.push(entry(start, minutes, created, None, &mut rng));
                     } else if rng.chance(0.03) {
-                        let reason = "Times do not match the site's sign-in sheet; please check and resubmit (synthetic).";
+                        let reason =
+                            "Times do not match the site's sign-in sheet; please check and resubmit (synthetic).";
                         entries.push(entry(
                             start,
                             minutes,
@@ -879,9 +755,7 @@ pub async fn run(
                         ));
                         // Resubmitted with the corrected times and approved the next day.
                         let again = decided + Duration::minutes(rng.range(30, 180));
-                        let approved = (again + Duration::days(1))
-                            .min(latest)
-                            .max(again + Duration::minutes(30));
+                        let approved = (again + Duration::days(1)).min(latest).max(again + Duration::minutes(30));
                         entries.push(entry(
                             start + 15,
                             minutes - 15,
@@ -912,21 +786,13 @@ pub async fn run(
     hours_entries += entries.len();
     hours_decisions += entries.iter().filter(|e| e.decision.is_some()).count();
     bulk::hours(db, program, &entries).await?;
-    say(
-        opts,
-        started,
-        format_args!("hours_entry: {hours_entries} rows, hours_decision: {hours_decisions} rows"),
-    );
+    say(opts, started, format_args!("hours_entry: {hours_entries} rows, hours_decision: {hours_decisions} rows"));
 
     let report = SeedReport {
         program_id: program,
         program_name,
         today,
-        cohorts: cohort_ids
-            .iter()
-            .copied()
-            .zip(cohort_rows.into_iter().map(|c| c.0))
-            .collect(),
+        cohorts: cohort_ids.iter().copied().zip(cohort_rows.into_iter().map(|c| c.0)).collect(),
         students: opts.students,
         instructors: n_instructors,
         preceptors: n_preceptors,
@@ -950,12 +816,7 @@ pub async fn run(
     );
     audit::record(
         db,
-        &audit::Event {
-            kind: "synthetic_data_seeded",
-            program: Some(program),
-            detail: &detail,
-            ..Default::default()
-        },
+        &audit::Event { kind: "synthetic_data_seeded", program: Some(program), detail: &detail, ..Default::default() },
         now,
     )
     .await?;
@@ -975,13 +836,11 @@ fn marks_for(c: &Competency, pass: bool, rng: &mut Rng) -> Vec<StepMark> {
         if !pass && n > 0 {
             let i = rng.below(n);
             met[i] = false;
-            notes[i] =
-                "Interrupted the patient twice; we discussed it afterwards (synthetic).".into();
+            notes[i] = "Interrupted the patient twice; we discussed it afterwards (synthetic).".into();
         }
     } else if pass {
         // One non-critical step missed still reaches the pass mark on longer checklists.
-        if !other.is_empty() && (n - 1) * 100 >= usize::from(c.pass_percent) * n && rng.chance(0.3)
-        {
+        if !other.is_empty() && (n - 1) * 100 >= usize::from(c.pass_percent) * n && rng.chance(0.3) {
             let i = *rng.pick(&other);
             met[i] = false;
             notes[i] = "Needed a prompt (synthetic).".into();
@@ -997,10 +856,7 @@ fn marks_for(c: &Competency, pass: bool, rng: &mut Rng) -> Vec<StepMark> {
             }
         }
     }
-    met.into_iter()
-        .zip(notes)
-        .map(|(met, comment)| StepMark { met, comment })
-        .collect()
+    met.into_iter().zip(notes).map(|(met, comment)| StepMark { met, comment }).collect()
 }
 
 fn evaluation_record(
@@ -1020,11 +876,7 @@ fn evaluation_record(
     } else {
         ""
     };
-    let submission = Submission {
-        marks: marks_for(c, e.pass, &mut rng),
-        comment: comment.into(),
-        attested: true,
-    };
+    let submission = Submission { marks: marks_for(c, e.pass, &mut rng), comment: comment.into(), attested: true };
     let evaluation = Evaluation {
         program_id: program,
         edition: &cast.edition,
@@ -1036,16 +888,9 @@ fn evaluation_record(
         ip: Some(format!("192.0.2.{}", 1 + e.key % 250)),
         user_agent: Some(USER_AGENT.into()),
     };
-    let (record, _) =
-        new_evaluation(c, evaluation, &submission).map_err(|err| SeedError::Evaluation {
-            code: c.code.clone(),
-            message: err.to_string(),
-        })?;
-    Ok(BulkSignoff {
-        content: record.content,
-        signed_at: record.signed_at,
-        voids: None,
-    })
+    let (record, _) = new_evaluation(c, evaluation, &submission)
+        .map_err(|err| SeedError::Evaluation { code: c.code.clone(), message: err.to_string() })?;
+    Ok(BulkSignoff { content: record.content, signed_at: record.signed_at, voids: None })
 }
 
 fn void_record(
@@ -1129,10 +974,7 @@ mod tests {
         let from = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
         for _ in 0..500 {
             let d = weekday_in(&mut r, from, from + Duration::days(12));
-            assert!(
-                is_weekday(d) && d >= from && d <= from + Duration::days(12),
-                "{d}"
-            );
+            assert!(is_weekday(d) && d >= from && d <= from + Duration::days(12), "{d}");
         }
     }
 }

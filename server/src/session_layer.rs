@@ -60,7 +60,8 @@ pub async fn attach_session(State(state): State<SessionLayerState>, mut req: Req
     let stale = auth.stale_cookie;
     req.extensions_mut().insert::<RequestAuth>(auth);
     let mut response = next.run(req).await;
-    if stale && !response.headers().contains_key(header::SET_COOKIE)
+    if stale
+        && !response.headers().contains_key(header::SET_COOKIE)
         && let Ok(v) = HeaderValue::from_str(&state.settings.clear_cookie())
     {
         response.headers_mut().append(header::SET_COOKIE, v);

@@ -5,6 +5,7 @@
 //! verify; a program imports its own framework from CSV, all or nothing; and
 //! a student's attempt is stable across reloads, graded by option identity
 //! against its own draw, and submitted once.
+#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
 mod common;
 
@@ -22,9 +23,12 @@ async fn starter_program(db: &Db) -> (i64, i64, i64, i64) {
     let t = common::now();
     let p = programs::create_program(db, "Starter program", "checkoff-starter", None, t).await.unwrap();
     let make = async |email: &str| {
-        users::create(db, &users::NewUser { email, display_name: email, password_hash: None, site_admin: false }, t).await.unwrap()
+        users::create(db, &users::NewUser { email, display_name: email, password_hash: None, site_admin: false }, t)
+            .await
+            .unwrap()
     };
-    let (student, instructor, director) = (make("s@starter.example").await, make("i@starter.example").await, make("d@starter.example").await);
+    let (student, instructor, director) =
+        (make("s@starter.example").await, make("i@starter.example").await, make("d@starter.example").await);
     for (u, r) in [(student, Role::Student), (instructor, Role::Instructor), (director, Role::Director)] {
         programs::grant_role(db, u, p, r, None, t).await.unwrap();
     }
@@ -60,11 +64,13 @@ async fn a_program_moves_to_another_edition_after_a_preview(db: &Db) {
     sign(&c, db, i, p, s, "I.P.7").await;
     sign(&c, db, i, p, s, "I.P.1.a").await;
     sign(&c, db, i, p, s, "A.7").await;
-    let (status, body) = c.form(Some(d), "/api/set-requirement", &format!("program_id={p}&code=I.P.7&attempts=3&setting=lab")).await;
+    let (status, body) =
+        c.form(Some(d), "/api/set-requirement", &format!("program_id={p}&code=I.P.7&attempts=3&setting=lab")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // The preview says what maps.
-    let (status, body) = c.get(Some(d), &format!("/api/edition-switch-preview?program_id={p}&edition_id=maerb-2015")).await;
+    let (status, body) =
+        c.get(Some(d), &format!("/api/edition-switch-preview?program_id={p}&edition_id=maerb-2015")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let preview: Value = serde_json::from_str(&body).unwrap();
     let mapped: Vec<(String, String)> = preview["mapped"]
@@ -75,15 +81,21 @@ async fn a_program_moves_to_another_edition_after_a_preview(db: &Db) {
         .collect();
     assert!(mapped.contains(&("I.P.7".into(), "I.P.5".into())), "{mapped:?}");
     assert!(mapped.contains(&("I.P.1.a".into(), "I.P.1.a".into())), "{mapped:?}");
-    assert!(!mapped.iter().any(|(_, to)| to == "I.P.7"), "the starter's I.P.7 must never count as 2015's I.P.7: {mapped:?}");
+    assert!(
+        !mapped.iter().any(|(_, to)| to == "I.P.7"),
+        "the starter's I.P.7 must never count as 2015's I.P.7: {mapped:?}"
+    );
     assert!(preview["new_in_target"].as_array().unwrap().len() > 100);
 
     // Only a director moves the program, and only from the edition previewed.
-    let (status, _) = c.form(Some(i), "/api/switch-edition", &format!("program_id={p}&from=checkoff-starter&to=maerb-2015")).await;
+    let (status, _) =
+        c.form(Some(i), "/api/switch-edition", &format!("program_id={p}&from=checkoff-starter&to=maerb-2015")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, body) = c.form(Some(d), "/api/switch-edition", &format!("program_id={p}&from=maerb-2015&to=maerb-2015")).await;
+    let (status, body) =
+        c.form(Some(d), "/api/switch-edition", &format!("program_id={p}&from=maerb-2015&to=maerb-2015")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let (status, body) = c.form(Some(d), "/api/switch-edition", &format!("program_id={p}&from=checkoff-starter&to=maerb-2015")).await;
+    let (status, body) =
+        c.form(Some(d), "/api/switch-edition", &format!("program_id={p}&from=checkoff-starter&to=maerb-2015")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(programs::get_program(db, p).await.unwrap().unwrap().edition_id, "maerb-2015");
     let audit = app::storage::audit::for_program(db, p, 50).await.unwrap();
@@ -101,7 +113,8 @@ async fn a_program_moves_to_another_edition_after_a_preview(db: &Db) {
 
     // The history shows the record as it was signed: its own code, title
     // and steps.
-    let (status, body) = c.get(Some(d), &format!("/api/competency-history?program_id={p}&student_id={s}&code=I.P.5")).await;
+    let (status, body) =
+        c.get(Some(d), &format!("/api/competency-history?program_id={p}&student_id={s}&code=I.P.5")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let history: Value = serde_json::from_str(&body).unwrap();
     let r = &history["records"][0];
@@ -158,15 +171,26 @@ async fn a_program_imports_its_own_framework_all_or_nothing(db: &Db) {
     let id = report["imported"][0].as_str().unwrap().to_string();
     let (_, body) = c.form(Some(d), "/api/framework-import", &form(good, true)).await;
     let again: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!((again["imported"][0].as_str(), again["imported"][1].as_bool()), (Some(id.as_str()), Some(false)), "the same file twice is one edition");
+    assert_eq!(
+        (again["imported"][0].as_str(), again["imported"][1].as_bool()),
+        (Some(id.as_str()), Some(false)),
+        "the same file twice is one edition"
+    );
     assert_eq!(app::storage::editions::of_program(db, p).await.unwrap().len(), 1);
     // Another program's director cannot import here, nor move onto it.
     let (status, _) = c.form(Some(cast.director_b), "/api/framework-import", &form(good, true)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = c.form(Some(cast.director_b), "/api/switch-edition", &format!("program_id={}&from=maerb-2015&to={id}", cast.program_b)).await;
+    let (status, _) = c
+        .form(
+            Some(cast.director_b),
+            "/api/switch-edition",
+            &format!("program_id={}&from=maerb-2015&to={id}", cast.program_b),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "an edition imported by another program is not offered");
     // This program moves to it, and signs under it.
-    let (status, body) = c.form(Some(d), "/api/switch-edition", &format!("program_id={p}&from=maerb-2015&to={id}")).await;
+    let (status, body) =
+        c.form(Some(d), "/api/switch-edition", &format!("program_id={p}&from=maerb-2015&to={id}")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     sign(&c, db, cast.instructor_a, p, cast.student_a2, "OWN.P.1").await;
     let record = c.record(d, p, cast.student_a2).await;
@@ -219,13 +243,14 @@ async fn a_students_attempt_is_drawn_stable_and_submitted_once(db: &Db) {
 
     // Submitted once, graded against its own draw.
     let answers = right_answers(slug, &first);
-    let submit = |attempt: u32, answers: &[app::domain::quiz::Answer]| {
-        json!({ "slug": slug, "attempt": attempt, "answers": answers })
-    };
+    let submit = |attempt: u32, answers: &[app::domain::quiz::Answer]| json!({ "slug": slug, "attempt": attempt, "answers": answers });
     let (status, body) = c.json(Some(s), "/api/quiz", submit(1, &answers)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let result: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!((result["correct"].as_u64(), result["total"].as_u64(), result["mastered"].as_bool()), (Some(size as u64), Some(size as u64), Some(true)));
+    assert_eq!(
+        (result["correct"].as_u64(), result["total"].as_u64(), result["mastered"].as_bool()),
+        (Some(size as u64), Some(size as u64), Some(true))
+    );
     let (status, body) = c.json(Some(s), "/api/quiz", submit(1, &answers)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "the same attempt twice: {body}");
 
@@ -245,7 +270,9 @@ async fn a_students_attempt_is_drawn_stable_and_submitted_once(db: &Db) {
     let stored = app::storage::progress::attempts(db, s, slug).await.unwrap();
     assert_eq!(stored.len(), 2);
     // The record names the attempt that counted.
-    let (_, body) = c.get(Some(cast.director_a), &format!("/api/student-record?program_id={}&student_id={s}", cast.program_a)).await;
+    let (_, body) = c
+        .get(Some(cast.director_a), &format!("/api/student-record?program_id={}&student_id={s}", cast.program_a))
+        .await;
     let record: Value = serde_json::from_str(&body).unwrap();
     let m = record["modules"].as_array().unwrap().iter().find(|m| m["slug"] == slug).unwrap();
     assert!(m["counted_attempt"].as_str().unwrap().starts_with("attempt 1, "), "{m}");
@@ -268,8 +295,10 @@ fn the_maerb_2015_edition_is_complete() {
     let missing: Vec<_> = expected.iter().filter(|x| !shipped.contains(x)).collect();
     let extra: Vec<_> = shipped.iter().filter(|x| !expected.contains(x)).collect();
     assert!(missing.is_empty() && extra.is_empty(), "missing: {missing:?}\nnot in the curriculum: {extra:?}");
-    let psychomotor = e.competencies.iter().filter(|c| c.domain == app::domain::competency::CompetencyDomain::Psychomotor).count();
-    let affective = e.competencies.iter().filter(|c| c.domain == app::domain::competency::CompetencyDomain::Affective).count();
+    let psychomotor =
+        e.competencies.iter().filter(|c| c.domain == app::domain::competency::CompetencyDomain::Psychomotor).count();
+    let affective =
+        e.competencies.iter().filter(|c| c.domain == app::domain::competency::CompetencyDomain::Affective).count();
     assert_eq!((psychomotor, affective), (115, 29));
     // Every psychomotor competency has a checklist with a critical step, and sources.
     for c in &e.competencies {

@@ -3,6 +3,7 @@
 //! corrections of locked hours, who may do what, the end-of-externship
 //! evaluations, and the director's dashboard and accreditation summary on a
 //! known data set.
+#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
 mod common;
 
@@ -24,7 +25,15 @@ fn past_day(weeks_ago: i64, day: i64) -> NaiveDate {
     monday - Duration::weeks(weeks_ago) + Duration::days(day)
 }
 
-async fn log(c: &Client, student: i64, program: i64, date: NaiveDate, start: &str, end: &str, hours: &str) -> (StatusCode, Value) {
+async fn log(
+    c: &Client,
+    student: i64,
+    program: i64,
+    date: NaiveDate,
+    start: &str,
+    end: &str,
+    hours: &str,
+) -> (StatusCode, Value) {
     let body = format!(
         "program_id={program}&date={date}&start={start}&end={end}&hours={hours}&activities=Vital+signs+and+rooming&competencies=I.P.1.a"
     );
@@ -62,23 +71,42 @@ async fn hours_rules_are_enforced_with_field_errors(db: &Db) {
         let (status, v) = log(&c, s, p, *date, start, end, hours).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{date} {start}-{end} {hours}: {v}");
         let text = field_of(&v);
-        assert!(text.contains(&format!("\"field\":\"{field}\"")) && text.contains(words), "{date} {start}-{end} {hours}: {text}");
+        assert!(
+            text.contains(&format!("\"field\":\"{field}\"")) && text.contains(words),
+            "{date} {start}-{end} {hours}: {text}"
+        );
     }
     // No activities; an unknown competency code.
-    let (status, body) =
-        c.form(Some(s), "/api/log-hours", &format!("program_id={p}&date={}&start=08:00&end=09:00&hours=&activities=+&competencies=", past_day(2, 2))).await;
+    let (status, body) = c
+        .form(
+            Some(s),
+            "/api/log-hours",
+            &format!("program_id={p}&date={}&start=08:00&end=09:00&hours=&activities=+&competencies=", past_day(2, 2)),
+        )
+        .await;
     assert!(status == StatusCode::BAD_REQUEST && body.contains("\"field\":\"activities\""), "{status} {body}");
     let (status, body) = c
-        .form(Some(s), "/api/log-hours", &format!("program_id={p}&date={}&start=08:00&end=09:00&hours=&activities=x&competencies=ZZ.9", past_day(2, 2)))
+        .form(
+            Some(s),
+            "/api/log-hours",
+            &format!(
+                "program_id={p}&date={}&start=08:00&end=09:00&hours=&activities=x&competencies=ZZ.9",
+                past_day(2, 2)
+            ),
+        )
         .await;
     assert!(status == StatusCode::BAD_REQUEST && body.contains("\"field\":\"competencies\""), "{status} {body}");
     // Only a student with a placement logs, and only for themselves.
     let (status, body) = log(&c, cast.student_a2, p, monday, "08:00", "09:00", "").await;
-    assert!(status == StatusCode::BAD_REQUEST && body.to_string().contains("no externship placement"), "{status} {body}");
+    assert!(
+        status == StatusCode::BAD_REQUEST && body.to_string().contains("no externship placement"),
+        "{status} {body}"
+    );
     for other in [cast.preceptor_a, cast.instructor_a, cast.director_a, cast.student_b1] {
         assert_eq!(log(&c, other, p, monday, "18:00", "19:00", "").await.0, StatusCode::FORBIDDEN);
     }
-    let page: Value = serde_json::from_str(&c.get(Some(s), &format!("/api/hours?program_id={p}&student_id={s}")).await.1).unwrap();
+    let page: Value =
+        serde_json::from_str(&c.get(Some(s), &format!("/api/hours?program_id={p}&student_id={s}")).await.1).unwrap();
     assert_eq!(page["totals"]["pending"], "11", "8.5 + 2.5 h awaiting the preceptor: {page}");
     assert_eq!(page["totals"]["approved"], "0");
     assert_eq!(page["can_log"], true);
@@ -106,29 +134,50 @@ async fn the_preceptor_approves_a_week_in_one_action(db: &Db) {
     assert_eq!(other, "[]");
     let decide = |ids: Value, decision: &str, reason: &str| json!({ "input": { "program_id": p, "student_id": s, "entry_ids": ids, "decision": decision, "reason": reason } });
     for who in [s, cast.preceptor_a2, cast.instructor_a, cast.director_a, cast.admin] {
-        assert_eq!(c.json(Some(who), "/api/decide-hours", decide(week_ids.clone(), "approve", "")).await.0, StatusCode::FORBIDDEN, "user {who}");
+        assert_eq!(
+            c.json(Some(who), "/api/decide-hours", decide(week_ids.clone(), "approve", "")).await.0,
+            StatusCode::FORBIDDEN,
+            "user {who}"
+        );
     }
     // One action approves the week.
-    let (status, body) = c.json(Some(cast.preceptor_a), "/api/decide-hours", decide(week_ids.clone(), "approve", "")).await;
+    let (status, body) =
+        c.json(Some(cast.preceptor_a), "/api/decide-hours", decide(week_ids.clone(), "approve", "")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let done: Value = serde_json::from_str(&body).unwrap();
     assert_eq!((done["changed"].as_i64(), done["hours"].as_str()), (Some(5), Some("40")));
     // Approving again changes nothing.
-    let again: Value = serde_json::from_str(&c.json(Some(cast.preceptor_a), "/api/decide-hours", decide(week_ids.clone(), "approve", "")).await.1).unwrap();
+    let again: Value = serde_json::from_str(
+        &c.json(Some(cast.preceptor_a), "/api/decide-hours", decide(week_ids.clone(), "approve", "")).await.1,
+    )
+    .unwrap();
     assert_eq!(again["changed"], 0);
     // Returning needs a reason, and reaches only pending entries of this student.
     let (_, v) = log(&c, s, p, past_day(1, 2), "09:00", "13:00", "").await;
     let pending = v["id"].as_i64().unwrap();
-    let (status, body) = c.json(Some(cast.preceptor_a), "/api/decide-hours", decide(json!([pending]), "return", "")).await;
+    let (status, body) =
+        c.json(Some(cast.preceptor_a), "/api/decide-hours", decide(json!([pending]), "return", "")).await;
     assert!(status == StatusCode::BAD_REQUEST && body.contains("\"field\":\"reason\""), "{status} {body}");
-    let (status, body) = c.json(Some(cast.preceptor_a), "/api/decide-hours", decide(json!([pending]), "return", "You left at noon that day.")).await;
+    let (status, body) = c
+        .json(
+            Some(cast.preceptor_a),
+            "/api/decide-hours",
+            decide(json!([pending]), "return", "You left at noon that day."),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // Ids of another student's entries are refused under this student's authority.
     let foreign = json!({ "input": { "program_id": p, "student_id": s, "entry_ids": [pending, 999_999], "decision": "approve", "reason": "" } });
     assert_eq!(c.json(Some(cast.preceptor_a), "/api/decide-hours", foreign).await.0, StatusCode::NOT_FOUND);
 
-    let page: Value = serde_json::from_str(&c.get(Some(s), &format!("/api/hours?program_id={p}&student_id={s}")).await.1).unwrap();
-    assert_eq!((page["totals"]["approved"].as_str(), page["totals"]["returned"].as_str()), (Some("40"), Some("4")), "{}", page["totals"]);
+    let page: Value =
+        serde_json::from_str(&c.get(Some(s), &format!("/api/hours?program_id={p}&student_id={s}")).await.1).unwrap();
+    assert_eq!(
+        (page["totals"]["approved"].as_str(), page["totals"]["returned"].as_str()),
+        (Some("40"), Some("4")),
+        "{}",
+        page["totals"]
+    );
     assert_eq!(page["totals"]["percent"], 25, "40 of 160 h");
 
     // Approved hours are locked: the database refuses edits and deletes.
@@ -152,17 +201,26 @@ async fn the_preceptor_approves_a_week_in_one_action(db: &Db) {
     assert_eq!(c.form(Some(s), "/api/correct-hours", &correct("Left an hour early")).await.0, StatusCode::FORBIDDEN);
     let (status, body) = c.form(Some(cast.preceptor_a), "/api/correct-hours", &correct("short")).await;
     assert!(status == StatusCode::BAD_REQUEST && body.contains("\"field\":\"reason\""), "{status} {body}");
-    let (status, body) = c.form(Some(cast.instructor_a), "/api/correct-hours", &correct("Left an hour early that day")).await;
+    let (status, body) =
+        c.form(Some(cast.instructor_a), "/api/correct-hours", &correct("Left an hour early that day")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let replacement: Value = serde_json::from_str(&body).unwrap();
     assert_eq!((replacement["status"].as_str(), replacement["corrects_id"].as_i64()), (Some("approved"), Some(id)));
     // Correcting the voided entry again is refused; both entries stay on the page.
-    let (status, _) = c.form(Some(cast.instructor_a), "/api/correct-hours", &correct("Left an hour early that day")).await;
+    let (status, _) =
+        c.form(Some(cast.instructor_a), "/api/correct-hours", &correct("Left an hour early that day")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let page: Value = serde_json::from_str(&c.get(Some(cast.director_a), &format!("/api/hours?program_id={p}&student_id={s}")).await.1).unwrap();
+    let page: Value = serde_json::from_str(
+        &c.get(Some(cast.director_a), &format!("/api/hours?program_id={p}&student_id={s}")).await.1,
+    )
+    .unwrap();
     assert_eq!(page["totals"]["approved"], "39");
-    let all: Vec<Value> = page["weeks"].as_array().unwrap().iter().flat_map(|w| w["entries"].as_array().unwrap().clone()).collect();
-    assert!(all.iter().any(|e| e["id"] == id && e["status"] == "voided" && e["reason"] == "Left an hour early that day"), "{all:?}");
+    let all: Vec<Value> =
+        page["weeks"].as_array().unwrap().iter().flat_map(|w| w["entries"].as_array().unwrap().clone()).collect();
+    assert!(
+        all.iter().any(|e| e["id"] == id && e["status"] == "voided" && e["reason"] == "Left an hour early that day"),
+        "{all:?}"
+    );
     let decisions = app::storage::externship::decisions_of_student(db, p, s).await.unwrap();
     assert_eq!(decisions.iter().filter(|d| d.decision == "approved").count(), 6, "five in the week, one correction");
     assert!(decisions.iter().any(|d| d.decision == "voided" && d.decided_by_role == "instructor"));
@@ -179,21 +237,40 @@ async fn end_of_externship_evaluations_are_stored_once(db: &Db) {
     };
     let url = "/api/submit-externship-evaluation";
     assert_eq!(c.json(Some(s), url, input("of_student", vec![4; 8], Some("ready"), "")).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(c.json(Some(cast.preceptor_a2), url, input("of_student", vec![4; 8], Some("ready"), "")).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(c.json(Some(cast.preceptor_a), url, input("of_site", vec![4; 6], None, "")).await.0, StatusCode::FORBIDDEN);
-    let (status, body) = c.json(Some(cast.preceptor_a), url, input("of_student", vec![3; 8], Some("not_ready"), "")).await;
+    assert_eq!(
+        c.json(Some(cast.preceptor_a2), url, input("of_student", vec![4; 8], Some("ready"), "")).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        c.json(Some(cast.preceptor_a), url, input("of_site", vec![4; 6], None, "")).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, body) =
+        c.json(Some(cast.preceptor_a), url, input("of_student", vec![3; 8], Some("not_ready"), "")).await;
     assert!(status == StatusCode::BAD_REQUEST && body.contains("\"field\":\"overall\""), "{status} {body}");
-    let (status, body) = c.json(Some(cast.preceptor_a), url, input("of_student", vec![3; 8], Some("ready_with_support"), "More phlebotomy practice.")).await;
+    let (status, body) = c
+        .json(
+            Some(cast.preceptor_a),
+            url,
+            input("of_student", vec![3; 8], Some("ready_with_support"), "More phlebotomy practice."),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = c.json(Some(cast.preceptor_a), url, input("of_student", vec![3; 8], Some("ready"), "")).await;
     assert!(status == StatusCode::BAD_REQUEST && body.contains("already submitted"), "{status} {body}");
     let (status, body) = c.json(Some(s), url, input("of_site", vec![4, 4, 3, 4, 4, 4], None, "Welcoming team.")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let page: Value = serde_json::from_str(&c.get(Some(cast.director_a), &format!("/api/hours?program_id={p}&student_id={s}")).await.1).unwrap();
+    let page: Value = serde_json::from_str(
+        &c.get(Some(cast.director_a), &format!("/api/hours?program_id={p}&student_id={s}")).await.1,
+    )
+    .unwrap();
     let evaluations = page["evaluations"].as_array().unwrap();
     assert_eq!(evaluations.len(), 2);
     assert!(evaluations.iter().any(|e| e["readiness"] == "Ready, with further support in the areas noted"));
-    let summary: Value = serde_json::from_str(&c.get(Some(cast.director_a), &format!("/api/accreditation-summary?program_id={p}&cohort_id=0")).await.1).unwrap();
+    let summary: Value = serde_json::from_str(
+        &c.get(Some(cast.director_a), &format!("/api/accreditation-summary?program_id={p}&cohort_id=0")).await.1,
+    )
+    .unwrap();
     assert_eq!(summary["site_evaluations"], 1, "{summary}");
 }
 
@@ -201,34 +278,70 @@ async fn placements_are_set_up_by_staff(db: &Db) {
     let cast = common::cast(db).await;
     let c = Client::new(db);
     let p = cast.program_a;
-    let (status, body) = c.form(Some(cast.instructor_a), "/api/add-site", &format!("program_id={p}&name=Clinic+B&address=1+Main+St&contact_name=&contact_email=bad&contact_phone=")).await;
+    let (status, body) = c
+        .form(
+            Some(cast.instructor_a),
+            "/api/add-site",
+            &format!("program_id={p}&name=Clinic+B&address=1+Main+St&contact_name=&contact_email=bad&contact_phone="),
+        )
+        .await;
     assert!(status == StatusCode::BAD_REQUEST && body.contains("\"field\":\"contact_email\""), "{status} {body}");
-    let (status, body) = c.form(Some(cast.instructor_a), "/api/add-site", &format!("program_id={p}&name=Clinic+A&address=&contact_name=&contact_email=&contact_phone=")).await;
+    let (status, body) = c
+        .form(
+            Some(cast.instructor_a),
+            "/api/add-site",
+            &format!("program_id={p}&name=Clinic+A&address=&contact_name=&contact_email=&contact_phone="),
+        )
+        .await;
     assert!(status == StatusCode::BAD_REQUEST && body.contains("already has a site"), "{status} {body}");
     let (status, site) = c.form(Some(cast.instructor_a), "/api/add-site", &format!("program_id={p}&name=Clinic+B&address=1+Main+St&contact_name=Office&contact_email=office@clinic-b.example&contact_phone=")).await;
     assert_eq!(status, StatusCode::OK, "{site}");
-    assert_eq!(c.form(Some(cast.preceptor_a), "/api/add-site", &format!("program_id={p}&name=Clinic+C&address=&contact_name=&contact_email=&contact_phone=")).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        c.form(
+            Some(cast.preceptor_a),
+            "/api/add-site",
+            &format!("program_id={p}&name=Clinic+C&address=&contact_name=&contact_email=&contact_phone=")
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
     let place = |student: i64, start: &str, end: &str| {
         format!(
             "program_id={p}&student_id={student}&site_id={site}&preceptor_id={}&co_preceptor_id={}&start={start}&end={end}&required_hours=",
             cast.preceptor_a2, cast.preceptor_a
         )
     };
-    let (status, body) = c.form(Some(cast.director_a), "/api/placement", &place(cast.student_a2, "2026-12-10", "2026-12-01")).await;
+    let (status, body) =
+        c.form(Some(cast.director_a), "/api/placement", &place(cast.student_a2, "2026-12-10", "2026-12-01")).await;
     assert!(status == StatusCode::BAD_REQUEST && body.contains("\"field\":\"end\""), "{status} {body}");
     let (start, end) = (today() - Duration::days(7), today() + Duration::days(30));
-    let (status, body) = c.form(Some(cast.director_a), "/api/placement", &place(cast.student_a2, &start.to_string(), &end.to_string())).await;
+    let (status, body) = c
+        .form(Some(cast.director_a), "/api/placement", &place(cast.student_a2, &start.to_string(), &end.to_string()))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // Both preceptors now reach the student; the second preceptor sees them at home.
-    let (_, hours) = c.get(Some(cast.preceptor_a2), &format!("/api/hours?program_id={p}&student_id={}", cast.student_a2)).await;
+    let (_, hours) =
+        c.get(Some(cast.preceptor_a2), &format!("/api/hours?program_id={p}&student_id={}", cast.student_a2)).await;
     assert!(hours.contains("\"can_verify\":true"), "{hours}");
-    let (status, _) = c.get(Some(cast.preceptor_a), &format!("/api/hours?program_id={p}&student_id={}", cast.student_a2)).await;
+    let (status, _) =
+        c.get(Some(cast.preceptor_a), &format!("/api/hours?program_id={p}&student_id={}", cast.student_a2)).await;
     assert_eq!(status, StatusCode::OK);
     // Ending it removes their access.
-    let setup: Value = serde_json::from_str(&c.get(Some(cast.director_a), &format!("/api/externship-setup?program_id={p}")).await.1).unwrap();
-    let placement = setup["placements"].as_array().unwrap().iter().find(|x| x[1] == cast.student_a2).unwrap()[0]["id"].as_i64().unwrap();
-    assert_eq!(c.form(Some(cast.director_a), "/api/end-placement", &format!("program_id={p}&placement_id={placement}")).await.0, StatusCode::OK);
-    let (status, _) = c.get(Some(cast.preceptor_a2), &format!("/api/hours?program_id={p}&student_id={}", cast.student_a2)).await;
+    let setup: Value =
+        serde_json::from_str(&c.get(Some(cast.director_a), &format!("/api/externship-setup?program_id={p}")).await.1)
+            .unwrap();
+    let placement = setup["placements"].as_array().unwrap().iter().find(|x| x[1] == cast.student_a2).unwrap()[0]["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        c.form(Some(cast.director_a), "/api/end-placement", &format!("program_id={p}&placement_id={placement}"))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let (status, _) =
+        c.get(Some(cast.preceptor_a2), &format!("/api/hours?program_id={p}&student_id={}", cast.student_a2)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
@@ -237,8 +350,8 @@ async fn placements_are_set_up_by_staff(db: &Db) {
 /// - s2: every competency but one psychomotor, no placement.
 /// - s3: affective only missing, placed and behind on hours.
 async fn the_summary_counts_a_known_cohort(db: &Db) {
-    use app::api::reports::ssr::{dashboard, summary};
     use app::api::reports::StudentFilter;
+    use app::api::reports::ssr::{dashboard, summary};
     use app::domain::competency::{CompetencyDomain, Setting};
     use app::domain::evaluation::{StepMark, Submission};
     use app::storage::{externship, programs, signoffs};
@@ -246,13 +359,19 @@ async fn the_summary_counts_a_known_cohort(db: &Db) {
     let catalog = common::catalog();
     let p = cast.program_a;
     let t = Utc::now();
-    let new = app::storage::users::NewUser { email: "s3@a.example", display_name: "Student Three", password_hash: None, site_admin: false };
+    let new = app::storage::users::NewUser {
+        email: "s3@a.example",
+        display_name: "Student Three",
+        password_hash: None,
+        site_admin: false,
+    };
     let s3 = app::storage::users::create(db, &new, t).await.unwrap();
     programs::grant_role(db, s3, p, app::domain::access::Role::Student, None, t).await.unwrap();
     let names = [(cast.student_a1, "s1"), (cast.student_a2, "s2"), (s3, "s3")];
     for (student, name) in names {
         for comp in catalog.signed_off_competencies() {
-            let skip = (name == "s2" && comp.code == "I.P.1.a") || (name == "s3" && comp.domain == CompetencyDomain::Affective);
+            let skip = (name == "s2" && comp.code == "I.P.1.a")
+                || (name == "s3" && comp.domain == CompetencyDomain::Affective);
             if skip {
                 continue;
             }
@@ -271,14 +390,25 @@ async fn the_summary_counts_a_known_cohort(db: &Db) {
                     ip: None,
                     user_agent: None,
                 };
-                let (record, _) = app::api::signoffs::new_evaluation(comp, e, &Submission { marks, comment: String::new(), attested: true }).unwrap();
+                let (record, _) = app::api::signoffs::new_evaluation(
+                    comp,
+                    e,
+                    &Submission { marks, comment: String::new(), attested: true },
+                )
+                .unwrap();
                 signoffs::append(db, &record).await.unwrap();
             }
         }
     }
     // s1: 20 approved days of 8 h in the cast's placement = 160 h.
     let placement = externship::active_placement_of(db, p, cast.student_a1).await.unwrap().unwrap();
-    let preceptor = externship::Decider { id: cast.preceptor_a, name: "Preceptor".into(), role: "preceptor".into(), ip: None, user_agent: None };
+    let preceptor = externship::Decider {
+        id: cast.preceptor_a,
+        name: "Preceptor".into(),
+        role: "preceptor".into(),
+        ip: None,
+        user_agent: None,
+    };
     let mut ids = Vec::new();
     for i in 0..20 {
         let new = externship::NewHours {
@@ -312,11 +442,19 @@ async fn the_summary_counts_a_known_cohort(db: &Db) {
 
     let v = summary(db, &catalog, p, None).await.unwrap();
     let f = v.figures;
-    assert_eq!((f.students, f.psychomotor_complete, f.affective_complete, f.hours_complete, f.all_complete), (3, 2, 2, 1, 1), "{f:?}");
+    assert_eq!(
+        (f.students, f.psychomotor_complete, f.affective_complete, f.hours_complete, f.all_complete),
+        (3, 2, 2, 1, 1),
+        "{f:?}"
+    );
     assert_eq!((f.psychomotor_percent(), f.all_percent()), (67, 33));
     assert_eq!(v.exceptions.len(), 2);
     let s2 = v.exceptions.iter().find(|e| e.student_id == cast.student_a2).unwrap();
-    assert!(s2.reasons.iter().any(|r| r.contains("I.P.1.a")) && s2.reasons.iter().any(|r| r.contains("No externship placement")), "{s2:?}");
+    assert!(
+        s2.reasons.iter().any(|r| r.contains("I.P.1.a"))
+            && s2.reasons.iter().any(|r| r.contains("No externship placement")),
+        "{s2:?}"
+    );
 
     let d = dashboard(db, &catalog, p, None, StudentFilter::All, today()).await.unwrap();
     assert_eq!(d.rows.len(), 3);

@@ -1,5 +1,6 @@
 //! The HTTP surface that is not a page: `/healthz`, CSRF refusal, and the
 //! binary's start-up errors.
+#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
 mod common;
 
@@ -58,8 +59,8 @@ async fn healthz_is_503_when_the_sqlite_file_is_gone() {
 async fn healthz_is_503_when_postgres_refuses_connections() {
     // Port 1 on loopback: nothing listens, connections are refused at once.
     let url = DatabaseUrl::parse("postgres://postgres@127.0.0.1:1/test").unwrap();
-    let db = Db::connect_lazy(&url, &PoolConfig { acquire_timeout: Duration::from_secs(1), ..Default::default() })
-        .unwrap();
+    let db =
+        Db::connect_lazy(&url, &PoolConfig { acquire_timeout: Duration::from_secs(1), ..Default::default() }).unwrap();
     let started = Instant::now();
     let (status, body) = get_json(db, "/healthz").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
@@ -121,10 +122,7 @@ async fn a_cross_site_post_carrying_a_session_cookie_changes_nothing() {
         assert_eq!(app.clone().oneshot(forged).await.unwrap().status(), StatusCode::FORBIDDEN, "{path}");
     }
     assert!(app::storage::users::find_by_email(&t.db, "eve@evil.example").await.unwrap().is_none());
-    let me = app
-        .oneshot(Request::get("/api/me").header("cookie", &cookie).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    let me = app.oneshot(Request::get("/api/me").header("cookie", &cookie).body(Body::empty()).unwrap()).await.unwrap();
     let body = axum::body::to_bytes(me.into_body(), 1 << 16).await.unwrap();
     let me: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(me["user_id"], cast.director_a, "still signed in: {me}");
@@ -206,7 +204,10 @@ async fn create_admin_prints_a_one_time_link_for_a_new_administrator() {
     let admin = app::storage::users::find_by_email(&db, "root@school.example").await.unwrap().expect("account created");
     assert!(admin.site_admin);
     assert_eq!(admin.display_name, "Rita Root");
-    let raw = db.execute_unchecked(&format!("UPDATE one_time_token SET used_at = used_at WHERE token_hash = '{token}'")).await.unwrap();
+    let raw = db
+        .execute_unchecked(&format!("UPDATE one_time_token SET used_at = used_at WHERE token_hash = '{token}'"))
+        .await
+        .unwrap();
     assert_eq!(raw, 0, "the raw token is not what is stored");
     db.close().await;
 }
@@ -238,7 +239,11 @@ async fn the_bundle_is_served_precompressed() {
         }
         let response = app.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
-        assert_eq!(response.headers().get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap()), encoding, "{accept:?}");
+        assert_eq!(
+            response.headers().get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap()),
+            encoding,
+            "{accept:?}"
+        );
         assert_eq!(response.headers().get(header::CONTENT_TYPE).unwrap(), "application/wasm");
         let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
         assert_eq!(&bytes[..], body, "{accept:?}");

@@ -1,4 +1,5 @@
 //! Module pages and the knowledge-check endpoint, served by the real router.
+#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
 mod common;
 
@@ -8,7 +9,7 @@ use axum::http::{Request, StatusCode};
 use tower::ServiceExt;
 
 async fn get(path: &str) -> (StatusCode, String) {
-    let _one_at_a_time = common::page_render_lock();
+    let _one_at_a_time = common::page_render_lock().await;
     let t = common::TestDb::sqlite().await;
     let app = server::router(&common::test_config(), t.db.clone(), common::catalog()).unwrap();
     let response = app.oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
@@ -40,7 +41,10 @@ async fn a_module_page_has_its_text_but_not_its_answer_key() {
     let catalog = common::catalog();
     let module = catalog.module("order-of-draw").unwrap();
     assert!(html.contains("Knowledge check"));
-    assert!(html.contains(&module.questions[0].prompt.replace('\'', "&#x27;")) || html.contains(&module.questions[0].prompt));
+    assert!(
+        html.contains(&module.questions[0].prompt.replace('\'', "&#x27;"))
+            || html.contains(&module.questions[0].prompt)
+    );
     for q in &module.questions {
         let probe: String = q.explanation.chars().take(50).collect();
         assert!(!html.contains(&probe), "explanation of {} is in the page", q.id);
@@ -62,7 +66,8 @@ async fn the_quiz_endpoint_grades_on_the_server() {
     // Answer every question right, as the key says, using the ids the page shows.
     // A visitor's attempt is the shared first draw.
     let draw = module.draw(app::content::ANYONE, 1);
-    let asked: Vec<_> = draw.questions.iter().map(|d| module.questions.iter().find(|q| q.id == d.question_id).unwrap()).collect();
+    let asked: Vec<_> =
+        draw.questions.iter().map(|d| module.questions.iter().find(|q| q.id == d.question_id).unwrap()).collect();
     let answers: Vec<Answer> = asked
         .iter()
         .map(|q| {
@@ -85,5 +90,8 @@ async fn the_quiz_endpoint_grades_on_the_server() {
     assert_eq!(response.status(), StatusCode::OK);
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
     let result: QuizResult = serde_json::from_slice(&bytes).unwrap();
-    assert_eq!((result.correct, result.total, result.score_percent, result.mastered), (asked.len(), asked.len(), 100, true));
+    assert_eq!(
+        (result.correct, result.total, result.score_percent, result.mastered),
+        (asked.len(), asked.len(), 100, true)
+    );
 }

@@ -1,5 +1,6 @@
 //! Every server function is listed in the policy table, and what a signed-out
 //! visitor may reach is exactly what the table calls public.
+#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
 mod common;
 
@@ -143,9 +144,21 @@ const SERVER_FUNCTIONS: &[Cell] = &[
     post("/api/two-factor-confirm", "code=000000", Allowed::SignedIn),
     post("/api/two-factor-disable", "code=000000", Allowed::SignedIn),
     get("/api/program-people", "program_id={A}", Allowed::Only(STAFF_OF_A)).showing("preceptor@a.example"),
-    post("/api/invite", "program_id={A}&name=New+Person&email=new{N}%40a.example&role=preceptor", Allowed::Only(STAFF_OF_A)),
-    post("/api/invite", "program_id={A}&name=New+Director&email=dir{N}%40a.example&role=director", Allowed::Only(ADMIN)),
-    post("/api/roster", "program_id={A}&cohort=C{N}&csv=name%2Cemail%2Cstudent+id%0AAna%2Cana{N}%40a.example%2CX{N}", Allowed::Only(STAFF_OF_A)),
+    post(
+        "/api/invite",
+        "program_id={A}&name=New+Person&email=new{N}%40a.example&role=preceptor",
+        Allowed::Only(STAFF_OF_A),
+    ),
+    post(
+        "/api/invite",
+        "program_id={A}&name=New+Director&email=dir{N}%40a.example&role=director",
+        Allowed::Only(ADMIN),
+    ),
+    post(
+        "/api/roster",
+        "program_id={A}&cohort=C{N}&csv=name%2Cemail%2Cstudent+id%0AAna%2Cana{N}%40a.example%2CX{N}",
+        Allowed::Only(STAFF_OF_A),
+    ),
     // No offer has this secret: everyone is answered 404, and nothing is granted.
     get("/api/membership-offer", "token=abc", Allowed::Public),
     post("/api/answer-membership-offer", "token=abc&accept=true", Allowed::Public),
@@ -163,46 +176,118 @@ const SERVER_FUNCTIONS: &[Cell] = &[
         Allowed::Only(&[Who::StudentA2, Who::InstructorA, Who::DirectorA]),
     ),
     get("/api/competency-record", "program_id={A}&student_id={A1}", Allowed::Only(RECORD_OF_A1)),
-    get("/api/competency-record", "program_id={A}&student_id={A2}", Allowed::Only(&[Who::StudentA2, Who::InstructorA, Who::DirectorA])),
-    get("/api/competency-history", "program_id={A}&student_id={A1}&code=I.P.2.b", Allowed::Only(RECORD_OF_A1)).showing("I.P.2.b"),
-    get("/api/evaluation-sheet", "program_id={A}&student_id={A1}&code=I.P.1.a", Allowed::Only(&[Who::PreceptorA, Who::InstructorA])).showing("I.P.1.a"),
+    get(
+        "/api/competency-record",
+        "program_id={A}&student_id={A2}",
+        Allowed::Only(&[Who::StudentA2, Who::InstructorA, Who::DirectorA]),
+    ),
+    get("/api/competency-history", "program_id={A}&student_id={A1}&code=I.P.2.b", Allowed::Only(RECORD_OF_A1))
+        .showing("I.P.2.b"),
+    get(
+        "/api/evaluation-sheet",
+        "program_id={A}&student_id={A1}&code=I.P.1.a",
+        Allowed::Only(&[Who::PreceptorA, Who::InstructorA]),
+    )
+    .showing("I.P.1.a"),
     get("/api/evaluation-sheet", "program_id={A}&student_id={A2}&code=I.P.1.a", Allowed::Only(&[Who::InstructorA])),
     // A stale checklist version: allowed cells answer a field error, so nothing is stored.
-    json_post("/api/sign-evaluation", r#"{"input":{"program_id":{A},"student_id":{A1},"code":"I.P.1.a","setting":"lab","checklist_version":"stale","marks":[],"comment":"","attested":true,"request_id":null}}"#, Allowed::Only(&[Who::InstructorA])),
-    json_post("/api/sign-evaluation", r#"{"input":{"program_id":{A},"student_id":{A1},"code":"I.P.1.a","setting":"externship","checklist_version":"stale","marks":[],"comment":"","attested":true,"request_id":null}}"#, Allowed::Only(&[Who::PreceptorA])),
-    post("/api/void-signoff", "program_id={A}&signoff_id=999999&reason=Recorded+in+error", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
+    json_post(
+        "/api/sign-evaluation",
+        r#"{"input":{"program_id":{A},"student_id":{A1},"code":"I.P.1.a","setting":"lab","checklist_version":"stale","marks":[],"comment":"","attested":true,"request_id":null}}"#,
+        Allowed::Only(&[Who::InstructorA]),
+    ),
+    json_post(
+        "/api/sign-evaluation",
+        r#"{"input":{"program_id":{A},"student_id":{A1},"code":"I.P.1.a","setting":"externship","checklist_version":"stale","marks":[],"comment":"","attested":true,"request_id":null}}"#,
+        Allowed::Only(&[Who::PreceptorA]),
+    ),
+    post(
+        "/api/void-signoff",
+        "program_id={A}&signoff_id=999999&reason=Recorded+in+error",
+        Allowed::Only(&[Who::InstructorA, Who::DirectorA]),
+    ),
     // Lab-only competency: allowed cells answer "ask your instructor", so no e-mail is sent.
     post("/api/request-signoff", "program_id={A}&code=III.P.7", Allowed::Only(STUDENTS)),
     get("/api/my-requests", "", Allowed::SignedIn),
     get("/api/lab-session", "program_id={A}", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
     get("/api/program-requirements", "program_id={A}", Allowed::Only(&[Who::InstructorA, Who::DirectorA])),
-    get("/api/program-editions", "program_id={A}", Allowed::Only(&[Who::InstructorA, Who::DirectorA])).showing("maerb-2015"),
+    get("/api/program-editions", "program_id={A}", Allowed::Only(&[Who::InstructorA, Who::DirectorA]))
+        .showing("maerb-2015"),
     get("/api/edition-switch-preview", "program_id={A}&edition_id=checkoff-starter", Allowed::Only(DIRECTOR_A)),
     // From an edition the program is not on: allowed cells are refused on content, so nothing moves.
     post("/api/switch-edition", "program_id={A}&from=none&to=checkoff-starter", Allowed::Only(DIRECTOR_A)),
     // A preview only (import=false): nothing is stored.
-    post("/api/framework-import", "program_id={A}&name=Ours&version=1&csv=code%2Ctitle%2Cdomain%0AI.P.1%2CT%2Cpsychomotor&import=false", Allowed::Only(DIRECTOR_A)),
+    post(
+        "/api/framework-import",
+        "program_id={A}&name=Ours&version=1&csv=code%2Ctitle%2Cdomain%0AI.P.1%2CT%2Cpsychomotor&import=false",
+        Allowed::Only(DIRECTOR_A),
+    ),
     get("/api/quiz-attempt", "slug=hand-hygiene-ppe", Allowed::Public),
-    post("/api/set-requirement", "program_id={A}&code=I.P.1.a&attempts=1&setting=either", Allowed::Only(&[Who::DirectorA])),
+    post(
+        "/api/set-requirement",
+        "program_id={A}&code=I.P.1.a&attempts=1&setting=either",
+        Allowed::Only(&[Who::DirectorA]),
+    ),
     // Externship. Allowed cells are refused on content (no such entry, a day
     // outside the placement, a missing rating), so the matrix stores nothing.
     get("/api/hours", "program_id={A}&student_id={A1}", Allowed::Only(RECORD_OF_A1)).showing("Clinic A"),
-    get("/api/hours", "program_id={A}&student_id={A2}", Allowed::Only(&[Who::StudentA2, Who::InstructorA, Who::DirectorA])),
-    post("/api/log-hours", "program_id={A}&date=2000-01-03&start=08:00&end=09:00&hours=&activities=x&competencies=", Allowed::Only(STUDENTS)),
+    get(
+        "/api/hours",
+        "program_id={A}&student_id={A2}",
+        Allowed::Only(&[Who::StudentA2, Who::InstructorA, Who::DirectorA]),
+    ),
+    post(
+        "/api/log-hours",
+        "program_id={A}&date=2000-01-03&start=08:00&end=09:00&hours=&activities=x&competencies=",
+        Allowed::Only(STUDENTS),
+    ),
     post("/api/withdraw-hours", "program_id={A}&entry_id=999999", Allowed::Only(STUDENTS)),
-    json_post("/api/decide-hours", r#"{"input":{"program_id":{A},"student_id":{A1},"entry_ids":[999999],"decision":"approve","reason":""}}"#, Allowed::Only(&[Who::PreceptorA])),
-    post("/api/correct-hours", "program_id={A}&student_id={A1}&entry_id=999999&date=2000-01-03&start=08:00&end=09:00&hours=&activities=x&reason=Recorded+in+error", Allowed::Only(&[Who::PreceptorA, Who::InstructorA, Who::DirectorA])),
+    json_post(
+        "/api/decide-hours",
+        r#"{"input":{"program_id":{A},"student_id":{A1},"entry_ids":[999999],"decision":"approve","reason":""}}"#,
+        Allowed::Only(&[Who::PreceptorA]),
+    ),
+    post(
+        "/api/correct-hours",
+        "program_id={A}&student_id={A1}&entry_id=999999&date=2000-01-03&start=08:00&end=09:00&hours=&activities=x&reason=Recorded+in+error",
+        Allowed::Only(&[Who::PreceptorA, Who::InstructorA, Who::DirectorA]),
+    ),
     get("/api/hours-to-verify", "", Allowed::SignedIn),
     get("/api/externship-setup", "program_id={A}", Allowed::Only(TEACHERS_OF_A)).showing("Clinic A"),
-    post("/api/add-site", "program_id={A}&name=Site+{N}&address=&contact_name=&contact_email=&contact_phone=", Allowed::Only(TEACHERS_OF_A)),
-    post("/api/placement", "program_id={A}&student_id={A2}&site_id=0&preceptor_id={P2}&co_preceptor_id=&start=2026-01-05&end=2026-03-01&required_hours=", Allowed::Only(TEACHERS_OF_A)),
+    post(
+        "/api/add-site",
+        "program_id={A}&name=Site+{N}&address=&contact_name=&contact_email=&contact_phone=",
+        Allowed::Only(TEACHERS_OF_A),
+    ),
+    post(
+        "/api/placement",
+        "program_id={A}&student_id={A2}&site_id=0&preceptor_id={P2}&co_preceptor_id=&start=2026-01-05&end=2026-03-01&required_hours=",
+        Allowed::Only(TEACHERS_OF_A),
+    ),
     post("/api/end-placement", "program_id={A}&placement_id=999999", Allowed::Only(TEACHERS_OF_A)),
-    get("/api/externship-evaluation-form", "program_id={A}&student_id={A1}&kind=of_student", Allowed::Only(&[Who::PreceptorA])),
-    get("/api/externship-evaluation-form", "program_id={A}&student_id={A1}&kind=of_site", Allowed::Only(&[Who::StudentA1])),
-    json_post("/api/submit-externship-evaluation", r#"{"input":{"program_id":{A},"student_id":{A1},"kind":"of_student","form":{"ratings":[],"comments":[],"readiness":null,"overall":""}}}"#, Allowed::Only(&[Who::PreceptorA])),
-    json_post("/api/submit-externship-evaluation", r#"{"input":{"program_id":{A},"student_id":{A1},"kind":"of_site","form":{"ratings":[],"comments":[],"readiness":null,"overall":""}}}"#, Allowed::Only(&[Who::StudentA1])),
+    get(
+        "/api/externship-evaluation-form",
+        "program_id={A}&student_id={A1}&kind=of_student",
+        Allowed::Only(&[Who::PreceptorA]),
+    ),
+    get(
+        "/api/externship-evaluation-form",
+        "program_id={A}&student_id={A1}&kind=of_site",
+        Allowed::Only(&[Who::StudentA1]),
+    ),
+    json_post(
+        "/api/submit-externship-evaluation",
+        r#"{"input":{"program_id":{A},"student_id":{A1},"kind":"of_student","form":{"ratings":[],"comments":[],"readiness":null,"overall":""}}}"#,
+        Allowed::Only(&[Who::PreceptorA]),
+    ),
+    json_post(
+        "/api/submit-externship-evaluation",
+        r#"{"input":{"program_id":{A},"student_id":{A1},"kind":"of_site","form":{"ratings":[],"comments":[],"readiness":null,"overall":""}}}"#,
+        Allowed::Only(&[Who::StudentA1]),
+    ),
     // The director's view.
-    get("/api/program-dashboard", "program_id={A}&cohort_id=0&filter=all", Allowed::Only(DIRECTOR_A)).showing("s1@a.example"),
+    get("/api/program-dashboard", "program_id={A}&cohort_id=0&filter=all", Allowed::Only(DIRECTOR_A))
+        .showing("s1@a.example"),
     get("/api/accreditation-summary", "program_id={A}&cohort_id=0", Allowed::Only(DIRECTOR_A)),
     get("/api/cohort-checklists", "program_id={A}&cohort_id=0", Allowed::Only(DIRECTOR_A)),
     get("/api/admin-programs", "", Allowed::Only(ADMIN)).showing("Program B"),
@@ -281,7 +366,7 @@ fn classify(status: StatusCode) -> StatusClass {
 }
 
 async fn run_matrix(db: &app::storage::Db, cells: &[Cell]) {
-    let _one_at_a_time = common::page_render_lock();
+    let _one_at_a_time = common::page_render_lock().await;
     let cast = common::cast(db).await;
     let app = server::router(&common::test_config(), db.clone(), common::catalog()).unwrap();
     let mut failures = Vec::new();
@@ -338,7 +423,8 @@ async fn run_matrix(db: &app::storage::Db, cells: &[Cell]) {
             let text = String::from_utf8_lossy(&body);
             if got != want {
                 let text: String = text.chars().take(200).collect();
-                failures.push(format!("{} {path} {args} as {who:?}: expected {want:?}, got {status} {text}", cell.method));
+                failures
+                    .push(format!("{} {path} {args} as {who:?}: expected {want:?}, got {status} {text}", cell.method));
             } else if let (StatusClass::Allowed, Some(shows)) = (got, cell.shows)
                 && (status != StatusCode::OK || !text.contains(shows))
             {

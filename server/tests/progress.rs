@@ -1,5 +1,6 @@
 //! Module progress storage, on both engines. (Accounts do not exist yet: the
 //! student ids here are what the accounts table will hand out.)
+#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
 mod common;
 
@@ -8,7 +9,11 @@ use app::storage::Db;
 use app::storage::progress;
 use chrono::{Duration, TimeZone, Utc};
 
-both_engines!(reading_progress_never_goes_down, attempts_are_all_kept_and_summarised, students_see_only_their_own_progress);
+both_engines!(
+    reading_progress_never_goes_down,
+    attempts_are_all_kept_and_summarised,
+    students_see_only_their_own_progress
+);
 
 fn result(correct: usize, total: usize, mastery: u8) -> QuizResult {
     let score = (correct * 100 / total) as u8;

@@ -17,6 +17,8 @@
 //!    `a_client_that_never_finishes_is_dropped`, `query_strings_never_reach_the_log`).
 //! 9. Rewriting sign-off history with database access
 //!    (`a_rewritten_history_fails_its_signed_checkpoints`).
+// Helpers outside #[test] functions: a panic here is a failed test too.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -61,7 +63,12 @@ async fn names_with_markup_stay_text_on_every_page(db: &Db) {
     let cast = common::cast(db).await;
     let (a, s) = (cast.program_a, cast.student_a1);
     for sql in [
-        format!("UPDATE app_user SET display_name = '{}' WHERE id IN ({}, {})", MARKUP.replace('\'', "''"), s, cast.preceptor_a),
+        format!(
+            "UPDATE app_user SET display_name = '{}' WHERE id IN ({}, {})",
+            MARKUP.replace('\'', "''"),
+            s,
+            cast.preceptor_a
+        ),
         format!("UPDATE program SET name = 'Program {}' WHERE id = {a}", MARKUP.replace('\'', "''")),
         format!("UPDATE site SET name = 'Site {}' WHERE id = {}", MARKUP.replace('\'', "''"), cast.site_a),
     ] {
@@ -72,7 +79,7 @@ async fn names_with_markup_stay_text_on_every_page(db: &Db) {
     let (status, body) = c.sign(cast.preceptor_a, a, s, "I.P.1.a", "externship", |_| true).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let escaped_name = "Eve&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;";
-    let _one_at_a_time = common::page_render_lock();
+    let _one_at_a_time = common::page_render_lock().await;
     // (path, who, whether the title names the student)
     let pages: Vec<(String, i64, bool)> = vec![
         (format!("/programs/{a}/students/{s}"), cast.director_a, true),
@@ -159,9 +166,11 @@ async fn csv_exports_neutralise_formulas(db: &Db) {
     let number = "+1 555 0100";
     let program = "@SUM(1,1)";
     let evaluator = "\tcmd";
-    db.execute_unchecked(&format!("INSERT INTO cohort (program_id, name, created_at) VALUES ({a}, '{cohort}', '2026-01-01T00:00:00Z')"))
-        .await
-        .ok();
+    db.execute_unchecked(&format!(
+        "INSERT INTO cohort (program_id, name, created_at) VALUES ({a}, '{cohort}', '2026-01-01T00:00:00Z')"
+    ))
+    .await
+    .ok();
     for sql in [
         format!("UPDATE app_user SET display_name = '{}' WHERE id = {s}", formula_name.replace('\'', "''")),
         format!("UPDATE app_user SET display_name = '{evaluator}' WHERE id = {}", cast.instructor_a),
@@ -180,10 +189,14 @@ async fn csv_exports_neutralise_formulas(db: &Db) {
         let (status, text) = c.get(Some(cast.director_a), &path).await;
         assert_eq!(status, StatusCode::OK, "{path}: {text}");
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-        let cells: Vec<String> = reader.records().flat_map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>()).collect();
+        let cells: Vec<String> =
+            reader.records().flat_map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>()).collect();
         for cell in &cells {
             let first = cell.chars().next();
-            assert!(!matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\0')), "{path}: live formula cell {cell:?}");
+            assert!(
+                !matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\0')),
+                "{path}: live formula cell {cell:?}"
+            );
         }
         assert!(cells.contains(&format!("'{formula_name}")), "{path}: {cells:?}");
         assert!(cells.contains(&format!("'{number}")), "{path}: {cells:?}");
@@ -200,7 +213,18 @@ async fn csv_exports_neutralise_formulas(db: &Db) {
 /// A 4xx whose body is a sentence, not a deserializer's or database's detail.
 fn assert_plain_4xx(what: &str, status: StatusCode, body: &str, expected: StatusCode) {
     assert_eq!(status, expected, "{what}: {body}");
-    for leak in ["serde", "expected value", "expected `", "line 1", "column", "invalid digit", "sqlx", "SQL", "panicked", "0x00"] {
+    for leak in [
+        "serde",
+        "expected value",
+        "expected `",
+        "line 1",
+        "column",
+        "invalid digit",
+        "sqlx",
+        "SQL",
+        "panicked",
+        "0x00",
+    ] {
         assert!(!body.contains(leak), "{what}: the answer leaks detail ({leak}): {body}");
     }
 }
@@ -231,27 +255,41 @@ async fn bad_input_is_a_4xx_with_a_plain_message(db: &Db) {
         ("/api/invite", format!("program_id={a}&name=Ana%1BDiaz&email=ana%40a.example&role=preceptor")),
         // A line break is text in a comment, not in a name.
         ("/api/invite", format!("program_id={a}&name=Ana%0ADiaz&email=ana%40a.example&role=preceptor")),
-        ("/api/add-site", format!("program_id={a}&name=Clinic%0D%0AB&address=&contact_name=&contact_email=&contact_phone=")),
-        ("/api/roster", format!("program_id={a}&cohort=Fall&csv=name%2Cemail%2Cstudent+id%0AAna%00%2Cana%40a.example%2CS1")),
-        ("/api/add-site", format!("program_id={a}&name=Clinic%00&address=&contact_name=&contact_email=&contact_phone=")),
+        (
+            "/api/add-site",
+            format!("program_id={a}&name=Clinic%0D%0AB&address=&contact_name=&contact_email=&contact_phone="),
+        ),
+        (
+            "/api/roster",
+            format!("program_id={a}&cohort=Fall&csv=name%2Cemail%2Cstudent+id%0AAna%00%2Cana%40a.example%2CS1"),
+        ),
+        (
+            "/api/add-site",
+            format!("program_id={a}&name=Clinic%00&address=&contact_name=&contact_email=&contact_phone="),
+        ),
     ];
     let sites_before = db.scalar_unchecked("SELECT COUNT(*) FROM site").await.unwrap();
     for (path, body) in nul_cases {
         let (status, answer) = c.form(Some(cast.director_a), path, &body).await;
         assert_plain_4xx(path, status, &answer, StatusCode::BAD_REQUEST);
     }
-    let (status, body) = c
-        .json(Some(cast.student_a1), "/api/quiz", json!({ "slug": "hand-hygiene-ppe", "answers": ["a\u{0}b"] }))
-        .await;
+    let (status, body) =
+        c.json(Some(cast.student_a1), "/api/quiz", json!({ "slug": "hand-hygiene-ppe", "answers": ["a\u{0}b"] })).await;
     assert_plain_4xx("NUL in JSON", status, &body, StatusCode::BAD_REQUEST);
-    let (status, body) = c.get(Some(cast.director_a), &format!("/programs/{a}/students/{}/competencies/I.P.1.a%00", cast.student_a1)).await;
+    let (status, body) = c
+        .get(Some(cast.director_a), &format!("/programs/{a}/students/{}/competencies/I.P.1.a%00", cast.student_a1))
+        .await;
     assert_plain_4xx("NUL in a path", status, &body, StatusCode::BAD_REQUEST);
     // Nothing of the above was stored.
     assert_eq!(db.scalar_unchecked("SELECT COUNT(*) FROM site").await.unwrap(), sites_before);
     assert!(app::storage::users::find_by_email(db, "ana@a.example").await.unwrap().is_none());
     // Multi-line text keeps its line breaks: a reason with CR LF is fine.
     let (status, body) = c
-        .form(Some(cast.director_a), "/api/void-signoff", &format!("program_id={a}&signoff_id=999999&reason=Line+one%0D%0ALine+two"))
+        .form(
+            Some(cast.director_a),
+            "/api/void-signoff",
+            &format!("program_id={a}&signoff_id=999999&reason=Line+one%0D%0ALine+two"),
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 }
@@ -345,7 +383,8 @@ async fn mail_requests_are_limited_per_address(db: &Db) {
     }
     let status = app.clone().oneshot(from([198, 51, 100, 7], "/api/sign-in-link-request", 10)).await.unwrap().status();
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    let status = app.clone().oneshot(from([198, 51, 100, 7], "/api/password-reset-request", 11)).await.unwrap().status();
+    let status =
+        app.clone().oneshot(from([198, 51, 100, 7], "/api/password-reset-request", 11)).await.unwrap().status();
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     // Another address is not held back by this one.
     let status = app.clone().oneshot(from([203, 0, 113, 9], "/api/sign-in-link-request", 12)).await.unwrap().status();
@@ -369,7 +408,8 @@ async fn an_existing_account_joins_only_by_accepting(db: &Db) {
 
     let c = Client::new(db);
     let roster = "name%2Cemail%2Cstudent+id%0AS+One%2Cs1%40a.example%2CB-1%0ANew+Person%2Cnew%40b.example%2CB-2";
-    let (status, body) = c.form(Some(cast.director_b), "/api/roster", &format!("program_id={b}&cohort=Spring&csv={roster}")).await;
+    let (status, body) =
+        c.form(Some(cast.director_b), "/api/roster", &format!("program_id={b}&cohort=Spring&csv={roster}")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let report: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(report["Imported"]["students_added"], 1, "{report}");
@@ -379,8 +419,13 @@ async fn an_existing_account_joins_only_by_accepting(db: &Db) {
     let (status, _) = c.get(Some(cast.director_b), &record).await;
     assert!(status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND, "{status}");
     // An invitation naming the same address is an offer too, never a grant.
-    let (status, body) =
-        c.form(Some(cast.director_b), "/api/invite", &format!("program_id={b}&name=S&email=s1%40a.example&role=preceptor")).await;
+    let (status, body) = c
+        .form(
+            Some(cast.director_b),
+            "/api/invite",
+            &format!("program_id={b}&name=S&email=s1%40a.example&role=preceptor"),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let roles = app::storage::programs::roles_of(db, s).await.unwrap();
     assert!(roles.iter().all(|(p, _)| p.id != b), "{roles:?}");
@@ -421,13 +466,19 @@ async fn an_existing_account_joins_only_by_accepting(db: &Db) {
 
 async fn pages_carry_a_strict_policy(db: &Db) {
     let app = server::router(&common::test_config(), db.clone(), common::catalog()).unwrap();
-    let _one_at_a_time = common::page_render_lock();
+    let _one_at_a_time = common::page_render_lock().await;
     let response = app.clone().oneshot(Request::get("/sign-in").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let headers = response.headers().clone();
     let html = String::from_utf8(axum::body::to_bytes(response.into_body(), 1 << 22).await.unwrap().to_vec()).unwrap();
     let csp = headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).unwrap_or("");
-    for directive in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'", "script-src 'self' 'nonce-"] {
+    for directive in [
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "script-src 'self' 'nonce-",
+    ] {
         assert!(csp.contains(directive), "missing {directive}: {csp}");
     }
     assert!(!csp.contains("'unsafe-inline'") && !csp.contains("'unsafe-eval'"), "{csp}");
@@ -443,29 +494,47 @@ async fn pages_carry_a_strict_policy(db: &Db) {
     assert_ne!(again.headers().get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap(), csp);
     // What is not a page runs no script at all.
     let health = app.clone().oneshot(Request::get("/healthz").body(Body::empty()).unwrap()).await.unwrap();
-    assert!(health.headers().get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap().starts_with("default-src 'none'"));
+    assert!(
+        health
+            .headers()
+            .get(header::CONTENT_SECURITY_POLICY)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("default-src 'none'")
+    );
     // An https site sends HSTS.
     use clap::Parser;
     let content = concat!(env!("CARGO_MANIFEST_DIR"), "/../content");
-    let https = server::config::Cli::parse_from(["server", "--site-url", "https://checkoff.example.org", "--content-dir", content]).config;
+    let https = server::config::Cli::parse_from([
+        "server",
+        "--site-url",
+        "https://checkoff.example.org",
+        "--content-dir",
+        content,
+    ])
+    .config;
     let app = server::router(&https, db.clone(), common::catalog()).unwrap();
     let response = app.oneshot(Request::get("/healthz").body(Body::empty()).unwrap()).await.unwrap();
-    assert!(response.headers().get(header::STRICT_TRANSPORT_SECURITY).unwrap().to_str().unwrap().starts_with("max-age="));
+    assert!(
+        response.headers().get(header::STRICT_TRANSPORT_SECURITY).unwrap().to_str().unwrap().starts_with("max-age=")
+    );
 }
 
 #[tokio::test]
 async fn a_client_that_never_finishes_is_dropped() {
     use std::time::{Duration, Instant};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let app = axum::Router::new()
-        .route("/echo", axum::routing::post(|body: String| async move { body }))
-        .layer(axum::middleware::from_fn_with_state(
+    let app = axum::Router::new().route("/echo", axum::routing::post(|body: String| async move { body })).layer(
+        axum::middleware::from_fn_with_state(
             server::input_guard::InputLimits { body_read: Duration::from_millis(800), ..Default::default() },
             server::input_guard::check_input,
-        ));
+        ),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let limits = server::serve::ServeLimits { header_read: Duration::from_millis(800), shutdown_grace: Duration::from_secs(1) };
+    let limits =
+        server::serve::ServeLimits { header_read: Duration::from_millis(800), shutdown_grace: Duration::from_secs(1) };
     tokio::spawn(server::serve::serve(listener, app, limits, std::future::pending()));
 
     // Headers never finished: the connection is closed.
@@ -479,7 +548,12 @@ async fn a_client_that_never_finishes_is_dropped() {
 
     // A body that stops arriving: 408, and the connection ends.
     let mut stalled = tokio::net::TcpStream::connect(addr).await.unwrap();
-    stalled.write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nContent-Type: text/plain\r\n\r\nonly a few").await.unwrap();
+    stalled
+        .write_all(
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nContent-Type: text/plain\r\n\r\nonly a few",
+        )
+        .await
+        .unwrap();
     let mut buf = Vec::new();
     let read = tokio::time::timeout(Duration::from_secs(5), stalled.read_to_end(&mut buf)).await;
     assert!(read.is_ok(), "the server waited for a stalled body");
@@ -538,7 +612,11 @@ async fn query_strings_never_reach_the_log() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(up, "the server did not start");
-    for path in ["/sign-in/link?token=SECRET1TOKEN", "/reset-password?token=SECRET2TOKEN", "/api/sign-in-link-info?token=SECRET3TOKEN"] {
+    for path in [
+        "/sign-in/link?token=SECRET1TOKEN",
+        "/reset-password?token=SECRET2TOKEN",
+        "/api/sign-in-link-info?token=SECRET3TOKEN",
+    ] {
         let response = client.get(format!("{base}{path}")).send().await.unwrap();
         let _ = response.bytes().await;
     }
@@ -581,9 +659,12 @@ async fn a_rewritten_history_fails_its_signed_checkpoints(db: &Db) {
     let v = server::checkpoints::verify_file(db, &file).await.unwrap();
     assert_eq!((v.checked, v.failures.len()), (2, 0), "{:?}", v.failures);
     // The director's download verifies the same way.
-    let app = server::router_with(&common::test_config(), db.clone(), common::catalog(), Some(Arc::new(
-        server::checkpoints::Signer::open(&config, common::now()).unwrap(),
-    )))
+    let app = server::router_with(
+        &common::test_config(),
+        db.clone(),
+        common::catalog(),
+        Some(Arc::new(server::checkpoints::Signer::open(&config, common::now()).unwrap())),
+    )
     .unwrap();
     let request = Request::get(format!("/programs/{}/checkpoints.jsonl", cast.program_a))
         .header("cookie", common::session_cookie(db, cast.director_a).await)
@@ -591,7 +672,8 @@ async fn a_rewritten_history_fails_its_signed_checkpoints(db: &Db) {
         .unwrap();
     let response = app.clone().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let download = String::from_utf8(axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
+    let download =
+        String::from_utf8(axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
     assert_eq!(server::checkpoints::verify_file(db, &download).await.unwrap().failures.len(), 0, "{download}");
     let refused = Request::get(format!("/programs/{}/checkpoints.jsonl", cast.program_a))
         .header("cookie", common::session_cookie(db, cast.instructor_a).await)
@@ -612,17 +694,25 @@ async fn a_rewritten_history_fails_its_signed_checkpoints(db: &Db) {
         let mut content = link.content.clone();
         if content.seq == 2 {
             content.evaluator_name = "Someone Else".into();
-            db.execute_unchecked(&format!("UPDATE signoff SET evaluator_name = 'Someone Else' WHERE id = {}", link.id)).await.unwrap();
+            db.execute_unchecked(&format!("UPDATE signoff SET evaluator_name = 'Someone Else' WHERE id = {}", link.id))
+                .await
+                .unwrap();
         }
         let hash = link_hash(&prev, &content);
-        db.execute_unchecked(&format!("UPDATE signoff SET prev_hash = '{prev}', hash = '{hash}' WHERE id = {}", link.id))
-            .await
-            .unwrap();
-        prev = hash;
-    }
-    db.execute_unchecked(&format!("UPDATE signoff_chain SET head_hash = '{prev}' WHERE program_id = {}", cast.program_a))
+        db.execute_unchecked(&format!(
+            "UPDATE signoff SET prev_hash = '{prev}', hash = '{hash}' WHERE id = {}",
+            link.id
+        ))
         .await
         .unwrap();
+        prev = hash;
+    }
+    db.execute_unchecked(&format!(
+        "UPDATE signoff_chain SET head_hash = '{prev}' WHERE program_id = {}",
+        cast.program_a
+    ))
+    .await
+    .unwrap();
     // The chain alone is fooled...
     assert_eq!(app::storage::signoffs::verify_program(db, cast.program_a).await.unwrap(), Ok(5));
     // ...the checkpoints are not, and the first broken one is named.
@@ -638,7 +728,8 @@ async fn a_rewritten_history_fails_its_signed_checkpoints(db: &Db) {
     // Nor can the attacker re-sign: a checkpoint altered to the new hash fails its signature.
     let forged = file.replace(&first[0].hash, &links[2].hash);
     let v = server::checkpoints::verify_file(db, &forged).await.unwrap();
-    assert!(v.failures.iter().any(|f| matches!(f, CheckpointError::BadSignature { position: 3, .. }) || matches!(f, CheckpointError::HashDiffers { .. })));
+    assert!(v.failures.iter().any(|f| matches!(f, CheckpointError::BadSignature { position: 3, .. })
+        || matches!(f, CheckpointError::HashDiffers { .. })));
 }
 
 /// A rotated key keeps the checkpoints of its period verifiable.
@@ -647,7 +738,11 @@ async fn a_rotated_key_keeps_old_checkpoints_verifiable(db: &Db) {
     let c = Client::new(db);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("checkpoints.jsonl");
-    let config = |key: &str| server::checkpoints::CheckpointConfig { key_hex: None, key_file: dir.path().join(key), file: file.clone() };
+    let config = |key: &str| server::checkpoints::CheckpointConfig {
+        key_hex: None,
+        key_file: dir.path().join(key),
+        file: file.clone(),
+    };
     let old = server::checkpoints::Signer::open(&config("old.key"), common::now()).unwrap();
     c.sign(cast.instructor_a, cast.program_a, cast.student_a2, "I.P.1.a", "lab", |_| true).await;
     old.checkpoint_all(db, common::now()).await.unwrap();

@@ -2,6 +2,7 @@
 //! and preceptor sign-off, results computed by the server, who may sign
 //! where, corrections, the append-only table, the hash chain and its
 //! verification, and the Master Competency Checklist CSV.
+#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
 mod common;
 
@@ -21,7 +22,9 @@ fn row<'a>(record: &'a Value, code: &str) -> &'a Value {
 async fn a_student_request_is_signed_off_by_their_preceptor(db: &Db) {
     let cast = common::cast(db).await;
     let c = Client::new(db);
-    let (status, body) = c.form(Some(cast.student_a1), "/api/request-signoff", &format!("program_id={}&code=I.P.1.a", cast.program_a)).await;
+    let (status, body) = c
+        .form(Some(cast.student_a1), "/api/request-signoff", &format!("program_id={}&code=I.P.1.a", cast.program_a))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // Asking twice sends no second e-mail.
     c.form(Some(cast.student_a1), "/api/request-signoff", &format!("program_id={}&code=I.P.1.a", cast.program_a)).await;
@@ -40,7 +43,10 @@ async fn a_student_request_is_signed_off_by_their_preceptor(db: &Db) {
     let request_id = list[0]["id"].as_i64().unwrap();
 
     let (status, sheet) = c
-        .get(Some(cast.preceptor_a), &format!("/api/evaluation-sheet?program_id={}&student_id={}&code=I.P.1.a", cast.program_a, cast.student_a1))
+        .get(
+            Some(cast.preceptor_a),
+            &format!("/api/evaluation-sheet?program_id={}&student_id={}&code=I.P.1.a", cast.program_a, cast.student_a1),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{sheet}");
     let sheet: Value = serde_json::from_str(&sheet).unwrap();
@@ -75,7 +81,10 @@ async fn a_student_request_is_signed_off_by_their_preceptor(db: &Db) {
     let rows = app::storage::signoffs::for_student(db, cast.program_a, cast.student_a1).await.unwrap();
     assert_eq!(rows.len(), 1);
     let s = &rows[0];
-    assert_eq!((s.evaluator_id, s.evaluator_role.as_str(), s.setting.as_str()), (cast.preceptor_a, "preceptor", "externship"));
+    assert_eq!(
+        (s.evaluator_id, s.evaluator_role.as_str(), s.setting.as_str()),
+        (cast.preceptor_a, "preceptor", "externship")
+    );
     assert_eq!(s.checklist_version, comp.version);
     assert_eq!(s.request_id, Some(request_id));
     assert!(s.attestation.contains("personally observed s1@a.example"), "{}", s.attestation);
@@ -88,7 +97,8 @@ async fn the_server_computes_the_result(db: &Db) {
     let c = Client::new(db);
     let comp = c.competency("I.P.2.b");
     let critical = comp.steps.iter().position(|s| s.critical).unwrap();
-    let (status, result) = c.sign(cast.instructor_a, cast.program_a, cast.student_a2, "I.P.2.b", "lab", |i| i != critical).await;
+    let (status, result) =
+        c.sign(cast.instructor_a, cast.program_a, cast.student_a2, "I.P.2.b", "lab", |i| i != critical).await;
     assert_eq!(status, StatusCode::OK, "{result}");
     assert_eq!(result["passed"], false);
     assert_eq!(result["critical_missed"], json!([comp.steps[critical].text]));
@@ -136,7 +146,11 @@ async fn who_signs_where_is_enforced(db: &Db) {
     let (p, a1, a2) = (cast.program_a, cast.student_a1, cast.student_a2);
     assert_eq!(c.sign(cast.preceptor_a, p, a1, "I.P.1.c", "lab", |_| true).await.0, StatusCode::FORBIDDEN);
     assert_eq!(c.sign(cast.instructor_a, p, a1, "I.P.1.c", "externship", |_| true).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(c.sign(cast.preceptor_a, p, a2, "I.P.1.c", "externship", |_| true).await.0, StatusCode::FORBIDDEN, "not placed with them");
+    assert_eq!(
+        c.sign(cast.preceptor_a, p, a2, "I.P.1.c", "externship", |_| true).await.0,
+        StatusCode::FORBIDDEN,
+        "not placed with them"
+    );
     assert_eq!(c.sign(cast.preceptor_a2, p, a1, "I.P.1.c", "externship", |_| true).await.0, StatusCode::FORBIDDEN);
     assert_eq!(c.sign(cast.student_a1, p, a1, "I.P.1.c", "lab", |_| true).await.0, StatusCode::FORBIDDEN);
     assert_eq!(c.sign(cast.director_a, p, a1, "I.P.1.c", "lab", |_| true).await.0, StatusCode::FORBIDDEN);
@@ -146,7 +160,9 @@ async fn who_signs_where_is_enforced(db: &Db) {
     let (status, body) = c.sign(cast.preceptor_a, p, a1, "III.P.7", "externship", |_| true).await;
     assert_ne!(status, StatusCode::OK);
     assert!(body.to_string().contains("campus lab only"), "{body}");
-    let (status, body) = c.get(Some(cast.preceptor_a), &format!("/api/evaluation-sheet?program_id={p}&student_id={a1}&code=III.P.7")).await;
+    let (status, body) = c
+        .get(Some(cast.preceptor_a), &format!("/api/evaluation-sheet?program_id={p}&student_id={a1}&code=III.P.7"))
+        .await;
     assert!(status != StatusCode::OK && body.contains("campus lab only"), "{status} {body}");
     // A student cannot ask for a lab-only competency, nor without a placement.
     let (status, body) = c.form(Some(a1), "/api/request-signoff", &format!("program_id={p}&code=III.P.7")).await;
@@ -157,15 +173,36 @@ async fn who_signs_where_is_enforced(db: &Db) {
     assert_eq!(c.sign(cast.preceptor_a, p, a1, "I.P.1.c", "externship", |_| true).await.0, StatusCode::OK);
 
     // A program's own requirement: the director asks for 3 externship passes.
-    let (status, body) = c.form(Some(cast.instructor_a), "/api/set-requirement", &format!("program_id={p}&code=I.P.1.c&attempts=3&setting=externship")).await;
+    let (status, body) = c
+        .form(
+            Some(cast.instructor_a),
+            "/api/set-requirement",
+            &format!("program_id={p}&code=I.P.1.c&attempts=3&setting=externship"),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    let (status, body) = c.form(Some(cast.director_a), "/api/set-requirement", &format!("program_id={p}&code=I.P.1.c&attempts=0&setting=externship")).await;
+    let (status, body) = c
+        .form(
+            Some(cast.director_a),
+            "/api/set-requirement",
+            &format!("program_id={p}&code=I.P.1.c&attempts=0&setting=externship"),
+        )
+        .await;
     assert!(body.contains("\"field\":\"attempts\""), "{status} {body}");
-    let (status, body) = c.form(Some(cast.director_a), "/api/set-requirement", &format!("program_id={p}&code=I.P.1.c&attempts=3&setting=externship")).await;
+    let (status, body) = c
+        .form(
+            Some(cast.director_a),
+            "/api/set-requirement",
+            &format!("program_id={p}&code=I.P.1.c&attempts=3&setting=externship"),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let r = c.record(a1, p, a1).await;
     let r = row(&r, "I.P.1.c");
-    assert_eq!((r["status"].as_str(), r["counted_passes"].as_u64(), r["required_passes"].as_u64()), (Some("passed_at_externship"), Some(1), Some(3)));
+    assert_eq!(
+        (r["status"].as_str(), r["counted_passes"].as_u64(), r["required_passes"].as_u64()),
+        (Some("passed_at_externship"), Some(1), Some(3))
+    );
 }
 
 /// A correction is a new record voiding an earlier one; both stay, and the
@@ -177,14 +214,23 @@ async fn corrections_void_and_keep_both_records(db: &Db) {
     let (_, result) = c.sign(cast.instructor_a, p, a1, "I.P.1.d", "lab", |_| true).await;
     let id = result["id"].as_i64().unwrap();
     let body = |reason: &str| format!("program_id={p}&signoff_id={id}&reason={reason}");
-    assert_eq!(c.form(Some(cast.preceptor_a), "/api/void-signoff", &body("Wrong+student+recorded")).await.0, StatusCode::FORBIDDEN, "not theirs");
+    assert_eq!(
+        c.form(Some(cast.preceptor_a), "/api/void-signoff", &body("Wrong+student+recorded")).await.0,
+        StatusCode::FORBIDDEN,
+        "not theirs"
+    );
     assert_eq!(c.form(Some(a1), "/api/void-signoff", &body("Wrong+student+recorded")).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(c.form(Some(cast.director_b), "/api/void-signoff", &body("Wrong+student+recorded")).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        c.form(Some(cast.director_b), "/api/void-signoff", &body("Wrong+student+recorded")).await.0,
+        StatusCode::FORBIDDEN
+    );
     let (_, short) = c.form(Some(cast.instructor_a), "/api/void-signoff", &body("typo")).await;
     assert!(short.contains("\"field\":\"reason\""), "{short}");
-    let (status, text) = c.form(Some(cast.director_a), "/api/void-signoff", &body("Recorded for the wrong student")).await;
+    let (status, text) =
+        c.form(Some(cast.director_a), "/api/void-signoff", &body("Recorded for the wrong student")).await;
     assert_eq!(status, StatusCode::OK, "{text}");
-    let (status, again) = c.form(Some(cast.instructor_a), "/api/void-signoff", &body("Recorded for the wrong student")).await;
+    let (status, again) =
+        c.form(Some(cast.instructor_a), "/api/void-signoff", &body("Recorded for the wrong student")).await;
     assert!(status == StatusCode::BAD_REQUEST && again.contains("already voided"), "{status} {again}");
 
     let r = c.record(a1, p, a1).await;
@@ -222,7 +268,9 @@ async fn tampering_is_detected_and_named(db: &Db) {
         app::storage::Engine::Postgres => "ALTER TABLE signoff DISABLE TRIGGER signoff_no_update",
     };
     db.execute_unchecked(disable).await.unwrap();
-    db.execute_unchecked(&format!("UPDATE signoff SET evaluator_name = 'Someone Else' WHERE id = {}", ids[1])).await.unwrap();
+    db.execute_unchecked(&format!("UPDATE signoff SET evaluator_name = 'Someone Else' WHERE id = {}", ids[1]))
+        .await
+        .unwrap();
     let broken = app::storage::signoffs::verify_program(db, cast.program_a).await.unwrap();
     assert_eq!(broken, Err(ChainBreak::ContentChanged { program: cast.program_a, id: ids[1], seq: 2 }));
     assert!(broken.unwrap_err().to_string().contains(&format!("record {}", ids[1])));
@@ -237,7 +285,8 @@ async fn concurrent_signoffs_form_one_chain(db: &Db) {
     for round in 0..4 {
         for code in codes {
             let c = c.clone();
-            let (i, p, s) = (cast.instructor_a, cast.program_a, if round % 2 == 0 { cast.student_a1 } else { cast.student_a2 });
+            let (i, p, s) =
+                (cast.instructor_a, cast.program_a, if round % 2 == 0 { cast.student_a1 } else { cast.student_a2 });
             tasks.push(tokio::spawn(async move { c.sign(i, p, s, code, "lab", |_| true).await.0 }));
         }
     }
@@ -269,7 +318,11 @@ async fn the_dashboard_tallies_follow_the_records(db: &Db) {
     c.sign(cast.instructor_a, p, a2, "I.P.1.a", "lab", |_| true).await;
     for r in [&voided_pass, &voided_fail, &pass_voided_later] {
         let (status, text) = c
-            .form(Some(cast.director_a), "/api/void-signoff", &format!("program_id={p}&signoff_id={}&reason=Recorded+for+the+wrong+student", id(r)))
+            .form(
+                Some(cast.director_a),
+                "/api/void-signoff",
+                &format!("program_id={p}&signoff_id={}&reason=Recorded+for+the+wrong+student", id(r)),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{text}");
     }
@@ -284,7 +337,11 @@ async fn the_dashboard_tallies_follow_the_records(db: &Db) {
         .collect();
     a1_rows.sort();
     let expected = [("I.P.1.a", "lab", 2, 1), ("I.P.1.b", "externship", 1, 1), ("I.P.1.e", "lab", 1, 1)];
-    assert_eq!(a1_rows, expected.map(|(c, s, a, n)| (c.to_string(), s.to_string(), a, n)).to_vec(), "voided records no longer count");
+    assert_eq!(
+        a1_rows,
+        expected.map(|(c, s, a, n)| (c.to_string(), s.to_string(), a, n)).to_vec(),
+        "voided records no longer count"
+    );
     let days = dashboard::passes_by_day(db, p, None).await.unwrap();
     assert_eq!(days.iter().map(|d| d.1).sum::<i64>(), 4, "{days:?}");
     assert_eq!(days.last().map(|d| d.0), Some(chrono::Utc::now().date_naive()));
@@ -303,10 +360,22 @@ async fn the_dashboard_tallies_follow_the_records(db: &Db) {
     // The lab session (every student on one competency) reads the same tallies.
     let (client, instructor) = (&c, cast.instructor_a);
     let lab = |code: &'static str| async move {
-        let (status, body) = client.get(Some(instructor), &format!("/api/lab-session?program_id={p}&code={code}")).await;
+        let (status, body) =
+            client.get(Some(instructor), &format!("/api/lab-session?program_id={p}&code={code}")).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let v: Value = serde_json::from_str(&body).unwrap();
-        v["students"].as_array().unwrap().iter().map(|s| (s["student_id"].as_i64().unwrap(), s["status"].as_str().unwrap().to_string(), s["attempts"].as_u64().unwrap())).collect::<Vec<_>>()
+        v["students"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["student_id"].as_i64().unwrap(),
+                    s["status"].as_str().unwrap().to_string(),
+                    s["attempts"].as_u64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
     };
     let on_a = lab("I.P.1.a").await;
     assert!(on_a.contains(&(a1, "complete".into(), 2)) && on_a.contains(&(a2, "complete".into(), 1)), "{on_a:?}");
@@ -328,7 +397,10 @@ async fn the_master_checklist_csv_is_the_students_record(db: &Db) {
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), common::catalog().signed_off_competencies().count());
     let hand = rows.iter().find(|l| l.contains(",III.P.3,")).unwrap();
-    assert!(hand.contains("Complete") && hand.contains("Campus lab") && hand.contains("instructor@a.example"), "{hand}");
+    assert!(
+        hand.contains("Complete") && hand.contains("Campus lab") && hand.contains("instructor@a.example"),
+        "{hand}"
+    );
     for (who, want) in [
         (Some(cast.preceptor_a), StatusCode::OK),
         (Some(cast.instructor_a), StatusCode::OK),
@@ -364,7 +436,8 @@ both_engines!(
 async fn legacy_program(db: &Db, specs: &[(&str, &str, &str, bool, Option<usize>)]) -> (i64, i64, i64) {
     use app::domain::signoff_chain::{GENESIS, SignoffContent, link_hash};
     let exec = |sql: String| async move { db.execute_unchecked(&sql).await.unwrap() };
-    exec("INSERT INTO program (id, name, created_at) VALUES (900, 'Legacy program', '2026-09-01T00:00:00Z')".into()).await;
+    exec("INSERT INTO program (id, name, created_at) VALUES (900, 'Legacy program', '2026-09-01T00:00:00Z')".into())
+        .await;
     for (id, email) in [(901, "legacy-student@a.example"), (902, "legacy-instructor@a.example")] {
         exec(format!("INSERT INTO app_user (id, email, display_name, created_at) VALUES ({id}, '{email}', '{email}', '2026-09-01T00:00:00Z')")).await;
     }
@@ -423,7 +496,8 @@ async fn legacy_program(db: &Db, specs: &[(&str, &str, &str, bool, Option<usize>
         .await;
         prev = hash;
     }
-    exec(format!("INSERT INTO signoff_chain (program_id, seq, head_hash) VALUES (900, {}, '{prev}')", specs.len())).await;
+    exec(format!("INSERT INTO signoff_chain (program_id, seq, head_hash) VALUES (900, {}, '{prev}')", specs.len()))
+        .await;
     (900, 901, 902)
 }
 
@@ -444,11 +518,18 @@ async fn tallies_are_backfilled_on_upgrade(t: common::TestDb) {
     )
     .await;
     db.migrate().await.unwrap();
-    assert_eq!(app::storage::signoffs::verify_program(db, p).await.unwrap(), Ok(4), "an old chain verifies after the upgrade");
+    assert_eq!(
+        app::storage::signoffs::verify_program(db, p).await.unwrap(),
+        Ok(4),
+        "an old chain verifies after the upgrade"
+    );
     assert_eq!(dashboard::verify_tallies(db, p).await.unwrap(), vec![]);
     let tallies = dashboard::tallies(db, p, None).await.unwrap();
     assert_eq!(
-        tallies.iter().map(|t| (t.edition.as_str(), t.competency_code.as_str(), t.attempts, t.passes)).collect::<Vec<_>>(),
+        tallies
+            .iter()
+            .map(|t| (t.edition.as_str(), t.competency_code.as_str(), t.attempts, t.passes))
+            .collect::<Vec<_>>(),
         vec![("checkoff-starter", "I.P.1.a", 2, 1)]
     );
     assert_eq!(dashboard::passes_by_day(db, p, None).await.unwrap().len(), 1);

@@ -1,4 +1,5 @@
 //! The storage suite: every test runs on SQLite and on PostgreSQL.
+#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
 mod common;
 
@@ -47,21 +48,17 @@ async fn instance_row_is_created_once(db: &Db) {
 async fn demo_seed_is_claimed_exactly_once(db: &Db) {
     instance::ensure(db, Utc::now()).await.unwrap();
     // Several servers starting at once on one database: only one may seed.
-    let claims = futures_join(
-        (0..8).map(|_| {
-            let db = db.clone();
-            tokio::spawn(async move { instance::claim_demo_seed(&db, Utc::now()).await.unwrap() })
-        }),
-    )
+    let claims = futures_join((0..8).map(|_| {
+        let db = db.clone();
+        tokio::spawn(async move { instance::claim_demo_seed(&db, Utc::now()).await.unwrap() })
+    }))
     .await;
     assert_eq!(claims.iter().filter(|c| **c).count(), 1, "{claims:?}");
     assert!(instance::get(db).await.unwrap().unwrap().demo_seeded_at.is_some());
 }
 
 async fn concurrent_writers_all_succeed(db: &Db) {
-    db.execute_unchecked("CREATE TABLE write_probe (writer INTEGER NOT NULL, n INTEGER NOT NULL)")
-        .await
-        .unwrap();
+    db.execute_unchecked("CREATE TABLE write_probe (writer INTEGER NOT NULL, n INTEGER NOT NULL)").await.unwrap();
     const WRITERS: i64 = 16;
     const EACH: i64 = 25;
     let results = futures_join((0..WRITERS).map(|w| {
@@ -77,18 +74,14 @@ async fn concurrent_writers_all_succeed(db: &Db) {
     for r in results {
         r.expect("no writer may fail with busy/locked");
     }
-    let rows = db
-        .execute_unchecked("UPDATE write_probe SET n = n")
-        .await
-        .unwrap();
+    let rows = db.execute_unchecked("UPDATE write_probe SET n = n").await.unwrap();
     assert_eq!(rows, (WRITERS * EACH) as u64);
 }
 
 async fn a_failed_write_transaction_leaves_nothing(db: &Db) {
     db.execute_unchecked("CREATE TABLE rollback_probe (v INTEGER NOT NULL)").await.unwrap();
-    let err = db
-        .execute_unchecked("INSERT INTO rollback_probe VALUES (1); INSERT INTO no_such_table VALUES (2);")
-        .await;
+    let err =
+        db.execute_unchecked("INSERT INTO rollback_probe VALUES (1); INSERT INTO no_such_table VALUES (2);").await;
     assert!(err.is_err());
     let rows = db.execute_unchecked("DELETE FROM rollback_probe").await.unwrap();
     assert_eq!(rows, 0, "the first insert must have been rolled back");
@@ -218,11 +211,7 @@ async fn postgres_schema(db: &Db) -> Schema {
     for c in columns {
         let (table, column, declared, nullable): (String, String, String, bool) =
             (c.get(0), c.get(1), c.get(2), c.get(3));
-        schema
-            .tables
-            .entry(table)
-            .or_default()
-            .insert(column, (coarse_type(&declared), nullable));
+        schema.tables.entry(table).or_default().insert(column, (coarse_type(&declared), nullable));
     }
     let indexes = sqlx::query(
         "SELECT t.relname::text, i.relname::text, x.indisunique
@@ -280,7 +269,8 @@ async fn both_engines_end_with_the_same_schema() {
         }
     }
     for i in a.indexes.symmetric_difference(&b.indexes) {
-        differences.push(format!("index {i:?} only on {}", if a.indexes.contains(i) { "SQLite" } else { "PostgreSQL" }));
+        differences
+            .push(format!("index {i:?} only on {}", if a.indexes.contains(i) { "SQLite" } else { "PostgreSQL" }));
     }
     for t in a.trigger_events.symmetric_difference(&b.trigger_events) {
         let only = if a.trigger_events.contains(t) { "SQLite" } else { "PostgreSQL" };
@@ -289,9 +279,7 @@ async fn both_engines_end_with_the_same_schema() {
     assert!(differences.is_empty(), "the engines' schemas differ:\n{}", differences.join("\n"));
 }
 
-async fn futures_join<T: Send + 'static>(
-    handles: impl IntoIterator<Item = tokio::task::JoinHandle<T>>,
-) -> Vec<T> {
+async fn futures_join<T: Send + 'static>(handles: impl IntoIterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
     let mut out = Vec::new();
     for h in handles {
         out.push(h.await.expect("task panicked"));

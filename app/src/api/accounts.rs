@@ -82,7 +82,9 @@ pub async fn whoami() -> Result<Option<Me>, AppError> {
     let roles = programs::roles_of(&ctx.db, signed_in.user.id)
         .await?
         .into_iter()
-        .filter_map(|(p, role)| Role::parse(&role).map(|role| RoleInProgram { program_id: p.id, program_name: p.name, role }))
+        .filter_map(|(p, role)| {
+            Role::parse(&role).map(|role| RoleInProgram { program_id: p.id, program_name: p.name, role })
+        })
         .collect();
     let u = &signed_in.user;
     Ok(Some(Me {
@@ -167,8 +169,13 @@ pub async fn change_password(current_password: Option<String>, password: String)
     use crate::domain::access::Action;
     super::authorize_signed_in(&Action::OwnAccount)?;
     let ctx = super::ServerContext::get()?;
-    crate::auth::flows::set_password(&ctx.env(), &super::request_auth(), current_password.as_deref().unwrap_or(""), &password)
-        .await?;
+    crate::auth::flows::set_password(
+        &ctx.env(),
+        &super::request_auth(),
+        current_password.as_deref().unwrap_or(""),
+        &password,
+    )
+    .await?;
     Ok(())
 }
 

@@ -50,7 +50,8 @@ pub async fn create_program(name: String) -> Result<i64, AppError> {
     // A new program starts on the default framework edition; its director
     // can move it to another (with a preview) on the competencies page.
     let edition = ctx.catalog.default_edition().id().to_string();
-    match crate::storage::programs::create_program(&ctx.db, name, &edition, Some(me.user_id), chrono::Utc::now()).await {
+    match crate::storage::programs::create_program(&ctx.db, name, &edition, Some(me.user_id), chrono::Utc::now()).await
+    {
         Ok(id) => Ok(id),
         Err(StorageError::Conflict(_)) => Err(AppError::field("name", "A program with this name exists already.")),
         Err(e) => Err(e.into()),

@@ -84,7 +84,12 @@ mod ssr {
             AppError::Internal
         })?;
         let edition = Arc::new(Edition {
-            info: EditionInfo { id: stored.id, name: stored.name, publisher: stored.publisher, version: stored.version },
+            info: EditionInfo {
+                id: stored.id,
+                name: stored.name,
+                publisher: stored.publisher,
+                version: stored.version,
+            },
             competencies,
         });
         if let Ok(mut c) = cache().write() {
@@ -94,7 +99,11 @@ mod ssr {
     }
 
     /// A program and the edition it is on.
-    pub async fn edition_of_program(db: &Db, catalog: &Catalog, program: i64) -> Result<(programs::Program, Arc<Edition>), AppError> {
+    pub async fn edition_of_program(
+        db: &Db,
+        catalog: &Catalog,
+        program: i64,
+    ) -> Result<(programs::Program, Arc<Edition>), AppError> {
         let p = programs::get_program(db, program).await?.ok_or(AppError::NotFound)?;
         let e = resolve(db, catalog, &p.edition_id).await?;
         Ok((p, e))
@@ -147,7 +156,9 @@ pub async fn switch_edition(program_id: i64, from: String, to: String) -> Result
     let ctx = super::ServerContext::get()?;
     let (_, current) = edition_of_program(&ctx.db, &ctx.catalog, program_id).await?;
     if current.id() != from {
-        return Err(AppError::BadRequest("The program's edition changed since the preview was shown. Look at the preview again.".into()));
+        return Err(AppError::BadRequest(
+            "The program's edition changed since the preview was shown. Look at the preview again.".into(),
+        ));
     }
     if from == to {
         return Err(AppError::field("edition_id", "The program is on this edition already."));
@@ -170,10 +181,21 @@ pub async fn switch_edition(program_id: i64, from: String, to: String) -> Result
         carried.len(),
         overrides.len()
     );
-    let switched =
-        crate::storage::programs::set_edition(&ctx.db, program_id, &from, &to, &carried, &detail, me.user_id, chrono::Utc::now()).await?;
+    let switched = crate::storage::programs::set_edition(
+        &ctx.db,
+        program_id,
+        &from,
+        &to,
+        &carried,
+        &detail,
+        me.user_id,
+        chrono::Utc::now(),
+    )
+    .await?;
     if !switched {
-        return Err(AppError::BadRequest("The program's edition changed since the preview was shown. Look at the preview again.".into()));
+        return Err(AppError::BadRequest(
+            "The program's edition changed since the preview was shown. Look at the preview again.".into(),
+        ));
     }
     Ok(())
 }
@@ -212,7 +234,10 @@ pub async fn import_framework(
     let name = name.trim();
     let version = version.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(AppError::field("name", "Name the framework, for example \"Our program's 2027 list\" (up to 200 characters)."));
+        return Err(AppError::field(
+            "name",
+            "Name the framework, for example \"Our program's 2027 list\" (up to 200 characters).",
+        ));
     }
     AppError::one_line("name", name)?;
     if version.is_empty() || version.chars().count() > 50 {

@@ -260,7 +260,8 @@ pub mod ssr {
             .map(|monday| {
                 let mut mine: Vec<&HoursRow> = entries.iter().filter(|h| week_of(h.work_date) == monday).collect();
                 mine.sort_by(|a, b| (a.work_date, &a.start_time, a.id).cmp(&(b.work_date, &b.start_time, b.id)));
-                let sum = |s: EntryStatus| mine.iter().filter(|h| h.status() == s).map(|h| i64::from(h.minutes)).sum::<i64>();
+                let sum =
+                    |s: EntryStatus| mine.iter().filter(|h| h.status() == s).map(|h| i64::from(h.minutes)).sum::<i64>();
                 WeekView {
                     week_start: monday.to_string(),
                     label: format!("Week of {}", monday.format("%-d %b %Y")),
@@ -276,14 +277,16 @@ pub mod ssr {
     /// Approved hours per week from the first entry's week to the last.
     pub fn per_week(entries: &[HoursRow]) -> Vec<(String, f64)> {
         let approved: Vec<&HoursRow> = entries.iter().filter(|h| h.status() == EntryStatus::Approved).collect();
-        let (Some(first), Some(last)) = (approved.iter().map(|h| week_of(h.work_date)).min(), approved.iter().map(|h| week_of(h.work_date)).max())
+        let (Some(first), Some(last)) =
+            (approved.iter().map(|h| week_of(h.work_date)).min(), approved.iter().map(|h| week_of(h.work_date)).max())
         else {
             return Vec::new();
         };
         let mut out = Vec::new();
         let mut week = first;
         while week <= last {
-            let minutes: i64 = approved.iter().filter(|h| week_of(h.work_date) == week).map(|h| i64::from(h.minutes)).sum();
+            let minutes: i64 =
+                approved.iter().filter(|h| week_of(h.work_date) == week).map(|h| i64::from(h.minutes)).sum();
             out.push((week.to_string(), minutes as f64 / 60.0));
             week += chrono::Duration::weeks(1);
         }
@@ -317,21 +320,37 @@ pub mod ssr {
                 .into_iter()
                 .map(|r| (r.item, crate::domain::externship::rating_label(r.rating).to_string(), r.comment))
                 .collect(),
-            readiness: e.readiness.as_deref().and_then(crate::domain::externship::Readiness::parse).map(|r| r.label().to_string()),
+            readiness: e
+                .readiness
+                .as_deref()
+                .and_then(crate::domain::externship::Readiness::parse)
+                .map(|r| r.label().to_string()),
             comments: e.comments.clone(),
         }
     }
 
     /// Parses the hours form into a draft; errors name the form's inputs.
-    pub fn parse_draft(date: &str, start: &str, end: &str, hours: &str, activities: &str) -> Result<HoursDraft, AppError> {
-        let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| AppError::field("date", "Choose the day you worked."))?;
+    pub fn parse_draft(
+        date: &str,
+        start: &str,
+        end: &str,
+        hours: &str,
+        activities: &str,
+    ) -> Result<HoursDraft, AppError> {
+        let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+            .map_err(|_| AppError::field("date", "Choose the day you worked."))?;
         let time = |s: &str, field: &str| {
-            NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| AppError::field(field, "Enter a time such as 08:00."))
+            NaiveTime::parse_from_str(s.trim(), "%H:%M")
+                .map_err(|_| AppError::field(field, "Enter a time such as 08:00."))
         };
         let span = match (start.trim().is_empty(), end.trim().is_empty(), hours.trim().is_empty()) {
             (false, false, _) => Span::Times { start: time(start, "start")?, end: time(end, "end")? },
             (true, true, false) => {
-                let h: f64 = hours.trim().replace(',', ".").parse().map_err(|_| AppError::field("hours", "Enter hours as a number, such as 7.5."))?;
+                let h: f64 = hours
+                    .trim()
+                    .replace(',', ".")
+                    .parse()
+                    .map_err(|_| AppError::field("hours", "Enter hours as a number, such as 7.5."))?;
                 if !h.is_finite() || !(0.0..=24.0).contains(&h) {
                     return Err(AppError::field("hours", "A day holds at most 24 hours."));
                 }
@@ -340,7 +359,9 @@ pub mod ssr {
             }
             (false, true, _) => return Err(AppError::field("end", "Enter the time you finished.")),
             (true, false, _) => return Err(AppError::field("start", "Enter the time you started.")),
-            (true, true, true) => return Err(AppError::field("start", "Enter your start and end times, or the hours worked.")),
+            (true, true, true) => {
+                return Err(AppError::field("start", "Enter your start and end times, or the hours worked."));
+            }
         };
         Ok(HoursDraft { date, span, activities: activities.to_string() })
     }
@@ -483,7 +504,13 @@ pub async fn withdraw_hours(program_id: i64, entry_id: i64) -> Result<(), AppErr
         return Err(AppError::NotFound);
     }
     let auth = crate::api::request_auth();
-    let by = Decider { id: who.user_id, name: ssr::signed_in_name()?, role: "student".into(), ip: Some(auth.ip.clone()), user_agent: auth.user_agent.clone() };
+    let by = Decider {
+        id: who.user_id,
+        name: ssr::signed_in_name()?,
+        role: "student".into(),
+        ip: Some(auth.ip.clone()),
+        user_agent: auth.user_agent.clone(),
+    };
     let changed = externship::decide(&ctx.db, &[entry_id], Decision::Withdraw, None, &by, chrono::Utc::now()).await?;
     if changed == 0 {
         return Err(AppError::BadRequest("Only entries still awaiting the preceptor can be withdrawn.".into()));
@@ -496,7 +523,8 @@ pub async fn withdraw_hours(program_id: i64, entry_id: i64) -> Result<(), AppErr
 pub async fn decide_hours(input: DecideInput) -> Result<Decided, AppError> {
     use crate::domain::access::Action;
     use crate::storage::externship::{self, Decider, Decision, EntryStatus};
-    let who = crate::api::authorize_signed_in(&Action::VerifyHours { program: input.program_id, student: input.student_id })?;
+    let who =
+        crate::api::authorize_signed_in(&Action::VerifyHours { program: input.program_id, student: input.student_id })?;
     let decision = match input.decision.as_str() {
         "approve" => Decision::Approve,
         "return" => Decision::Return,
@@ -524,17 +552,26 @@ pub async fn decide_hours(input: DecideInput) -> Result<Decided, AppError> {
     let pending: Vec<&externship::HoursRow> = entries.iter().filter(|e| e.status() == EntryStatus::Pending).collect();
     let ids: Vec<i64> = pending.iter().map(|e| e.id).collect();
     let auth = crate::api::request_auth();
-    let by = Decider { id: who.user_id, name: ssr::signed_in_name()?, role: "preceptor".into(), ip: Some(auth.ip.clone()), user_agent: auth.user_agent.clone() };
+    let by = Decider {
+        id: who.user_id,
+        name: ssr::signed_in_name()?,
+        role: "preceptor".into(),
+        ip: Some(auth.ip.clone()),
+        user_agent: auth.user_agent.clone(),
+    };
     let reason = (!reason.is_empty()).then_some(reason);
     let changed = externship::decide(&ctx.db, &ids, decision, reason, &by, chrono::Utc::now()).await?;
     let minutes: i64 = pending.iter().map(|e| i64::from(e.minutes)).sum();
-    Ok(Decided { changed, hours: crate::domain::hours::format_hours(minutes), skipped: input.entry_ids.len() - changed })
+    Ok(Decided {
+        changed,
+        hours: crate::domain::hours::format_hours(minutes),
+        skipped: input.entry_ids.len() - changed,
+    })
 }
 
 /// Corrects approved hours: the entry is voided and the corrected one stored
 /// in its place, approved by the corrector, with the reason on both.
 #[server(endpoint = "correct-hours")]
-#[allow(clippy::too_many_arguments)]
 pub async fn correct_hours(
     program_id: i64,
     student_id: i64,
@@ -559,7 +596,9 @@ pub async fn correct_hours(
         return Err(AppError::NotFound);
     }
     if entry.status() != EntryStatus::Approved {
-        return Err(AppError::BadRequest("Only approved hours are corrected; pending hours are approved or returned.".into()));
+        return Err(AppError::BadRequest(
+            "Only approved hours are corrected; pending hours are approved or returned.".into(),
+        ));
     }
     let placement = externship::placement(&ctx.db, entry.placement_id).await?.ok_or(AppError::NotFound)?;
     let dates = placement.dates().ok_or(AppError::NotFound)?;
@@ -605,7 +644,10 @@ pub async fn hours_to_verify() -> Result<Vec<VerifyGroup>, AppError> {
     let mut groups: Vec<VerifyGroup> = Vec::new();
     for h in &pending {
         let label = format!("Week of {}", week_of(h.work_date).format("%-d %b %Y"));
-        match groups.iter_mut().find(|g| g.student_id == h.student_id && g.program_id == h.program_id && g.week_label == label) {
+        match groups
+            .iter_mut()
+            .find(|g| g.student_id == h.student_id && g.program_id == h.program_id && g.week_label == label)
+        {
             Some(g) => {
                 g.entry_ids.push(h.id);
                 g.entries.push(ssr::entry_view(h));
@@ -647,7 +689,11 @@ pub async fn externship_setup(program_id: i64) -> Result<ExternshipSetupView, Ap
             .await?
             .into_iter()
             .map(|s| {
-                let contact = [s.contact_name, s.contact_email, s.contact_phone].into_iter().filter(|x| !x.is_empty()).collect::<Vec<_>>().join(" · ");
+                let contact = [s.contact_name, s.contact_email, s.contact_phone]
+                    .into_iter()
+                    .filter(|x| !x.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" · ");
                 SiteView { id: s.id, name: s.name, address: s.address, contact }
             })
             .collect(),
@@ -680,14 +726,19 @@ pub async fn add_site(
     }
     let email = contact_email.trim().to_lowercase();
     if !email.is_empty() && !crate::domain::roster::is_plausible_email(&email) {
-        return Err(AppError::field("contact_email", "Enter an e-mail address such as name@clinic.example, or leave it empty."));
+        return Err(AppError::field(
+            "contact_email",
+            "Enter an e-mail address such as name@clinic.example, or leave it empty.",
+        ));
     }
     for (field, v) in [("address", &address), ("contact_name", &contact_name), ("contact_phone", &contact_phone)] {
         if v.chars().count() > 300 {
             return Err(AppError::field(field, "Keep this under 300 characters."));
         }
     }
-    for (field, v) in [("name", name), ("address", &address), ("contact_name", &contact_name), ("contact_phone", &contact_phone)] {
+    for (field, v) in
+        [("name", name), ("address", &address), ("contact_name", &contact_name), ("contact_phone", &contact_phone)]
+    {
         AppError::one_line(field, v)?;
     }
     let ctx = crate::api::ServerContext::get()?;
@@ -707,7 +758,6 @@ pub async fn add_site(
 
 /// Places a student at a site with one or two preceptors, for given dates.
 #[server(endpoint = "placement")]
-#[allow(clippy::too_many_arguments)]
 pub async fn place_student(
     program_id: i64,
     student_id: String,
@@ -725,9 +775,12 @@ pub async fn place_student(
     let members = programs::members(&ctx.db, program_id).await?;
     let holds = |user: i64, role: Role| members.iter().any(|m| m.user_id == user && m.role == role.as_str());
     let id = |s: &str| s.trim().parse::<i64>().ok();
-    let student = id(&student_id).filter(|s| holds(*s, Role::Student)).ok_or_else(|| AppError::field("student_id", "Choose a student of this program."))?;
-    let preceptor =
-        id(&preceptor_id).filter(|p| holds(*p, Role::Preceptor)).ok_or_else(|| AppError::field("preceptor_id", "Choose a preceptor of this program."))?;
+    let student = id(&student_id)
+        .filter(|s| holds(*s, Role::Student))
+        .ok_or_else(|| AppError::field("student_id", "Choose a student of this program."))?;
+    let preceptor = id(&preceptor_id)
+        .filter(|p| holds(*p, Role::Preceptor))
+        .ok_or_else(|| AppError::field("preceptor_id", "Choose a preceptor of this program."))?;
     let mut preceptors = vec![preceptor];
     if !co_preceptor_id.trim().is_empty() {
         let co = id(&co_preceptor_id)
@@ -738,7 +791,9 @@ pub async fn place_student(
         }
     }
     let sites = externship::sites(&ctx.db, program_id).await?;
-    let site = id(&site_id).filter(|s| sites.iter().any(|x| x.id == *s)).ok_or_else(|| AppError::field("site_id", "Choose a site of this program."))?;
+    let site = id(&site_id)
+        .filter(|s| sites.iter().any(|x| x.id == *s))
+        .ok_or_else(|| AppError::field("site_id", "Choose a site of this program."))?;
     let date = |s: &str, field: &str| {
         chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| AppError::field(field, "Choose a date."))
     };
@@ -751,14 +806,19 @@ pub async fn place_student(
     }
     let required_hours = match required_hours.trim() {
         "" => None,
-        h => Some(
-            h.parse::<i32>()
-                .ok()
-                .filter(|h| (1..=2000).contains(h))
-                .ok_or_else(|| AppError::field("required_hours", "Enter whole hours between 1 and 2000, or leave empty for the program's."))?,
-        ),
+        h => Some(h.parse::<i32>().ok().filter(|h| (1..=2000).contains(h)).ok_or_else(|| {
+            AppError::field("required_hours", "Enter whole hours between 1 and 2000, or leave empty for the program's.")
+        })?),
     };
-    let new = externship::NewPlacement { program: program_id, student, site_id: site, preceptors, start, end, required_hours };
+    let new = externship::NewPlacement {
+        program: program_id,
+        student,
+        site_id: site,
+        preceptors,
+        start,
+        end,
+        required_hours,
+    };
     Ok(externship::create_placement(&ctx.db, &new, who.user_id, chrono::Utc::now()).await?)
 }
 
@@ -768,7 +828,9 @@ pub async fn end_placement(program_id: i64, placement_id: i64) -> Result<(), App
     use crate::domain::access::Action;
     let who = crate::api::authorize_signed_in(&Action::ManagePlacements { program: program_id })?;
     let ctx = crate::api::ServerContext::get()?;
-    if !crate::storage::externship::end_placement(&ctx.db, program_id, placement_id, who.user_id, chrono::Utc::now()).await? {
+    if !crate::storage::externship::end_placement(&ctx.db, program_id, placement_id, who.user_id, chrono::Utc::now())
+        .await?
+    {
         return Err(AppError::NotFound);
     }
     Ok(())
@@ -777,7 +839,11 @@ pub async fn end_placement(program_id: i64, placement_id: i64) -> Result<(), App
 /// The end-of-externship evaluation form: the preceptor's of the student
 /// (`of_student`), or the student's of their site (`of_site`).
 #[server(endpoint = "externship-evaluation-form", input = GetUrl)]
-pub async fn externship_evaluation_form(program_id: i64, student_id: i64, kind: String) -> Result<EvaluationFormView, AppError> {
+pub async fn externship_evaluation_form(
+    program_id: i64,
+    student_id: i64,
+    kind: String,
+) -> Result<EvaluationFormView, AppError> {
     use crate::domain::access::Action;
     use crate::domain::externship::EvaluationKind;
     use crate::storage::{externship, programs};
@@ -788,7 +854,8 @@ pub async fn externship_evaluation_form(program_id: i64, student_id: i64, kind: 
     })?;
     let ctx = crate::api::ServerContext::get()?;
     let member = programs::student_in_program(&ctx.db, program_id, student_id).await?.ok_or(AppError::NotFound)?;
-    let placement = externship::latest_placement_of(&ctx.db, program_id, student_id).await?.ok_or(AppError::NotFound)?;
+    let placement =
+        externship::latest_placement_of(&ctx.db, program_id, student_id).await?.ok_or(AppError::NotFound)?;
     let already = externship::evaluations_of_student(&ctx.db, program_id, student_id)
         .await?
         .iter()
@@ -818,7 +885,9 @@ pub async fn submit_externship_evaluation(input: EvaluationInput) -> Result<(), 
     })?;
     let (rated, readiness) = check(kind, &input.form).map_err(|e| AppError::field(&e.field, e.message))?;
     let ctx = crate::api::ServerContext::get()?;
-    let placement = externship::latest_placement_of(&ctx.db, input.program_id, input.student_id).await?.ok_or(AppError::NotFound)?;
+    let placement = externship::latest_placement_of(&ctx.db, input.program_id, input.student_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let new = externship::NewEvaluation {
         program: input.program_id,
         placement: placement.id,
@@ -832,7 +901,9 @@ pub async fn submit_externship_evaluation(input: EvaluationInput) -> Result<(), 
     };
     match externship::submit_evaluation(&ctx.db, &new, chrono::Utc::now()).await {
         Ok(_) => Ok(()),
-        Err(StorageError::Conflict(_)) => Err(AppError::BadRequest("You have already submitted this evaluation.".into())),
+        Err(StorageError::Conflict(_)) => {
+            Err(AppError::BadRequest("You have already submitted this evaluation.".into()))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -51,11 +51,20 @@ pub const ENDPOINT_POLICY: &[(&str, &str)] = &[
     ("/api/student-record", "ViewStudentRecord: the student, the program's staff, their preceptors"),
     ("/api/competency-record", "ViewStudentRecord: the student, the program's staff, their preceptors"),
     ("/api/competency-history", "ViewStudentRecord; corrections offered where CorrectSignoff allows"),
-    ("/api/evaluation-sheet", "EvaluateStudent in a setting the requirement accepts: instructors (lab), the student's preceptor (externship)"),
-    ("/api/sign-evaluation", "EvaluateStudent { setting }: instructors in the lab, the student's own preceptor at the externship; never oneself"),
+    (
+        "/api/evaluation-sheet",
+        "EvaluateStudent in a setting the requirement accepts: instructors (lab), the student's preceptor (externship)",
+    ),
+    (
+        "/api/sign-evaluation",
+        "EvaluateStudent { setting }: instructors in the lab, the student's own preceptor at the externship; never oneself",
+    ),
     ("/api/void-signoff", "CorrectSignoff: the program's instructors and directors, or the preceptor who signed it"),
     ("/api/request-signoff", "RequestSignoff: the program's students, for themselves only"),
-    ("/api/my-requests", "OwnAccount: lists only requests addressed to the caller, for students still placed with them"),
+    (
+        "/api/my-requests",
+        "OwnAccount: lists only requests addressed to the caller, for students still placed with them",
+    ),
     ("/api/lab-session", "ViewProgramCompetencies: the program's instructors and directors"),
     ("/api/program-requirements", "ViewProgramCompetencies"),
     ("/api/program-editions", "ViewProgramCompetencies: the program's instructors and directors"),

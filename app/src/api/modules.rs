@@ -149,7 +149,8 @@ pub async fn submit_quiz(slug: String, attempt: u32, answers: Vec<Answer>) -> Re
     let (taker, expected) = next_attempt(&ctx.db, student, &slug).await?;
     if student.is_some() && attempt != expected {
         return Err(AppError::BadRequest(
-            "This attempt was already submitted (perhaps in another tab). Reload the page for your next attempt.".into(),
+            "This attempt was already submitted (perhaps in another tab). Reload the page for your next attempt."
+                .into(),
         ));
     }
     let draw = module.draw(&taker, attempt.max(1));

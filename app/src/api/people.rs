@@ -164,32 +164,54 @@ pub async fn import_roster(program_id: i64, cohort: String, csv: String) -> Resu
     let rows = match parse_roster(&csv) {
         Ok(rows) => rows,
         Err(problems) => {
-            return Ok(RosterReport::Rejected { problems: problems.into_iter().map(|p| (p.line, p.message)).collect() });
+            return Ok(RosterReport::Rejected {
+                problems: problems.into_iter().map(|p| (p.line, p.message)).collect(),
+            });
         }
     };
     let ctx = super::ServerContext::get()?;
     let program = programs::get_program(&ctx.db, program_id).await?.ok_or(AppError::NotFound)?;
     // A link secret for every row, used for the rows that name an existing
     // account: those people are asked, not enrolled.
-    let secrets = rows.iter().map(|_| crate::auth::crypto::new_secret()).collect::<Result<Vec<_>, _>>().map_err(|e| {
-        tracing::error!(error = %e, "could not make offer links");
-        AppError::Internal
-    })?;
+    let secrets =
+        rows.iter().map(|_| crate::auth::crypto::new_secret()).collect::<Result<Vec<_>, _>>().map_err(|e| {
+            tracing::error!(error = %e, "could not make offer links");
+            AppError::Internal
+        })?;
     let hashes: Vec<String> = secrets.iter().map(|s| crate::auth::crypto::hash_secret(s)).collect();
     let env = ctx.env();
     let expires = env.now + crate::auth::flows::MEMBERSHIP_OFFER_LIFETIME;
-    let outcome = match programs::import_roster(&ctx.db, program_id, &cohort, &rows, &hashes, expires, actor.user_id, env.now).await? {
+    let outcome = match programs::import_roster(
+        &ctx.db,
+        program_id,
+        &cohort,
+        &rows,
+        programs::OfferTerms { tokens: &hashes, expires },
+        actor.user_id,
+        env.now,
+    )
+    .await?
+    {
         Ok(o) => o,
         Err(conflicts) => {
-            return Ok(RosterReport::Rejected { problems: conflicts.into_iter().map(|c| (c.line, c.message)).collect() });
+            return Ok(RosterReport::Rejected {
+                problems: conflicts.into_iter().map(|c| (c.line, c.message)).collect(),
+            });
         }
     };
     let inviter = super::request_auth().signed_in.map(|s| s.user.display_name).unwrap_or_default();
     for &index in &outcome.offered {
         let (Some(row), Some(secret)) = (rows.get(index), secrets.get(index)) else { continue };
         let Some(user) = crate::storage::users::find_by_email(&ctx.db, &row.email).await? else { continue };
-        crate::auth::flows::send_membership_offer(&env, &inviter, &program, &user, crate::domain::access::Role::Student, secret)
-            .await?;
+        crate::auth::flows::send_membership_offer(
+            &env,
+            &inviter,
+            &program,
+            &user,
+            crate::domain::access::Role::Student,
+            secret,
+        )
+        .await?;
     }
     Ok(RosterReport::Imported {
         cohort,
@@ -250,7 +272,9 @@ pub async fn answer_membership_offer(token: String, accept: bool) -> Result<Stri
         Ok(o) if accept => Ok(format!("You are now in {}. Sign in to start.", o.program_name)),
         Ok(o) => Ok(format!("You declined to join {}. Nothing was changed.", o.program_name)),
         Err(AnswerRefused::Unknown) => Err(AppError::NotFound),
-        Err(AnswerRefused::Expired) => Err(AppError::BadRequest("This offer has expired. Ask the program to send a new one.".into())),
+        Err(AnswerRefused::Expired) => {
+            Err(AppError::BadRequest("This offer has expired. Ask the program to send a new one.".into()))
+        }
         Err(AnswerRefused::AlreadyAnswered) => Err(AppError::BadRequest("This offer was already answered.".into())),
     }
 }

@@ -42,7 +42,8 @@ pub enum StudentFilter {
 }
 
 impl StudentFilter {
-    pub const ALL: [StudentFilter; 4] = [StudentFilter::All, StudentFilter::AtRisk, StudentFilter::Incomplete, StudentFilter::Complete];
+    pub const ALL: [StudentFilter; 4] =
+        [StudentFilter::All, StudentFilter::AtRisk, StudentFilter::Incomplete, StudentFilter::Complete];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -146,7 +147,12 @@ pub mod ssr {
 
     /// Loads a cohort (or the whole program) in five aggregate queries and
     /// applies each competency's requirement to each student.
-    pub async fn load_cohort(db: &Db, catalog: &Catalog, program: i64, cohort: Option<i64>) -> Result<Cohort, AppError> {
+    pub async fn load_cohort(
+        db: &Db,
+        catalog: &Catalog,
+        program: i64,
+        cohort: Option<i64>,
+    ) -> Result<Cohort, AppError> {
         let p = crate::storage::programs::get_program(db, program).await?.ok_or(AppError::NotFound)?;
         let students = dashboard::students(db, program, cohort).await?;
         let tallies = dashboard::tallies(db, program, cohort).await?;
@@ -171,7 +177,8 @@ pub mod ssr {
             };
             tally[r][k].add(setting, u32::try_from(t.attempts).unwrap_or(0), u32::try_from(t.passes).unwrap_or(0));
         }
-        let requirements: Vec<_> = competencies.iter().map(|c| crate::api::signoffs::requirement_of(c, &overrides)).collect();
+        let requirements: Vec<_> =
+            competencies.iter().map(|c| crate::api::signoffs::requirement_of(c, &overrides)).collect();
         let mut minutes_of: HashMap<(i64, &str), i64> = HashMap::new();
         for h in &hours {
             *minutes_of.entry((h.student_id, h.status.as_str())).or_default() += h.minutes;
@@ -179,7 +186,8 @@ pub mod ssr {
         let mut statuses = Vec::with_capacity(students.len());
         let mut facts = Vec::with_capacity(students.len());
         for (r, s) in students.iter().enumerate() {
-            let row: Vec<CompetencyStatus> = (0..competencies.len()).map(|k| standing_of(requirements[k], tally[r][k]).status).collect();
+            let row: Vec<CompetencyStatus> =
+                (0..competencies.len()).map(|k| standing_of(requirements[k], tally[r][k]).status).collect();
             let missing = |d: CompetencyDomain| -> Vec<String> {
                 competencies
                     .iter()
@@ -216,7 +224,9 @@ pub mod ssr {
 
     /// Daily figures summed into ISO weeks, every week from the first to the last.
     pub fn by_week(days: &[(NaiveDate, f64)]) -> Vec<(String, f64)> {
-        let (Some(first), Some(last)) = (days.iter().map(|d| week_of(d.0)).min(), days.iter().map(|d| week_of(d.0)).max()) else {
+        let (Some(first), Some(last)) =
+            (days.iter().map(|d| week_of(d.0)).min(), days.iter().map(|d| week_of(d.0)).max())
+        else {
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -229,7 +239,14 @@ pub mod ssr {
     }
 
     /// The dashboard for a cohort (or the whole program), filtered.
-    pub async fn dashboard(db: &Db, catalog: &Catalog, program: i64, cohort: Option<i64>, filter: StudentFilter, today: NaiveDate) -> Result<DashboardView, AppError> {
+    pub async fn dashboard(
+        db: &Db,
+        catalog: &Catalog,
+        program: i64,
+        cohort: Option<i64>,
+        filter: StudentFilter,
+        today: NaiveDate,
+    ) -> Result<DashboardView, AppError> {
         use crate::domain::cohort::at_risk;
         use crate::domain::hours::format_hours;
         let p = crate::storage::programs::get_program(db, program).await?.ok_or(AppError::NotFound)?;
@@ -251,9 +268,12 @@ pub mod ssr {
             if !risks.is_empty() {
                 at_risk_count += 1;
             }
-            let complete = u32::try_from(row.iter().filter(|st| **st == CompetencyStatus::Complete).count()).unwrap_or(u32::MAX);
-            let (approved_m, required_m) =
-                f.placement.as_ref().map_or((0, f.program_required_minutes), |pl| (pl.approved_minutes, pl.required_minutes));
+            let complete =
+                u32::try_from(row.iter().filter(|st| **st == CompetencyStatus::Complete).count()).unwrap_or(u32::MAX);
+            let (approved_m, required_m) = f
+                .placement
+                .as_ref()
+                .map_or((0, f.program_required_minutes), |pl| (pl.approved_minutes, pl.required_minutes));
             let all_done = complete as usize == row.len() && approved_m >= required_m;
             let keep = match filter {
                 StudentFilter::All => true,
@@ -272,7 +292,8 @@ pub mod ssr {
                 complete,
                 approved_hours: format_hours(approved_m),
                 required_hours: format_hours(required_m),
-                hours_percent: u8::try_from((approved_m * 100).checked_div(required_m).unwrap_or(100).clamp(0, 100)).unwrap_or(100),
+                hours_percent: u8::try_from((approved_m * 100).checked_div(required_m).unwrap_or(100).clamp(0, 100))
+                    .unwrap_or(100),
                 risks,
             });
         }
@@ -292,7 +313,11 @@ pub mod ssr {
             cohorts: dashboard::cohorts(db, program).await?,
             cohort_id: cohort,
             filter,
-            competencies: c.competencies.iter().map(|(code, title, d)| (code.clone(), title.clone(), d.as_str().to_string())).collect(),
+            competencies: c
+                .competencies
+                .iter()
+                .map(|(code, title, d)| (code.clone(), title.clone(), d.as_str().to_string()))
+                .collect(),
             rows,
             cohort_size: c.students.len(),
             complete_per_competency,
@@ -304,7 +329,12 @@ pub mod ssr {
     }
 
     /// The accreditation summary of a cohort (or the whole program).
-    pub async fn summary(db: &Db, catalog: &Catalog, program: i64, cohort: Option<i64>) -> Result<SummaryView, AppError> {
+    pub async fn summary(
+        db: &Db,
+        catalog: &Catalog,
+        program: i64,
+        cohort: Option<i64>,
+    ) -> Result<SummaryView, AppError> {
         use crate::domain::externship::Readiness;
         let p = crate::storage::programs::get_program(db, program).await?.ok_or(AppError::NotFound)?;
         let c = load_cohort(db, catalog, program, cohort).await?;
@@ -318,12 +348,19 @@ pub mod ssr {
             .collect();
         let readiness = Readiness::ALL
             .into_iter()
-            .map(|r| (r.label().to_string(), evaluations.iter().filter(|e| e.readiness.as_deref() == Some(r.as_str())).count()))
+            .map(|r| {
+                (
+                    r.label().to_string(),
+                    evaluations.iter().filter(|e| e.readiness.as_deref() == Some(r.as_str())).count(),
+                )
+            })
             .collect();
         Ok(SummaryView {
             program_id: program,
             program_name: p.name,
-            cohort_name: cohort.and_then(|id| cohorts.iter().find(|(c, _)| *c == id).map(|(_, n)| n.clone())).unwrap_or_else(|| "All cohorts".into()),
+            cohort_name: cohort
+                .and_then(|id| cohorts.iter().find(|(c, _)| *c == id).map(|(_, n)| n.clone()))
+                .unwrap_or_else(|| "All cohorts".into()),
             cohorts,
             cohort_id: cohort,
             figures,
@@ -358,12 +395,24 @@ pub mod ssr {
     /// One row per student: what a surveyor asks for, in a spreadsheet.
     pub fn summary_csv(c: &Cohort) -> Result<String, crate::csv_export::CsvError> {
         let mut t = crate::csv_export::CsvTable::new(&[
-            "student", "student_id", "cohort", "psychomotor_missing", "affective_missing", "approved_hours", "required_hours",
+            "student",
+            "student_id",
+            "cohort",
+            "psychomotor_missing",
+            "affective_missing",
+            "approved_hours",
+            "required_hours",
             "all_complete",
         ])?;
         for (s, f) in c.students.iter().zip(&c.facts) {
-            let (approved, required) = f.placement.as_ref().map_or((0, f.program_required_minutes), |p| (p.approved_minutes, p.required_minutes));
-            let done = f.psychomotor_missing.is_empty() && f.affective_missing.is_empty() && f.placement.is_some() && approved >= required;
+            let (approved, required) = f
+                .placement
+                .as_ref()
+                .map_or((0, f.program_required_minutes), |p| (p.approved_minutes, p.required_minutes));
+            let done = f.psychomotor_missing.is_empty()
+                && f.affective_missing.is_empty()
+                && f.placement.is_some()
+                && approved >= required;
             t.row([
                 s.name.as_str(),
                 s.student_number.as_deref().unwrap_or(""),
@@ -386,7 +435,15 @@ pub async fn program_dashboard(program_id: i64, cohort_id: i64, filter: String) 
     crate::api::authorize_signed_in(&Action::ViewProgramReports { program: program_id })?;
     let ctx = crate::api::ServerContext::get()?;
     let cohort = (cohort_id > 0).then_some(cohort_id);
-    ssr::dashboard(&ctx.db, &ctx.catalog, program_id, cohort, StudentFilter::parse(&filter), chrono::Utc::now().date_naive()).await
+    ssr::dashboard(
+        &ctx.db,
+        &ctx.catalog,
+        program_id,
+        cohort,
+        StudentFilter::parse(&filter),
+        chrono::Utc::now().date_naive(),
+    )
+    .await
 }
 
 /// The accreditation summary (directors). `cohort_id` 0 means every cohort.
@@ -400,7 +457,10 @@ pub async fn accreditation_summary(program_id: i64, cohort_id: i64) -> Result<Su
 
 /// Every student's Master Competency Checklist in one printable document.
 #[server(endpoint = "cohort-checklists", input = GetUrl)]
-pub async fn cohort_checklists(program_id: i64, cohort_id: i64) -> Result<Vec<crate::api::signoffs::CompetencyRecordView>, AppError> {
+pub async fn cohort_checklists(
+    program_id: i64,
+    cohort_id: i64,
+) -> Result<Vec<crate::api::signoffs::CompetencyRecordView>, AppError> {
     use crate::domain::access::Action;
     let who = crate::api::authorize_signed_in(&Action::ViewProgramReports { program: program_id })?;
     let ctx = crate::api::ServerContext::get()?;

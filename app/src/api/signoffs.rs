@@ -220,8 +220,8 @@ mod ssr {
 
     use super::*;
     use crate::domain::access::{Action, Principal, Role, decide};
-    use crate::domain::edition::{Edition, RecordKey};
     use crate::domain::competency::{AttemptFact, Competency, Setting, completing_attempt, standing};
+    use crate::domain::edition::{Edition, RecordKey};
     use crate::domain::signoff_chain::SignoffContent;
     use crate::storage::signoffs::{self, SignoffRow};
     use crate::storage::{Db, programs};
@@ -310,7 +310,13 @@ mod ssr {
             cohort: member.cohort,
             student_number: member.student_number,
             viewer_is_student: viewer.is_some_and(|p| p.user_id == student_id),
-            viewer_evaluates: !allowed_settings(viewer, program_id, student_id, Requirement { attempts: 1, setting: crate::domain::competency::RequiredSetting::Either }).is_empty(),
+            viewer_evaluates: !allowed_settings(
+                viewer,
+                program_id,
+                student_id,
+                Requirement { attempts: 1, setting: crate::domain::competency::RequiredSetting::Either },
+            )
+            .is_empty(),
             preceptor_name: placement
                 .as_ref()
                 .filter(|p| !p.preceptors.is_empty())
@@ -324,8 +330,20 @@ mod ssr {
     /// The Master Competency Checklist as CSV (what a site surveyor asks for).
     pub fn record_csv(record: &CompetencyRecordView) -> Result<String, crate::csv_export::CsvError> {
         let mut t = crate::csv_export::CsvTable::new(&[
-            "program", "student", "student_id", "cohort", "code", "competency", "domain", "status",
-            "successful_attempts", "required", "where", "completed_on_utc", "setting", "evaluator",
+            "program",
+            "student",
+            "student_id",
+            "cohort",
+            "code",
+            "competency",
+            "domain",
+            "status",
+            "successful_attempts",
+            "required",
+            "where",
+            "completed_on_utc",
+            "setting",
+            "evaluator",
         ])?;
         for r in &record.rows {
             t.row([
@@ -349,7 +367,12 @@ mod ssr {
     }
 
     /// Settings in which `who` may sign this competency for this student.
-    pub(super) fn allowed_settings(who: Option<&Principal>, program: i64, student: i64, requirement: Requirement) -> Vec<Setting> {
+    pub(super) fn allowed_settings(
+        who: Option<&Principal>,
+        program: i64,
+        student: i64,
+        requirement: Requirement,
+    ) -> Vec<Setting> {
         [Setting::Externship, Setting::Lab]
             .into_iter()
             .filter(|s| requirement.setting.allows(*s))
@@ -379,13 +402,19 @@ mod ssr {
         c: &Competency,
         e: Evaluation<'_>,
         submission: &crate::domain::evaluation::Submission,
-    ) -> Result<(signoffs::NewSignoff, crate::domain::evaluation::Scored), crate::domain::evaluation::SubmissionError> {
+    ) -> Result<(signoffs::NewSignoff, crate::domain::evaluation::Scored), crate::domain::evaluation::SubmissionError>
+    {
         let scored = crate::domain::evaluation::score(c, submission)?;
         let steps: Vec<StepResultView> = c
             .steps
             .iter()
             .zip(&submission.marks)
-            .map(|(s, m)| StepResultView { text: s.text.clone(), critical: s.critical, met: m.met, comment: m.comment.trim().to_string() })
+            .map(|(s, m)| StepResultView {
+                text: s.text.clone(),
+                critical: s.critical,
+                met: m.met,
+                comment: m.comment.trim().to_string(),
+            })
             .collect();
         let content = SignoffContent {
             program_id: e.program_id,
@@ -447,7 +476,11 @@ pub async fn competency_record(program_id: i64, student_id: i64) -> Result<Compe
 
 /// Every record of one competency for one student, voided ones included.
 #[server(endpoint = "competency-history", input = GetUrl)]
-pub async fn competency_history(program_id: i64, student_id: i64, code: String) -> Result<CompetencyHistoryView, AppError> {
+pub async fn competency_history(
+    program_id: i64,
+    student_id: i64,
+    code: String,
+) -> Result<CompetencyHistoryView, AppError> {
     use crate::domain::access::{Action, decide};
     use crate::domain::competency::standing;
     use crate::storage::{programs, signoffs};
@@ -468,15 +501,24 @@ pub async fn competency_history(program_id: i64, student_id: i64, code: String) 
         .into_iter()
         .rev()
         .map(|r| {
-            let recorded_as = (r.edition_id() != edition.id() || r.competency_code != c.code || r.competency_title != c.title).then(|| {
-                let under = ctx.catalog.edition(r.edition_id()).map_or_else(|| r.edition_id().to_string(), |e| e.info.name.clone());
-                format!("{} · {} ({under})", r.competency_code, r.competency_title)
-            });
+            let recorded_as = (r.edition_id() != edition.id()
+                || r.competency_code != c.code
+                || r.competency_title != c.title)
+                .then(|| {
+                    let under = ctx
+                        .catalog
+                        .edition(r.edition_id())
+                        .map_or_else(|| r.edition_id().to_string(), |e| e.info.name.clone());
+                    format!("{} · {} ({under})", r.competency_code, r.competency_title)
+                });
             let steps: Vec<StepResultView> = serde_json::from_str(&r.steps).unwrap_or_default();
             let may_correct = !r.is_void()
                 && r.voided_by.is_none()
-                && decide(Some(&who), &Action::CorrectSignoff { program: program_id, student: student_id, signed_by: r.evaluator_id })
-                    .allowed();
+                && decide(
+                    Some(&who),
+                    &Action::CorrectSignoff { program: program_id, student: student_id, signed_by: r.evaluator_id },
+                )
+                .allowed();
             SignoffView {
                 id: r.id,
                 seq: r.seq,
@@ -484,7 +526,8 @@ pub async fn competency_history(program_id: i64, student_id: i64, code: String) 
                 signed_at: ssr::time(r.signed_at),
                 evaluator_name: r.evaluator_name,
                 evaluator_role: r.evaluator_role,
-                setting: crate::domain::competency::Setting::parse(&r.setting).map_or(r.setting.clone(), |s| s.label().to_string()),
+                setting: crate::domain::competency::Setting::parse(&r.setting)
+                    .map_or(r.setting.clone(), |s| s.label().to_string()),
                 passed: r.passed,
                 score_percent: r.score_percent,
                 steps,
@@ -532,7 +575,11 @@ pub async fn evaluation_sheet(program_id: i64, student_id: i64, code: String) ->
         } else {
             Setting::Lab
         };
-        crate::api::authorize_signed_in(&Action::EvaluateStudent { program: program_id, student: student_id, setting })?;
+        crate::api::authorize_signed_in(&Action::EvaluateStudent {
+            program: program_id,
+            student: student_id,
+            setting,
+        })?;
     }
     let (program, edition) = crate::api::editions::edition_of_program(&ctx.db, &ctx.catalog, program_id).await?;
     let c = edition.competency(&code).filter(|c| c.domain.is_signed_off()).cloned();
@@ -548,14 +595,22 @@ pub async fn evaluation_sheet(program_id: i64, student_id: i64, code: String) ->
         } else {
             Setting::Lab
         };
-        crate::api::authorize_signed_in(&Action::EvaluateStudent { program: program_id, student: student_id, setting })?;
+        crate::api::authorize_signed_in(&Action::EvaluateStudent {
+            program: program_id,
+            student: student_id,
+            setting,
+        })?;
         // Allowed by role, but the requirement does not accept that setting.
         return Err(AppError::BadRequest(format!(
             "This competency is signed off at the {} only.",
             requirement.setting.label()
         )));
     };
-    crate::api::authorize_signed_in(&Action::EvaluateStudent { program: program_id, student: student_id, setting: first })?;
+    crate::api::authorize_signed_in(&Action::EvaluateStudent {
+        program: program_id,
+        student: student_id,
+        setting: first,
+    })?;
     let c = c.ok_or(AppError::NotFound)?;
     let member = programs::student_in_program(&ctx.db, program_id, student_id).await?.ok_or(AppError::NotFound)?;
     let evaluator = crate::api::request_auth().signed_in.map(|s| s.user.display_name).unwrap_or_default();
@@ -566,7 +621,8 @@ pub async fn evaluation_sheet(program_id: i64, student_id: i64, code: String) ->
         .find(|r| r.program_id == program_id && r.student_id == student_id && r.competency_code == code)
         .map(|r| r.id);
     let records = signoffs::for_student(&ctx.db, program_id, student_id).await?;
-    let facts: Vec<_> = records.iter().filter(|r| ssr::counts_toward(&edition, &code, r)).filter_map(ssr::fact).collect();
+    let facts: Vec<_> =
+        records.iter().filter(|r| ssr::counts_toward(&edition, &code, r)).filter_map(ssr::fact).collect();
     Ok(SheetView {
         program_id,
         program_name: program.name,
@@ -593,7 +649,8 @@ pub async fn sign_evaluation(input: SignInput) -> Result<SignResult, AppError> {
     use crate::domain::competency::{Setting, standing};
     use crate::domain::evaluation::Submission;
     use crate::storage::{programs, signoffs};
-    let setting = Setting::parse(&input.setting).ok_or_else(|| AppError::field("setting", "Choose where you observed the attempt."))?;
+    let setting = Setting::parse(&input.setting)
+        .ok_or_else(|| AppError::field("setting", "Choose where you observed the attempt."))?;
     let who = crate::api::authorize_signed_in(&Action::EvaluateStudent {
         program: input.program_id,
         student: input.student_id,
@@ -603,14 +660,21 @@ pub async fn sign_evaluation(input: SignInput) -> Result<SignResult, AppError> {
     let (_, edition) = crate::api::editions::edition_of_program(&ctx.db, &ctx.catalog, input.program_id).await?;
     let c = edition.competency(&input.code).filter(|c| c.domain.is_signed_off()).ok_or(AppError::NotFound)?;
     if input.checklist_version != c.version {
-        return Err(AppError::field("steps", "This checklist was updated since the page was opened. Reload the page and mark it again."));
+        return Err(AppError::field(
+            "steps",
+            "This checklist was updated since the page was opened. Reload the page and mark it again.",
+        ));
     }
     let overrides = signoffs::requirements(&ctx.db, input.program_id).await?;
     let requirement = ssr::requirement_of(c, &overrides);
     if !requirement.setting.allows(setting) {
-        return Err(AppError::field("setting", format!("This competency is signed off at the {} only.", requirement.setting.label())));
+        return Err(AppError::field(
+            "setting",
+            format!("This competency is signed off at the {} only.", requirement.setting.label()),
+        ));
     }
-    let member = programs::student_in_program(&ctx.db, input.program_id, input.student_id).await?.ok_or(AppError::NotFound)?;
+    let member =
+        programs::student_in_program(&ctx.db, input.program_id, input.student_id).await?.ok_or(AppError::NotFound)?;
     let auth = crate::api::request_auth();
     let evaluator = auth.signed_in.as_ref().map(|s| s.user.display_name.clone()).ok_or(AppError::Unauthenticated)?;
     // A request is answered only by the preceptor it was sent to, for its
@@ -619,7 +683,12 @@ pub async fn sign_evaluation(input: SignInput) -> Result<SignResult, AppError> {
         Some(id) => signoffs::open_requests_for_preceptor(&ctx.db, who.user_id)
             .await?
             .into_iter()
-            .find(|r| r.id == id && r.program_id == input.program_id && r.student_id == input.student_id && r.competency_code == c.code)
+            .find(|r| {
+                r.id == id
+                    && r.program_id == input.program_id
+                    && r.student_id == input.student_id
+                    && r.competency_code == c.code
+            })
             .map(|r| r.id),
         None => None,
     };
@@ -635,10 +704,12 @@ pub async fn sign_evaluation(input: SignInput) -> Result<SignResult, AppError> {
         ip: Some(auth.ip.clone()),
         user_agent: auth.user_agent.clone(),
     };
-    let (record, scored) = ssr::new_evaluation(c, evaluation, &submission).map_err(|e| AppError::field(&e.field(), e.to_string()))?;
+    let (record, scored) =
+        ssr::new_evaluation(c, evaluation, &submission).map_err(|e| AppError::field(&e.field(), e.to_string()))?;
     let appended = signoffs::append(&ctx.db, &record).await?;
     let records = signoffs::for_student(&ctx.db, input.program_id, input.student_id).await?;
-    let facts: Vec<_> = records.iter().filter(|r| ssr::counts_toward(&edition, &c.code, r)).filter_map(ssr::fact).collect();
+    let facts: Vec<_> =
+        records.iter().filter(|r| ssr::counts_toward(&edition, &c.code, r)).filter_map(ssr::fact).collect();
     let text = |i: &usize| c.steps.get(*i).map(|s| s.text.clone()).unwrap_or_default();
     Ok(SignResult {
         id: appended.id,
@@ -750,23 +821,32 @@ pub async fn request_signoff(program_id: i64, code: String) -> Result<String, Ap
         .await?
         .into_iter()
         .find(|p| p.student_id == me.user_id)
-        .ok_or_else(|| AppError::BadRequest("You have no externship placement yet, so there is no preceptor to ask.".into()))?;
+        .ok_or_else(|| {
+            AppError::BadRequest("You have no externship placement yet, so there is no preceptor to ask.".into())
+        })?;
     let now = chrono::Utc::now();
-    let request_id = match signoffs::open_request(&ctx.db, program_id, me.user_id, placement.preceptor_id, &code, now).await? {
-        signoffs::RequestOutcome::Opened(id) => Some(id),
-        signoffs::RequestOutcome::AlreadyOpen(_) => None,
-        signoffs::RequestOutcome::TooMany => {
-            let max = crate::domain::competency::MAX_OPEN_REQUESTS;
-            return Err(AppError::BadRequest(format!(
-                "You have {max} requests waiting for your preceptor. Ask again when they have answered some."
-            )));
-        }
-    };
+    let request_id =
+        match signoffs::open_request(&ctx.db, program_id, me.user_id, placement.preceptor_id, &code, now).await? {
+            signoffs::RequestOutcome::Opened(id) => Some(id),
+            signoffs::RequestOutcome::AlreadyOpen(_) => None,
+            signoffs::RequestOutcome::TooMany => {
+                let max = crate::domain::competency::MAX_OPEN_REQUESTS;
+                return Err(AppError::BadRequest(format!(
+                    "You have {max} requests waiting for your preceptor. Ask again when they have answered some."
+                )));
+            }
+        };
     if let Some(request_id) = request_id {
         let preceptor = users::get(&ctx.db, placement.preceptor_id).await?.ok_or(AppError::NotFound)?;
         let next = format!("/programs/{program_id}/students/{}/evaluate/{code}?request={request_id}", me.user_id);
-        crate::auth::flows::send_signoff_request(&ctx.env(), &preceptor, &placement.student_name, &format!("{} ({})", c.title, c.code), &next)
-            .await?;
+        crate::auth::flows::send_signoff_request(
+            &ctx.env(),
+            &preceptor,
+            &placement.student_name,
+            &format!("{} ({})", c.title, c.code),
+            &next,
+        )
+        .await?;
     }
     Ok(placement.preceptor_name)
 }
@@ -780,9 +860,9 @@ pub async fn my_requests() -> Result<Vec<RequestView>, AppError> {
     let rows = crate::storage::signoffs::open_requests_for_preceptor(&ctx.db, me.user_id).await?;
     let mut editions = std::collections::HashMap::new();
     for r in &rows {
-        if !editions.contains_key(&r.program_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = editions.entry(r.program_id) {
             let (_, e) = crate::api::editions::edition_of_program(&ctx.db, &ctx.catalog, r.program_id).await?;
-            editions.insert(r.program_id, e);
+            slot.insert(e);
         }
     }
     Ok(rows
@@ -798,7 +878,10 @@ pub async fn my_requests() -> Result<Vec<RequestView>, AppError> {
                 .get(&r.program_id)
                 .and_then(|e| e.competency(&r.competency_code))
                 .map_or_else(|| r.competency_code.clone(), |c| c.title.clone()),
-            evaluate_path: format!("/programs/{}/students/{}/evaluate/{}?request={}", r.program_id, r.student_id, r.competency_code, r.id),
+            evaluate_path: format!(
+                "/programs/{}/students/{}/evaluate/{}?request={}",
+                r.program_id, r.student_id, r.competency_code, r.id
+            ),
             code: r.competency_code,
             asked_on: ssr::date(r.created_at),
         })
@@ -823,7 +906,11 @@ pub async fn lab_session(program_id: i64, code: Option<String>) -> Result<LabSes
     let mut tallies: std::collections::HashMap<i64, Tally> = std::collections::HashMap::new();
     for t in crate::storage::dashboard::tallies_on(&ctx.db, program_id, &edition.keys_of(&code)).await? {
         if let Some(setting) = Setting::parse(&t.setting) {
-            tallies.entry(t.student_id).or_default().add(setting, u32::try_from(t.attempts).unwrap_or(0), u32::try_from(t.passes).unwrap_or(0));
+            tallies.entry(t.student_id).or_default().add(
+                setting,
+                u32::try_from(t.attempts).unwrap_or(0),
+                u32::try_from(t.passes).unwrap_or(0),
+            );
         }
     }
     let students = programs::members(&ctx.db, program_id)
@@ -844,7 +931,15 @@ pub async fn lab_session(program_id: i64, code: Option<String>) -> Result<LabSes
         })
         .collect();
     let can_evaluate = requirement.setting.allows(Setting::Lab) && who.has_role(program_id, Role::Instructor);
-    Ok(LabSessionView { program_id, program_name: program.name, competencies, code: c.code.clone(), title: c.title.clone(), students, can_evaluate })
+    Ok(LabSessionView {
+        program_id,
+        program_name: program.name,
+        competencies,
+        code: c.code.clone(),
+        title: c.title.clone(),
+        students,
+        can_evaluate,
+    })
 }
 
 /// The program's requirement per competency, default and own.
@@ -881,8 +976,16 @@ pub async fn set_requirement(program_id: i64, code: String, attempts: String, se
     let c = edition.competency(&code).filter(|c| c.domain.is_signed_off()).ok_or(AppError::NotFound)?;
     let attempts = attempts.trim().parse::<i64>().unwrap_or(0);
     let attempts = Requirement::validate(attempts).map_err(|message| AppError::field("attempts", message))?;
-    let setting = RequiredSetting::parse(&setting).ok_or_else(|| AppError::field("setting", "Choose lab, externship or either."))?;
-    crate::storage::signoffs::set_requirement(&ctx.db, program_id, &c.code, Requirement { attempts, setting }, me.user_id, chrono::Utc::now())
-        .await?;
+    let setting = RequiredSetting::parse(&setting)
+        .ok_or_else(|| AppError::field("setting", "Choose lab, externship or either."))?;
+    crate::storage::signoffs::set_requirement(
+        &ctx.db,
+        program_id,
+        &c.code,
+        Requirement { attempts, setting },
+        me.user_id,
+        chrono::Utc::now(),
+    )
+    .await?;
     Ok(())
 }

@@ -10,9 +10,9 @@ use super::session::{AuthSettings, RequestAuth};
 use crate::domain::access::{ProgramId, Role, UserId};
 use crate::domain::throttle::ThrottlePolicy;
 use crate::domain::totp::TotpSecret;
+use crate::storage::mail_requests::{self, MailRequestKind};
 use crate::storage::tokens::{Purpose, Redemption};
 use crate::storage::users::{NewUser, User};
-use crate::storage::mail_requests::{self, MailRequestKind};
 use crate::storage::{Db, StorageError, audit, offers, programs, sessions, sign_in_failures, tokens, users};
 
 pub const SIGN_IN_LINK_LIFETIME: Duration = Duration::minutes(30);
@@ -86,7 +86,10 @@ pub fn check_new_password(password: &str) -> Result<(), AuthError> {
         });
     }
     if n > MAX_PASSWORD_CHARS {
-        return Err(AuthError::Field { field: "password", message: format!("Use at most {MAX_PASSWORD_CHARS} characters.") });
+        return Err(AuthError::Field {
+            field: "password",
+            message: format!("Use at most {MAX_PASSWORD_CHARS} characters."),
+        });
     }
     Ok(())
 }
@@ -114,7 +117,12 @@ async fn start_session(env: &Env<'_>, auth: &RequestAuth, user: &User, how: &str
     )
     .await?;
     let kind = if second_factor_needed { "first_factor_accepted" } else { "signed_in" };
-    event(env, auth, audit::Event { kind, actor: Some(user.id), email: Some(&user.email), detail: how, ..Default::default() }).await?;
+    event(
+        env,
+        auth,
+        audit::Event { kind, actor: Some(user.id), email: Some(&user.email), detail: how, ..Default::default() },
+    )
+    .await?;
     Ok(Issued { secret, second_factor_needed, user_id: user.id })
 }
 
@@ -137,12 +145,27 @@ async fn refuse_if_throttled(env: &Env<'_>, auth: &RequestAuth, email: &str) -> 
 /// with sign-in failures (so it is throttled the same way) and audited.
 async fn fail_check(env: &Env<'_>, auth: &RequestAuth, user: &User, what: &str) -> Result<(), AuthError> {
     sign_in_failures::record(env.db, &user.email, &auth.ip, env.now).await?;
-    event(env, auth, audit::Event { kind: "credential_check_failed", actor: Some(user.id), email: Some(&user.email), detail: what, ..Default::default() })
-        .await?;
+    event(
+        env,
+        auth,
+        audit::Event {
+            kind: "credential_check_failed",
+            actor: Some(user.id),
+            email: Some(&user.email),
+            detail: what,
+            ..Default::default()
+        },
+    )
+    .await?;
     Ok(())
 }
 
-pub async fn sign_in_with_password(env: &Env<'_>, auth: &RequestAuth, email: &str, password: &str) -> Result<Issued, AuthError> {
+pub async fn sign_in_with_password(
+    env: &Env<'_>,
+    auth: &RequestAuth,
+    email: &str,
+    password: &str,
+) -> Result<Issued, AuthError> {
     let email = normalize_email(email);
     if email.is_empty() {
         return Err(AuthError::Field { field: "email", message: "Enter your e-mail address.".into() });
@@ -161,7 +184,12 @@ pub async fn sign_in_with_password(env: &Env<'_>, auth: &RequestAuth, email: &st
     };
     let Some(user) = user.filter(|_| ok) else {
         sign_in_failures::record(env.db, &email, &auth.ip, env.now).await?;
-        event(env, auth, audit::Event { kind: "sign_in_failed", email: Some(&email), detail: "password", ..Default::default() }).await?;
+        event(
+            env,
+            auth,
+            audit::Event { kind: "sign_in_failed", email: Some(&email), detail: "password", ..Default::default() },
+        )
+        .await?;
         return Err(AuthError::InvalidCredentials);
     };
     sign_in_failures::clear_for_email(env.db, &email).await?;
@@ -178,11 +206,29 @@ pub async fn verify_second_factor(env: &Env<'_>, auth: &RequestAuth, code: &str)
     refuse_if_throttled(env, auth, &user.email).await?;
     let how = if accept_totp(env, &user, code).await? {
         "second factor: authenticator code"
-    } else if tokens::use_recovery_code(env.db, user.id, &crypto::hash_secret(&crypto::normalize_recovery_code(code)), env.now).await? {
+    } else if tokens::use_recovery_code(
+        env.db,
+        user.id,
+        &crypto::hash_secret(&crypto::normalize_recovery_code(code)),
+        env.now,
+    )
+    .await?
+    {
         "second factor: recovery code"
     } else {
         sign_in_failures::record(env.db, &user.email, &auth.ip, env.now).await?;
-        event(env, auth, audit::Event { kind: "sign_in_failed", actor: Some(user.id), email: Some(&user.email), detail: "second factor", ..Default::default() }).await?;
+        event(
+            env,
+            auth,
+            audit::Event {
+                kind: "sign_in_failed",
+                actor: Some(user.id),
+                email: Some(&user.email),
+                detail: "second factor",
+                ..Default::default()
+            },
+        )
+        .await?;
         return Err(AuthError::InvalidCode);
     };
     sign_in_failures::clear_for_email(env.db, &user.email).await?;
@@ -200,7 +246,18 @@ pub async fn verify_second_factor(env: &Env<'_>, auth: &RequestAuth, code: &str)
         env.now,
     )
     .await?;
-    event(env, auth, audit::Event { kind: "signed_in", actor: Some(user.id), email: Some(&user.email), detail: how, ..Default::default() }).await?;
+    event(
+        env,
+        auth,
+        audit::Event {
+            kind: "signed_in",
+            actor: Some(user.id),
+            email: Some(&user.email),
+            detail: how,
+            ..Default::default()
+        },
+    )
+    .await?;
     Ok(Issued { secret, second_factor_needed: false, user_id: user.id })
 }
 
@@ -220,7 +277,12 @@ fn link(env: &Env<'_>, path: &str, token: &str) -> String {
 
 /// Issues a one-time link and returns its secret, unless this person was
 /// sent too many links of this kind lately.
-async fn issue_link(env: &Env<'_>, user: UserId, purpose: Purpose, lifetime: Duration) -> Result<Option<String>, AuthError> {
+async fn issue_link(
+    env: &Env<'_>,
+    user: UserId,
+    purpose: Purpose,
+    lifetime: Duration,
+) -> Result<Option<String>, AuthError> {
     if purpose != Purpose::Invitation
         && tokens::issued_since(env.db, user, purpose, env.now - Duration::minutes(15)).await? >= LINKS_PER_QUARTER_HOUR
     {
@@ -243,8 +305,15 @@ pub async fn send_signoff_request(
     next_path: &str,
 ) -> Result<(), AuthError> {
     let token = crypto::new_secret()?;
-    tokens::issue(env.db, &crypto::hash_secret(&token), Purpose::SignIn, preceptor.id, env.now, env.now + SIGNOFF_REQUEST_LINK_LIFETIME)
-        .await?;
+    tokens::issue(
+        env.db,
+        &crypto::hash_secret(&token),
+        Purpose::SignIn,
+        preceptor.id,
+        env.now,
+        env.now + SIGNOFF_REQUEST_LINK_LIFETIME,
+    )
+    .await?;
     let url = format!("{}/sign-in/link?token={token}&next={}", env.settings.site_url, query_encode(next_path));
     let body = format!(
         "Hello {name},\n\n{student_name} asks you to observe and sign off: {competency}.\n\n\
@@ -272,7 +341,11 @@ fn query_encode(s: &str) -> String {
 /// Counts a request for an e-mailed link from this client address and
 /// refuses it past `ThrottlePolicy::mail_requests` (one address cannot make
 /// the server send mail, or write rows, without limit).
-async fn refuse_if_too_many_mail_requests(env: &Env<'_>, auth: &RequestAuth, kind: MailRequestKind) -> Result<(), AuthError> {
+async fn refuse_if_too_many_mail_requests(
+    env: &Env<'_>,
+    auth: &RequestAuth,
+    kind: MailRequestKind,
+) -> Result<(), AuthError> {
     let policy = ThrottlePolicy::mail_requests();
     let earlier = mail_requests::record(env.db, kind, &auth.ip, env.now - policy.window, env.now).await?;
     match policy.check(&[], &earlier, env.now).retry_after_seconds() {
@@ -291,7 +364,10 @@ async fn refuse_if_too_many_mail_requests(env: &Env<'_>, auth: &RequestAuth, kin
 pub async fn request_sign_in_link(env: &Env<'_>, auth: &RequestAuth, email: &str) -> Result<(), AuthError> {
     let email = normalize_email(email);
     if !crate::domain::roster::is_plausible_email(&email) {
-        return Err(AuthError::Field { field: "email", message: "Enter an e-mail address like name@example.org.".into() });
+        return Err(AuthError::Field {
+            field: "email",
+            message: "Enter an e-mail address like name@example.org.".into(),
+        });
     }
     refuse_if_too_many_mail_requests(env, auth, MailRequestKind::SignInLink).await?;
     let Some(user) = users::find_by_email(env.db, &email).await?.filter(|u| u.disabled_at.is_none()) else {
@@ -309,7 +385,17 @@ pub async fn request_sign_in_link(env: &Env<'_>, auth: &RequestAuth, email: &str
         url = link(env, "/sign-in/link", &token),
     );
     env.mailer.send(env.db, &user.email, &format!("Your {} sign-in link", env.settings.issuer), &body, env.now).await?;
-    event(env, auth, audit::Event { kind: "sign_in_link_sent", subject: Some(user.id), email: Some(&user.email), ..Default::default() }).await?;
+    event(
+        env,
+        auth,
+        audit::Event {
+            kind: "sign_in_link_sent",
+            subject: Some(user.id),
+            email: Some(&user.email),
+            ..Default::default()
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -355,7 +441,8 @@ pub async fn redeem_link(env: &Env<'_>, auth: &RequestAuth, token: &str) -> Resu
     let user_id = match redemption {
         Redemption::Valid(user) => user,
         other => {
-            event(env, auth, audit::Event { kind: "link_refused", detail: purpose.as_str(), ..Default::default() }).await?;
+            event(env, auth, audit::Event { kind: "link_refused", detail: purpose.as_str(), ..Default::default() })
+                .await?;
             return Err(redemption_error(other));
         }
     };
@@ -370,7 +457,10 @@ pub async fn redeem_link(env: &Env<'_>, auth: &RequestAuth, token: &str) -> Resu
 pub async fn request_password_reset(env: &Env<'_>, auth: &RequestAuth, email: &str) -> Result<(), AuthError> {
     let email = normalize_email(email);
     if !crate::domain::roster::is_plausible_email(&email) {
-        return Err(AuthError::Field { field: "email", message: "Enter an e-mail address like name@example.org.".into() });
+        return Err(AuthError::Field {
+            field: "email",
+            message: "Enter an e-mail address like name@example.org.".into(),
+        });
     }
     refuse_if_too_many_mail_requests(env, auth, MailRequestKind::PasswordReset).await?;
     let Some(user) = users::find_by_email(env.db, &email).await?.filter(|u| u.disabled_at.is_none()) else {
@@ -386,24 +476,47 @@ pub async fn request_password_reset(env: &Env<'_>, auth: &RequestAuth, email: &s
         issuer = env.settings.issuer,
         url = link(env, "/reset-password", &token),
     );
-    env.mailer.send(env.db, &user.email, &format!("Set a new {} password", env.settings.issuer), &body, env.now).await?;
-    event(env, auth, audit::Event { kind: "password_reset_requested", subject: Some(user.id), email: Some(&user.email), ..Default::default() }).await?;
+    env.mailer
+        .send(env.db, &user.email, &format!("Set a new {} password", env.settings.issuer), &body, env.now)
+        .await?;
+    event(
+        env,
+        auth,
+        audit::Event {
+            kind: "password_reset_requested",
+            subject: Some(user.id),
+            email: Some(&user.email),
+            ..Default::default()
+        },
+    )
+    .await?;
     Ok(())
 }
 
 /// Sets a new password from a reset link, ends every other session of the
 /// account, and signs the person in.
-pub async fn reset_password(env: &Env<'_>, auth: &RequestAuth, token: &str, password: &str) -> Result<Issued, AuthError> {
+pub async fn reset_password(
+    env: &Env<'_>,
+    auth: &RequestAuth,
+    token: &str,
+    password: &str,
+) -> Result<Issued, AuthError> {
     check_new_password(password)?;
-    let user_id = match tokens::redeem(env.db, &crypto::hash_secret(token.trim()), Purpose::PasswordReset, env.now).await? {
-        Redemption::Valid(user) => user,
-        other => return Err(redemption_error(other)),
-    };
+    let user_id =
+        match tokens::redeem(env.db, &crypto::hash_secret(token.trim()), Purpose::PasswordReset, env.now).await? {
+            Redemption::Valid(user) => user,
+            other => return Err(redemption_error(other)),
+        };
     let user = users::get(env.db, user_id).await?.ok_or(AuthError::LinkUnknown)?;
     users::set_password(env.db, user.id, &crypto::hash_password(password)?).await?;
     sessions::delete_for_user(env.db, user.id, None).await?;
     sign_in_failures::clear_for_email(env.db, &user.email).await?;
-    event(env, auth, audit::Event { kind: "password_reset", actor: Some(user.id), email: Some(&user.email), ..Default::default() }).await?;
+    event(
+        env,
+        auth,
+        audit::Event { kind: "password_reset", actor: Some(user.id), email: Some(&user.email), ..Default::default() },
+    )
+    .await?;
     start_session(env, auth, &user, "after password reset").await
 }
 
@@ -418,12 +531,16 @@ pub async fn set_password(env: &Env<'_>, auth: &RequestAuth, current: &str, new:
         refuse_if_throttled(env, auth, &signed_in.user.email).await?;
         if !crypto::verify_password(current, hash) {
             fail_check(env, auth, &signed_in.user, "current password").await?;
-            return Err(AuthError::Field { field: "current_password", message: "That is not your current password.".into() });
+            return Err(AuthError::Field {
+                field: "current_password",
+                message: "That is not your current password.".into(),
+            });
         }
     }
     users::set_password(env.db, signed_in.user.id, &crypto::hash_password(new)?).await?;
     sessions::delete_for_user(env.db, signed_in.user.id, Some(&signed_in.id_hash)).await?;
-    event(env, auth, audit::Event { kind: "password_changed", actor: Some(signed_in.user.id), ..Default::default() }).await?;
+    event(env, auth, audit::Event { kind: "password_changed", actor: Some(signed_in.user.id), ..Default::default() })
+        .await?;
     Ok(())
 }
 
@@ -451,13 +568,19 @@ pub async fn invite(
     let email = normalize_email(email);
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(AuthError::Field { field: "name", message: "Enter the person's name (up to 200 characters).".into() });
+        return Err(AuthError::Field {
+            field: "name",
+            message: "Enter the person's name (up to 200 characters).".into(),
+        });
     }
     if let Err(e) = crate::domain::text::check(name, crate::domain::text::TextKind::SingleLine) {
         return Err(AuthError::Field { field: "name", message: e.to_string() });
     }
     if !crate::domain::roster::is_plausible_email(&email) {
-        return Err(AuthError::Field { field: "email", message: "Enter an e-mail address like name@example.org.".into() });
+        return Err(AuthError::Field {
+            field: "email",
+            message: "Enter an e-mail address like name@example.org.".into(),
+        });
     }
     let program_row = programs::get_program(env.db, program).await?.ok_or(StorageError::NotFound)?;
     let user = match users::find_by_email(env.db, &email).await? {
@@ -479,11 +602,15 @@ pub async fn invite(
         return Ok(user.id);
     };
     let what = match role {
-        Role::Preceptor => "to sign off students' competencies and hours at your clinic. You will not need a password: \
-                            whenever you need to sign in, ask for a sign-in link on the sign-in page",
+        Role::Preceptor => {
+            "to sign off students' competencies and hours at your clinic. You will not need a password: \
+                            whenever you need to sign in, ask for a sign-in link on the sign-in page"
+        }
         Role::Instructor => "as an instructor, to check students off in the lab. After signing in, set a password",
         Role::Director => "as a program director. After signing in, set a password and turn on two-step sign-in",
-        Role::Student => "as a student, to study skill modules and follow your competencies. After signing in, set a password",
+        Role::Student => {
+            "as a student, to study skill modules and follow your competencies. After signing in, set a password"
+        }
     };
     let body = format!(
         "Hello {name},\n\n{inviter} has invited you to {program} on {issuer}, {what}.\n\n\
@@ -496,13 +623,27 @@ pub async fn invite(
         url = link(env, "/sign-in/link", &token),
     );
     env.mailer
-        .send(env.db, &user.email, &format!("Invitation to {} on {}", program_row.name, env.settings.issuer), &body, env.now)
+        .send(
+            env.db,
+            &user.email,
+            &format!("Invitation to {} on {}", program_row.name, env.settings.issuer),
+            &body,
+            env.now,
+        )
         .await?;
     let detail = format!("{} invited as {}", user.email, role.as_str());
     event(
         env,
         auth,
-        audit::Event { kind: "invitation_sent", actor: Some(actor.user.id), subject: Some(user.id), program: Some(program), email: Some(&user.email), detail: &detail, ..Default::default() },
+        audit::Event {
+            kind: "invitation_sent",
+            actor: Some(actor.user.id),
+            subject: Some(user.id),
+            program: Some(program),
+            email: Some(&user.email),
+            detail: &detail,
+            ..Default::default()
+        },
     )
     .await?;
     Ok(user.id)
@@ -588,7 +729,10 @@ pub async fn begin_totp(env: &Env<'_>, auth: &RequestAuth) -> Result<TotpEnrolme
     }
     let secret = TotpSecret::from_bytes(crypto::random_bytes::<20>()?.to_vec());
     users::set_pending_totp(env.db, s.user.id, &secret.to_base32()).await?;
-    Ok(TotpEnrolment { otpauth_uri: secret.otpauth_uri(&env.settings.issuer, &s.user.email), secret_base32: secret.to_base32() })
+    Ok(TotpEnrolment {
+        otpauth_uri: secret.otpauth_uri(&env.settings.issuer, &s.user.email),
+        secret_base32: secret.to_base32(),
+    })
 }
 
 /// Step two: the first code confirms the app has the secret. Returns the
@@ -601,9 +745,10 @@ pub async fn confirm_totp(env: &Env<'_>, auth: &RequestAuth, code: &str) -> Resu
         .as_deref()
         .and_then(|b| TotpSecret::from_base32(b).ok())
         .ok_or(AuthError::Field { field: "code", message: "Start the setup again.".into() })?;
-    let step = secret
-        .verify(code, env.now.timestamp(), None)
-        .ok_or(AuthError::Field { field: "code", message: "That code is not right. Check the app's clock and try the next code.".into() })?;
+    let step = secret.verify(code, env.now.timestamp(), None).ok_or(AuthError::Field {
+        field: "code",
+        message: "That code is not right. Check the app's clock and try the next code.".into(),
+    })?;
     users::enable_totp(env.db, user.id, step, env.now).await?;
     let codes = new_recovery_codes(env, user.id).await?;
     sessions::delete_for_user(env.db, user.id, Some(&s.id_hash)).await?;
@@ -626,7 +771,10 @@ async fn new_recovery_codes(env: &Env<'_>, user: UserId) -> Result<Vec<String>, 
 pub async fn disable_totp(env: &Env<'_>, auth: &RequestAuth, code: &str) -> Result<(), AuthError> {
     let s = auth.signed_in.as_ref().ok_or(AuthError::NotSignedIn)?;
     if s.user.site_admin {
-        return Err(AuthError::Field { field: "code", message: "Administrators must keep two-step sign-in on.".into() });
+        return Err(AuthError::Field {
+            field: "code",
+            message: "Administrators must keep two-step sign-in on.".into(),
+        });
     }
     refuse_if_throttled(env, auth, &s.user.email).await?;
     if !accept_totp(env, &s.user, code).await? {
@@ -634,7 +782,8 @@ pub async fn disable_totp(env: &Env<'_>, auth: &RequestAuth, code: &str) -> Resu
         return Err(AuthError::Field { field: "code", message: "That code is not right.".into() });
     }
     users::disable_totp(env.db, s.user.id).await?;
-    event(env, auth, audit::Event { kind: "two_factor_disabled", actor: Some(s.user.id), ..Default::default() }).await?;
+    event(env, auth, audit::Event { kind: "two_factor_disabled", actor: Some(s.user.id), ..Default::default() })
+        .await?;
     Ok(())
 }
 

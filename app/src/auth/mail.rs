@@ -49,7 +49,8 @@ impl Mailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
             .map_err(|e| MailError::BadConfig(e.to_string()))?
             .build();
-        let from: Mailbox = from.parse().map_err(|_| MailError::BadConfig(format!("MAIL_FROM '{from}' is not an address")))?;
+        let from: Mailbox =
+            from.parse().map_err(|_| MailError::BadConfig(format!("MAIL_FROM '{from}' is not an address")))?;
         Ok(Mailer::Smtp(Box::new(Smtp { transport, from })))
     }
 
@@ -57,7 +58,14 @@ impl Mailer {
         matches!(self, Mailer::Outbox)
     }
 
-    pub async fn send(&self, db: &Db, to: &str, subject: &str, body: &str, now: DateTime<Utc>) -> Result<(), MailError> {
+    pub async fn send(
+        &self,
+        db: &Db,
+        to: &str,
+        subject: &str,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), MailError> {
         match self {
             Mailer::Outbox => {
                 outbox::push(db, to, subject, body, now).await?;

@@ -77,19 +77,14 @@ pub fn nice_ticks(max: f64, count: usize) -> Vec<f64> {
     }
     let step = nice_step(max / count as f64);
     let steps = ((max / step) - 1e-9).ceil().max(1.0) as usize;
-    (0..=steps)
-        .map(|i| ((i as f64 * step) * 1e6).round() / 1e6)
-        .collect()
+    (0..=steps).map(|i| ((i as f64 * step) * 1e6).round() / 1e6).collect()
 }
 
 /// The smallest of 1, 2, 5 or 10 times a power of ten that is at least `raw`.
 fn nice_step(raw: f64) -> f64 {
     let magnitude = 10f64.powf(raw.log10().floor());
     let normalized = raw / magnitude;
-    let nice = [1.0, 2.0, 5.0]
-        .into_iter()
-        .find(|n| normalized <= n + 1e-9)
-        .unwrap_or(10.0);
+    let nice = [1.0, 2.0, 5.0].into_iter().find(|n| normalized <= n + 1e-9).unwrap_or(10.0);
     nice * magnitude
 }
 
@@ -124,12 +119,7 @@ pub fn bar_boxes(values: &[f64], top: f64) -> Vec<BarBox> {
         .enumerate()
         .map(|(i, &v)| {
             let y = scale_y(v, top);
-            BarBox {
-                x: LEFT + i as f64 * slot + (slot - width) / 2.0,
-                y,
-                width,
-                height: baseline() - y,
-            }
+            BarBox { x: LEFT + i as f64 * slot + (slot - width) / 2.0, y, width, height: baseline() - y }
         })
         .collect()
 }
@@ -151,9 +141,7 @@ fn date_ticks(first: NaiveDate, last: NaiveDate, max: usize) -> Vec<NaiveDate> {
         return vec![first];
     }
     let n = max.max(2).min(usize::try_from(days + 1).unwrap_or(2)) as i64;
-    (0..n)
-        .map(|i| first + Duration::days(days * i / (n - 1)))
-        .collect()
+    (0..n).map(|i| first + Duration::days(days * i / (n - 1))).collect()
 }
 
 /// A value for people: at most two decimals, no trailing zeros.
@@ -175,9 +163,7 @@ fn with_unit(v: f64, unit: &str) -> String {
 }
 
 fn target_words(target: Option<f64>, unit: &str) -> String {
-    target
-        .map(|t| format!("; target {}", with_unit(t, unit)))
-        .unwrap_or_default()
+    target.map(|t| format!("; target {}", with_unit(t, unit))).unwrap_or_default()
 }
 
 /// The bar chart in words, for its `aria-label`.
@@ -185,21 +171,12 @@ fn bar_summary(caption: &str, bars: &[Bar], target: Option<f64>, unit: &str) -> 
     let target = target_words(target, unit);
     match bars {
         [] => format!("{caption}: no data yet."),
-        [one] => format!(
-            "{caption}: {} {}{target}.",
-            one.label,
-            with_unit(one.value, unit)
-        ),
+        [one] => format!("{caption}: {} {}{target}.", one.label, with_unit(one.value, unit)),
         _ => {
             let values = bars.iter().map(|b| finite(b.value));
             let lo = values.clone().fold(f64::INFINITY, f64::min);
             let hi = values.fold(f64::NEG_INFINITY, f64::max);
-            format!(
-                "{caption}: {} values from {} to {}{target}.",
-                bars.len(),
-                with_unit(lo, unit),
-                with_unit(hi, unit)
-            )
+            format!("{caption}: {} values from {} to {}{target}.", bars.len(), with_unit(lo, unit), with_unit(hi, unit))
         }
     }
 }
@@ -209,11 +186,7 @@ fn line_summary(caption: &str, series: &[Point], target: Option<f64>, unit: &str
     let target = target_words(target, unit);
     match series {
         [] => format!("{caption}: no data yet."),
-        [one] => format!(
-            "{caption}: {} on {}{target}.",
-            with_unit(one.value, unit),
-            long_date(one.date)
-        ),
+        [one] => format!("{caption}: {} on {}{target}.", with_unit(one.value, unit), long_date(one.date)),
         [first, .., last] => format!(
             "{caption}: from {} on {} to {} on {}{target}.",
             with_unit(first.value, unit),
@@ -301,21 +274,13 @@ pub fn BarChart(
     if bars.is_empty() {
         return no_data(caption);
     }
-    let max = bars
-        .iter()
-        .map(|b| finite(b.value))
-        .chain(target.map(finite))
-        .fold(0.0, f64::max);
+    let max = bars.iter().map(|b| finite(b.value)).chain(target.map(finite)).fold(0.0, f64::max);
     let ticks = nice_ticks(max, TICKS);
     let top = ticks.last().copied().unwrap_or(1.0);
     let summary = bar_summary(&caption, &bars, target, unit);
     let values: Vec<f64> = bars.iter().map(|b| b.value).collect();
     let boxes = bar_boxes(&values, top);
-    let longest = bars
-        .iter()
-        .map(|b| b.label.chars().count())
-        .max()
-        .unwrap_or(0);
+    let longest = bars.iter().map(|b| b.label.chars().count()).max().unwrap_or(0);
     let step = label_step(plot_width() / bars.len() as f64, longest);
     let label_y = c(baseline() + 18.0);
     let drawn = bars
@@ -390,29 +355,15 @@ pub fn LineChart(
 ) -> impl IntoView {
     let mut series = series;
     series.sort_by_key(|p| p.date);
-    let (Some(first), Some(last)) = (
-        series.first().map(|p| p.date),
-        series.last().map(|p| p.date),
-    ) else {
+    let (Some(first), Some(last)) = (series.first().map(|p| p.date), series.last().map(|p| p.date)) else {
         return no_data(caption);
     };
-    let max = series
-        .iter()
-        .map(|p| finite(p.value))
-        .chain(target.map(finite))
-        .fold(0.0, f64::max);
+    let max = series.iter().map(|p| finite(p.value)).chain(target.map(finite)).fold(0.0, f64::max);
     let ticks = nice_ticks(max, TICKS);
     let top = ticks.last().copied().unwrap_or(1.0);
     let summary = line_summary(&caption, &series, target, unit);
-    let xy: Vec<(f64, f64)> = series
-        .iter()
-        .map(|p| (scale_x(p.date, first, last), scale_y(p.value, top)))
-        .collect();
-    let points = xy
-        .iter()
-        .map(|&(x, y)| format!("{},{}", c(x), c(y)))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let xy: Vec<(f64, f64)> = series.iter().map(|p| (scale_x(p.date, first, last), scale_y(p.value, top))).collect();
+    let points = xy.iter().map(|&(x, y)| format!("{},{}", c(x), c(y))).collect::<Vec<_>>().join(" ");
     let dots = series
         .iter()
         .zip(&xy)
@@ -488,11 +439,7 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
     fn bar(label: &str, value: f64) -> Bar {
-        Bar {
-            label: label.into(),
-            value,
-            title: String::new(),
-        }
+        Bar { label: label.into(), value, title: String::new() }
     }
 
     #[test]
@@ -532,15 +479,8 @@ mod tests {
         let (a, b) = (d("2026-11-02"), d("2026-11-12"));
         assert_eq!(scale_x(a, a, b), LEFT);
         assert_eq!(scale_x(b, a, b), WIDTH - RIGHT);
-        assert_eq!(
-            scale_x(d("2026-11-07"), a, b),
-            LEFT + (WIDTH - LEFT - RIGHT) / 2.0
-        );
-        assert_eq!(
-            scale_x(a, a, a),
-            LEFT + (WIDTH - LEFT - RIGHT) / 2.0,
-            "one day sits in the middle"
-        );
+        assert_eq!(scale_x(d("2026-11-07"), a, b), LEFT + (WIDTH - LEFT - RIGHT) / 2.0);
+        assert_eq!(scale_x(a, a, a), LEFT + (WIDTH - LEFT - RIGHT) / 2.0, "one day sits in the middle");
     }
 
     #[test]
@@ -555,9 +495,7 @@ mod tests {
         assert!((boxes[0].height * 2.0 - boxes[3].height).abs() < 1e-9);
         let one = bar_boxes(&[5.0], 10.0);
         assert_eq!(one[0].width, BAR_MAX_WIDTH, "a lone bar is not a slab");
-        assert!(
-            (one[0].x + one[0].width / 2.0 - (LEFT + (WIDTH - LEFT - RIGHT) / 2.0)).abs() < 1e-9
-        );
+        assert!((one[0].x + one[0].width / 2.0 - (LEFT + (WIDTH - LEFT - RIGHT) / 2.0)).abs() < 1e-9);
         assert!(bar_boxes(&[], 10.0).is_empty());
     }
 
@@ -573,10 +511,7 @@ mod tests {
         let a = d("2026-11-02");
         assert_eq!(date_ticks(a, a, 4), [a]);
         assert_eq!(date_ticks(a, d("2026-11-03"), 4), [a, d("2026-11-03")]);
-        assert_eq!(
-            date_ticks(a, d("2026-12-02"), 4),
-            [a, d("2026-11-12"), d("2026-11-22"), d("2026-12-02")]
-        );
+        assert_eq!(date_ticks(a, d("2026-12-02"), 4), [a, d("2026-11-12"), d("2026-11-22"), d("2026-12-02")]);
     }
 
     #[test]
@@ -598,20 +533,8 @@ mod tests {
             bar_summary("Approved hours per week", &bars, Some(40.0), "h"),
             "Approved hours per week: 3 values from 0 h to 38.5 h; target 40 h."
         );
-        assert_eq!(
-            bar_summary("Hours", &bars[..1], None, "h"),
-            "Hours: Nov 2 32 h."
-        );
-        let series = [
-            Point {
-                date: d("2026-11-02"),
-                value: 8.0,
-            },
-            Point {
-                date: d("2026-12-11"),
-                value: 152.0,
-            },
-        ];
+        assert_eq!(bar_summary("Hours", &bars[..1], None, "h"), "Hours: Nov 2 32 h.");
+        let series = [Point { date: d("2026-11-02"), value: 8.0 }, Point { date: d("2026-12-11"), value: 152.0 }];
         assert_eq!(
             line_summary("Cumulative approved hours", &series, Some(160.0), "h"),
             "Cumulative approved hours: from 8 h on Nov 2, 2026 to 152 h on Dec 11, 2026; target 160 h."
@@ -624,55 +547,21 @@ mod tests {
             .to_html();
         assert!(html.contains("role=\"img\""), "{html}");
         assert!(html.contains("viewBox=\"0 0 480 240\""), "{html}");
-        assert!(
-            html.contains(
-                "aria-label=\"Hours per week: 2 values from 32 h to 40 h; target 40 h.\""
-            ),
-            "{html}"
-        );
+        assert!(html.contains("aria-label=\"Hours per week: 2 values from 32 h to 40 h; target 40 h.\""), "{html}");
         assert!(html.contains("class=\"chart-target\""), "{html}");
         assert!(html.contains("<title>Nov 9: 40 h</title>"), "{html}");
-        assert!(
-            html.contains("<th scope=\"row\">Nov 9</th><td>40 h</td>"),
-            "{html}"
-        );
+        assert!(html.contains("<th scope=\"row\">Nov 9</th><td>40 h</td>"), "{html}");
         assert!(!html.contains("NaN"), "{html}");
 
-        let series = vec![
-            Point {
-                date: d("2026-11-09"),
-                value: 16.0,
-            },
-            Point {
-                date: d("2026-11-02"),
-                value: 8.0,
-            },
-        ];
-        let html =
-            view! { <LineChart series=series target=None caption="Cumulative hours" unit="h" /> }
-                .to_html();
-        assert!(
-            html.contains("<polyline points=\"44.0,136.8 472.0,61.6\" class=\"chart-line\">"),
-            "{html}"
-        );
-        assert!(
-            html.contains("from 8 h on Nov 2, 2026 to 16 h on Nov 9, 2026."),
-            "sorted by date: {html}"
-        );
+        let series = vec![Point { date: d("2026-11-09"), value: 16.0 }, Point { date: d("2026-11-02"), value: 8.0 }];
+        let html = view! { <LineChart series=series target=None caption="Cumulative hours" unit="h" /> }.to_html();
+        assert!(html.contains("<polyline points=\"44.0,136.8 472.0,61.6\" class=\"chart-line\">"), "{html}");
+        assert!(html.contains("from 8 h on Nov 2, 2026 to 16 h on Nov 9, 2026."), "sorted by date: {html}");
         assert!(!html.contains("chart-target"), "{html}");
 
-        let empty =
-            view! { <BarChart bars=vec![] target=None unit="h" caption="Hours per week" /> }
-                .to_html();
-        assert!(
-            empty.contains("No data yet.") && !empty.contains("<svg"),
-            "{empty}"
-        );
-        let empty =
-            view! { <LineChart series=vec![] target=None caption="Progress" unit="" /> }.to_html();
-        assert!(
-            empty.contains("No data yet.") && !empty.contains("<svg"),
-            "{empty}"
-        );
+        let empty = view! { <BarChart bars=vec![] target=None unit="h" caption="Hours per week" /> }.to_html();
+        assert!(empty.contains("No data yet.") && !empty.contains("<svg"), "{empty}");
+        let empty = view! { <LineChart series=vec![] target=None caption="Progress" unit="" /> }.to_html();
+        assert!(empty.contains("No data yet.") && !empty.contains("<svg"), "{empty}");
     }
 }

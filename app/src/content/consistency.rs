@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 pub struct Quantity {
     /// The numbers, as written (`"5"`, `"15"`; a range gives both ends).
     pub values: Vec<String>,
-        /// The unit, normalised (`°`, `°C`, `°F`, `min`, `s`, `mL`, `h`, `mmHg`, `mm`, `cm`, `in`, `G`, `×`).
+    /// The unit, normalised (`°`, `°C`, `°F`, `min`, `s`, `mL`, `h`, `mmHg`, `mm`, `cm`, `in`, `G`, `×`).
     pub unit: &'static str,
 }
 
@@ -120,26 +120,30 @@ fn unit_at(text: &str) -> Option<&'static str> {
     None
 }
 
+/// Where a module gives a figure: (module index, line, the figure as `value unit`).
+pub type Place = (usize, usize, String);
+
 /// Quantities of a step that disagree with the modules it links to (a
 /// figure in a unit the modules use, which none of them gives): for each,
 /// the modules' own figures in that unit (as `value unit` at module index
 /// and line). Empty when the step agrees, or names no unit the modules use.
-pub fn disagreements(step: &str, modules: &[&str]) -> Vec<(Quantity, Vec<(usize, usize, String)>)> {
-    let mut by_unit: Vec<(&'static str, BTreeSet<String>, Vec<(usize, usize, String)>)> = Vec::new();
+pub fn disagreements(step: &str, modules: &[&str]) -> Vec<(Quantity, Vec<Place>)> {
+    // Per unit: the figures the modules give, and where they give them.
+    let mut by_unit: Vec<(&'static str, BTreeSet<String>, Vec<Place>)> = Vec::new();
     for (m, module_text) in modules.iter().enumerate() {
-      for (n, line) in module_text.lines().enumerate() {
-        for q in quantities(line) {
-            let entry = match by_unit.iter_mut().find(|(u, _, _)| *u == q.unit) {
-                Some(e) => e,
-                None => {
-                    by_unit.push((q.unit, BTreeSet::new(), Vec::new()));
-                    by_unit.last_mut().expect("just pushed")
-                }
-            };
-            entry.1.extend(q.values.iter().cloned());
-            entry.2.push((m, n + 1, format!("{} {}", q.values.join("–"), q.unit)));
+        for (n, line) in module_text.lines().enumerate() {
+            for q in quantities(line) {
+                let entry = match by_unit.iter_mut().find(|(u, _, _)| *u == q.unit) {
+                    Some(e) => e,
+                    None => {
+                        by_unit.push((q.unit, BTreeSet::new(), Vec::new()));
+                        by_unit.last_mut().expect("just pushed")
+                    }
+                };
+                entry.1.extend(q.values.iter().cloned());
+                entry.2.push((m, n + 1, format!("{} {}", q.values.join("–"), q.unit)));
+            }
         }
-      }
     }
     let mut out = Vec::new();
     for q in quantities(step) {
@@ -157,9 +161,20 @@ mod tests {
 
     #[test]
     fn numbers_with_units_are_found() {
-        let q = quantities("Rest for at least 5 minutes; insert at a 15° angle, then 10–15 degrees; use a 23 G needle; invert 8-10 times");
+        let q = quantities(
+            "Rest for at least 5 minutes; insert at a 15° angle, then 10–15 degrees; use a 23 G needle; invert 8-10 times",
+        );
         let got: Vec<(String, &str)> = q.iter().map(|q| (q.values.join("-"), q.unit)).collect();
-        assert_eq!(got, vec![("5".into(), "min"), ("15".into(), "°"), ("10-15".into(), "°"), ("23".into(), "G"), ("8-10".into(), "×")]);
+        assert_eq!(
+            got,
+            vec![
+                ("5".into(), "min"),
+                ("15".into(), "°"),
+                ("10-15".into(), "°"),
+                ("23".into(), "G"),
+                ("8-10".into(), "×")
+            ]
+        );
         assert!(quantities("Identify the patient with two identifiers (I.P.2.b, V4)").is_empty());
         assert_eq!(quantities("within 2 hours")[0].unit, "h");
         assert_eq!(quantities("inflate to 20 to 30 mmHg above")[0].values, vec!["20", "30"]);

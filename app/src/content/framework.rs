@@ -93,7 +93,13 @@ fn either() -> String {
 
 /// The checklist version: a hash over everything that changes what a
 /// sign-off against this competency means.
-pub fn version_of(code: &str, title: &str, domain: CompetencyDomain, steps: &[ChecklistStep], pass_percent: u8) -> String {
+pub fn version_of(
+    code: &str,
+    title: &str,
+    domain: CompetencyDomain,
+    steps: &[ChecklistStep],
+    pass_percent: u8,
+) -> String {
     let mut h = Sha256::new();
     let canonical = serde_json::json!({
         "code": code, "title": title, "domain": domain.as_str(), "steps": steps, "pass_percent": pass_percent,
@@ -133,7 +139,10 @@ fn validate(drafts: Vec<Draft>, slugs: &dyn Fn(&str) -> bool, mut err: impl FnMu
             err(line, format!("competency {} has no title", d.code));
         }
         let Some(domain) = CompetencyDomain::parse(&d.domain) else {
-            err(line, format!("competency {}: domain '{}' must be cognitive, psychomotor or affective", d.code, d.domain));
+            err(
+                line,
+                format!("competency {}: domain '{}' must be cognitive, psychomotor or affective", d.code, d.domain),
+            );
             continue;
         };
         match domain {
@@ -149,16 +158,23 @@ fn validate(drafts: Vec<Draft>, slugs: &dyn Fn(&str) -> bool, mut err: impl FnMu
                     if domain == CompetencyDomain::Affective { "behaviours to rate" } else { "steps" }
                 ),
             ),
-            CompetencyDomain::Affective if d.steps.iter().any(|s| s.critical) => {
-                err(line, format!("competency {}: affective behaviours cannot be critical (every one must be met)", d.code))
-            }
+            CompetencyDomain::Affective if d.steps.iter().any(|s| s.critical) => err(
+                line,
+                format!("competency {}: affective behaviours cannot be critical (every one must be met)", d.code),
+            ),
             _ => {}
         }
         if d.steps.iter().any(|s| s.text.trim().is_empty()) {
             err(line, format!("competency {} has an empty step", d.code));
         }
         if domain == CompetencyDomain::Psychomotor && !d.steps.is_empty() && !d.steps.iter().any(|s| s.critical) {
-            err(line, format!("competency {} marks no step critical: mark the safety steps (patient identification, sharps…)", d.code));
+            err(
+                line,
+                format!(
+                    "competency {} marks no step critical: mark the safety steps (patient identification, sharps…)",
+                    d.code
+                ),
+            );
         }
         for m in &d.modules {
             if !slugs(m) {
@@ -167,7 +183,13 @@ fn validate(drafts: Vec<Draft>, slugs: &dyn Fn(&str) -> bool, mut err: impl FnMu
         }
         for other in &d.same_as {
             if crate::domain::edition::RecordKey::parse(other).is_none() {
-                err(line, format!("competency {}: same_as '{other}' must name edition:code, e.g. checkoff-starter:I.P.7", d.code));
+                err(
+                    line,
+                    format!(
+                        "competency {}: same_as '{other}' must name edition:code, e.g. checkoff-starter:I.P.7",
+                        d.code
+                    ),
+                );
             }
         }
         if d.references.iter().any(|r| r.trim().is_empty()) {
@@ -227,7 +249,10 @@ pub(super) fn parse_edition(
     };
     let err = |line: usize, message: String| ContentError { path: path.to_path_buf(), line, message };
     let Some(raw) = &file.edition else {
-        errors.push(err(1, "the file needs an [edition] table (id, name, publisher, version) naming the framework and edition".into()));
+        errors.push(err(
+            1,
+            "the file needs an [edition] table (id, name, publisher, version) naming the framework and edition".into(),
+        ));
         return None;
     };
     let line = line_of(text, raw.span().start);
@@ -243,7 +268,12 @@ pub(super) fn parse_edition(
             errors.push(err(line, format!("edition {key} is empty")));
         }
     }
-    let info = EditionInfo { id: e.id.clone(), name: e.name.clone(), publisher: e.publisher.clone(), version: e.version.clone() };
+    let info = EditionInfo {
+        id: e.id.clone(),
+        name: e.name.clone(),
+        publisher: e.publisher.clone(),
+        version: e.version.clone(),
+    };
     let default = e.default;
     let competencies = competencies_of(path, text, file, slugs, errors);
     Some((Edition { info, competencies }, default))
@@ -252,7 +282,12 @@ pub(super) fn parse_edition(
 /// Parses and validates a file's competencies (with or without an
 /// `[edition]` table). `slugs` says whether a module exists.
 #[cfg(test)]
-pub(super) fn parse(path: &Path, text: &str, slugs: &dyn Fn(&str) -> bool, errors: &mut Vec<ContentError>) -> Vec<Competency> {
+pub(super) fn parse(
+    path: &Path,
+    text: &str,
+    slugs: &dyn Fn(&str) -> bool,
+    errors: &mut Vec<ContentError>,
+) -> Vec<Competency> {
     let file: FrameworkFile = match toml::from_str(text) {
         Ok(f) => f,
         Err(e) => {
@@ -308,10 +343,20 @@ fn competencies_of(
 /// The framework as CSV, one competency per row (the import format).
 pub fn to_csv(competencies: &[Competency]) -> Result<String, crate::csv_export::CsvError> {
     let mut t = crate::csv_export::CsvTable::new(&[
-        "code", "title", "domain", "steps", "modules", "attempts", "setting", "pass_percent", "same_as", "references",
+        "code",
+        "title",
+        "domain",
+        "steps",
+        "modules",
+        "attempts",
+        "setting",
+        "pass_percent",
+        "same_as",
+        "references",
     ])?;
     for c in competencies {
-        let steps: Vec<String> = c.steps.iter().map(|s| if s.critical { format!("*{}", s.text) } else { s.text.clone() }).collect();
+        let steps: Vec<String> =
+            c.steps.iter().map(|s| if s.critical { format!("*{}", s.text) } else { s.text.clone() }).collect();
         t.row([
             c.code.as_str(),
             c.title.as_str(),
@@ -347,7 +392,10 @@ pub fn from_csv(text: &str, slugs: &dyn Fn(&str) -> bool) -> Result<Vec<Competen
     };
     let col = |name: &str| headers.iter().position(|h| h == name);
     let (Some(code_i), Some(title_i), Some(domain_i)) = (col("code"), col("title"), col("domain")) else {
-        return Err(vec![CsvProblem { line: 1, message: "the header row must name at least code, title and domain".into() }]);
+        return Err(vec![CsvProblem {
+            line: 1,
+            message: "the header row must name at least code, title and domain".into(),
+        }]);
     };
     let (steps_i, modules_i, attempts_i, setting_i, pass_i) =
         (col("steps"), col("modules"), col("attempts"), col("setting"), col("pass_percent"));
@@ -408,10 +456,16 @@ pub fn from_csv(text: &str, slugs: &dyn Fn(&str) -> bool) -> Result<Vec<Competen
             attempts,
             setting,
             same_as: get(same_as_i).split([' ', ',', ';']).filter(|s| !s.is_empty()).map(str::to_string).collect(),
-            references: get(references_i).split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect(),
+            references: get(references_i)
+                .split('|')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
         });
     }
-    let competencies = validate(drafts, slugs, |line, message| problems.push(CsvProblem { line: line as u64, message }));
+    let competencies =
+        validate(drafts, slugs, |line, message| problems.push(CsvProblem { line: line as u64, message }));
     if problems.is_empty() {
         Ok(competencies)
     } else {
@@ -454,7 +508,12 @@ pub fn to_toml(info: &EditionInfo, competencies: &[Competency]) -> String {
     ));
     let by_code: BTreeMap<usize, &Competency> = competencies.iter().enumerate().collect();
     for c in by_code.values() {
-        out.push_str(&format!("\n[[competency]]\ncode = {}\ntitle = {}\ndomain = {}\n", q(&c.code), q(&c.title), q(c.domain.as_str())));
+        out.push_str(&format!(
+            "\n[[competency]]\ncode = {}\ntitle = {}\ndomain = {}\n",
+            q(&c.code),
+            q(&c.title),
+            q(c.domain.as_str())
+        ));
         if !c.modules.is_empty() {
             let ms: Vec<String> = c.modules.iter().map(|m| q(m)).collect();
             out.push_str(&format!("modules = [{}]\n", ms.join(", ")));
@@ -553,7 +612,12 @@ domain = "cognitive"
     fn editing_a_step_changes_the_version() {
         let mut errors = Vec::new();
         let a = parse(Path::new("fw.toml"), GOOD, &any_module, &mut errors);
-        let b = parse(Path::new("fw.toml"), &GOOD.replace("Assemble equipment", "Assemble the equipment"), &any_module, &mut errors);
+        let b = parse(
+            Path::new("fw.toml"),
+            &GOOD.replace("Assemble equipment", "Assemble the equipment"),
+            &any_module,
+            &mut errors,
+        );
         assert_ne!(a[0].version, b[0].version);
         assert_eq!(a[1].version, b[1].version);
     }

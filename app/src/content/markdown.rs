@@ -34,10 +34,8 @@ pub fn render(
     check_image: &dyn Fn(&Path) -> Option<String>,
 ) -> Rendered {
     let line_at = |offset: usize| first_line + body[..offset.min(body.len())].bytes().filter(|&b| b == b'\n').count();
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_GFM;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_GFM;
     let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(body, options).into_offset_iter().collect();
 
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
@@ -84,7 +82,10 @@ pub fn render(
                     i += 1;
                 }
                 if level_n == 1 {
-                    errors.push(BlockError { line, message: "use '##' for sections: the module title is the page's only '#' heading".into() });
+                    errors.push(BlockError {
+                        line,
+                        message: "use '##' for sections: the module title is the page's only '#' heading".into(),
+                    });
                 } else if level_n > prev_level.unwrap_or(1) + 1 {
                     errors.push(BlockError {
                         line,
@@ -104,7 +105,12 @@ pub fn render(
                 }
                 plain.push_str(&text);
                 plain.push(' ');
-                out.push(Event::Start(Tag::Heading { level: *level, id: Some(CowStr::from(id)), classes: vec![], attrs: vec![] }));
+                out.push(Event::Start(Tag::Heading {
+                    level: *level,
+                    id: Some(CowStr::from(id)),
+                    classes: vec![],
+                    attrs: vec![],
+                }));
                 out.extend(inner);
                 out.push(Event::End(TagEnd::Heading(*level)));
             }
@@ -157,7 +163,12 @@ pub fn render(
                 } else {
                     dest_url.clone()
                 };
-                out.push(Event::Start(Tag::Link { link_type: *link_type, dest_url: dest, title: title.clone(), id: id.clone() }));
+                out.push(Event::Start(Tag::Link {
+                    link_type: *link_type,
+                    dest_url: dest,
+                    title: title.clone(),
+                    id: id.clone(),
+                }));
             }
             Event::Start(Tag::Image { dest_url, title, .. }) => {
                 let line = line_at(range.start);
@@ -187,11 +198,7 @@ pub fn render(
                         String::new()
                     }
                 };
-                let img = format!(
-                    "<img src=\"{}\" alt=\"{}\" loading=\"lazy\">",
-                    escape(&src),
-                    escape(alt.trim())
-                );
+                let img = format!("<img src=\"{}\" alt=\"{}\" loading=\"lazy\">", escape(&src), escape(alt.trim()));
                 // An image alone in its paragraph becomes a figure with its caption.
                 let alone = matches!(out.last(), Some(Event::Start(Tag::Paragraph)))
                     && matches!(events.get(i + 1).map(|e| &e.0), Some(Event::End(TagEnd::Paragraph)));
@@ -211,7 +218,8 @@ pub fn render(
             // Wide tables scroll sideways on a phone; a focusable, labelled
             // region lets keyboard users scroll them too (WCAG 2.1.1).
             Event::Start(Tag::Table(_)) => {
-                let label = toc.last().map(|t: &TocEntry| format!("Table: {}", t.text)).unwrap_or_else(|| "Table".into());
+                let label =
+                    toc.last().map(|t: &TocEntry| format!("Table: {}", t.text)).unwrap_or_else(|| "Table".into());
                 out.push(Event::Html(CowStr::from(format!(
                     "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">",
                     escape(&label)
@@ -309,9 +317,50 @@ fn escape(s: &str) -> String {
 fn sanitize(html: &str) -> String {
     use std::collections::{HashMap, HashSet};
     let tags: HashSet<&str> = [
-        "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "div", "dl", "dt",
-        "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre",
-        "s", "section", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "del",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "kbd",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "section",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
         "ul",
     ]
     .into_iter()
@@ -328,9 +377,18 @@ fn sanitize(html: &str) -> String {
     let mut classes: HashMap<&str, HashSet<&str>> = HashMap::new();
     classes.insert(
         "div",
-        ["callout", "callout-note", "callout-tip", "callout-important", "callout-warning", "callout-caution", "footnote-definition", "table-scroll"]
-            .into_iter()
-            .collect(),
+        [
+            "callout",
+            "callout-note",
+            "callout-tip",
+            "callout-important",
+            "callout-warning",
+            "callout-caution",
+            "footnote-definition",
+            "table-scroll",
+        ]
+        .into_iter()
+        .collect(),
     );
     classes.insert("p", ["callout-title"].into_iter().collect());
     classes.insert("li", ["step-critical"].into_iter().collect());

@@ -104,7 +104,14 @@ pub const ANYONE: &str = "anyone";
 impl Module {
     /// Attempt `number` of `taker` (a student id, or [`ANYONE`]).
     pub fn draw(&self, taker: &str, number: u32) -> Draw {
-        crate::domain::quiz::draw(&self.summary.slug, &self.version, taker, number, &self.questions, self.questions_per_attempt)
+        crate::domain::quiz::draw(
+            &self.summary.slug,
+            &self.version,
+            taker,
+            number,
+            &self.questions,
+            self.questions_per_attempt,
+        )
     }
 
     /// What the browser may see of attempt `number` of `taker`: its drawn
@@ -309,7 +316,11 @@ pub fn parse_tree(
     for (e, (path, text)) in editions.iter().zip(edition_files) {
         // Affective behaviours are rated in any setting; a psychomotor skill
         // needs teaching before it is checked off.
-        for c in e.competencies.iter().filter(|c| c.domain == crate::domain::competency::CompetencyDomain::Psychomotor && c.modules.is_empty()) {
+        for c in e
+            .competencies
+            .iter()
+            .filter(|c| c.domain == crate::domain::competency::CompetencyDomain::Psychomotor && c.modules.is_empty())
+        {
             let line = text.find(&format!("code = \"{}\"", c.code)).map_or(1, |at| line_of(text, at));
             warnings.push(ContentError {
                 path: path.clone(),
@@ -330,7 +341,8 @@ pub fn parse_tree(
         for c in &e.competencies {
             let at = text.find(&format!("code = \"{}\"", c.code)).unwrap_or(0);
             for (n, step) in c.steps.iter().enumerate() {
-                let step_line = text[at..].find(step.text.as_str()).map_or(line_of(text, at), |i| line_of(text, at + i));
+                let step_line =
+                    text[at..].find(step.text.as_str()).map_or(line_of(text, at), |i| line_of(text, at + i));
                 let linked: Vec<&(&PathBuf, String)> = c.modules.iter().filter_map(|m| reading.get(m)).collect();
                 let texts: Vec<&str> = linked.iter().map(|(_, t)| t.as_str()).collect();
                 for (q, places) in consistency::disagreements(&step.text, &texts) {
@@ -401,7 +413,11 @@ fn parse_editions(
         [] if editions.len() == 1 => Some(0),
         [] => {
             if let Some((path, _)) = files.first() {
-                errors.push(ContentError { path: path.clone(), line: 1, message: "no edition is marked `default = true`".into() });
+                errors.push(ContentError {
+                    path: path.clone(),
+                    line: 1,
+                    message: "no edition is marked `default = true`".into(),
+                });
             }
             None
         }
@@ -418,13 +434,17 @@ fn parse_editions(
         let (path, text) = &files[index];
         for c in &e.competencies {
             for key in c.same_as.iter().filter_map(|s| RecordKey::parse(s)) {
-                let known = editions.iter().find(|x| x.id() == key.edition).is_some_and(|x| x.competency(&key.code).is_some());
+                let known =
+                    editions.iter().find(|x| x.id() == key.edition).is_some_and(|x| x.competency(&key.code).is_some());
                 if !known {
                     let line = text.find(&format!("code = \"{}\"", c.code)).map_or(1, |at| line_of(text, at));
                     errors.push(ContentError {
                         path: path.clone(),
                         line,
-                        message: format!("competency {}: same_as names {key}, which is not a competency of any edition here", c.code),
+                        message: format!(
+                            "competency {}: same_as names {key}, which is not a competency of any edition here",
+                            c.code
+                        ),
                     });
                 }
             }
@@ -509,16 +529,17 @@ fn parse_module(
         }
     };
     let mut errors = Vec::new();
-    let fm_line = |needle: &str| {
-        fm_text.find(needle).map(|i| line_of(text, fm_start + i)).unwrap_or(2)
-    };
+    let fm_line = |needle: &str| fm_text.find(needle).map(|i| line_of(text, fm_start + i)).unwrap_or(2);
     for (name, value) in [("title", &front.title), ("summary", &front.summary), ("area", &front.area)] {
         if value.trim().is_empty() {
             errors.push(err(fm_line(name), format!("front matter: '{name}' is empty")));
         }
     }
     if front.objectives.is_empty() || front.objectives.iter().any(|o| o.trim().is_empty()) {
-        errors.push(err(fm_line("objectives"), "front matter: 'objectives' needs at least one non-empty objective".into()));
+        errors.push(err(
+            fm_line("objectives"),
+            "front matter: 'objectives' needs at least one non-empty objective".into(),
+        ));
     }
     if front.competencies.is_empty() {
         errors.push(err(fm_line("competencies"), "front matter: 'competencies' names no competency code".into()));
@@ -561,10 +582,11 @@ fn parse_module(
         ));
     }
     let topics: HashSet<Option<&str>> = rendered.questions.iter().map(|(q, _)| q.topic.as_deref()).collect();
-    if topics.len() > 1 && topics.contains(&None) {
-        if let Some((q, line)) = rendered.questions.iter().find(|(q, _)| q.topic.is_none()) {
-            errors.push(err(*line, format!("question '{}' has no topic: give every question one, or none", q.id)));
-        }
+    if topics.len() > 1
+        && topics.contains(&None)
+        && let Some((q, line)) = rendered.questions.iter().find(|(q, _)| q.topic.is_none())
+    {
+        errors.push(err(*line, format!("question '{}' has no topic: give every question one, or none", q.id)));
     }
     // Test-wiseness: a key much longer than every distractor gives itself away.
     for (q, line) in &rendered.questions {
@@ -593,7 +615,8 @@ fn parse_module(
         return Err(errors);
     }
 
-    let search_text = format!("{} {} {} {}", front.title, front.summary, front.area, rendered.plain_text).to_lowercase();
+    let search_text =
+        format!("{} {} {} {}", front.title, front.summary, front.area, rendered.plain_text).to_lowercase();
     let questions: Vec<Question> = rendered.questions.into_iter().map(|(q, _)| q).collect();
     let authored_key_positions = questions
         .iter()

@@ -203,7 +203,8 @@ mod tests {
         assert!(errs.iter().any(|e| e.message.contains("exactly one")));
         let errs = parse("id: a\ntype: order\nquestion: Q?\n1. a\n2. b\nexplanation: E.", 1).unwrap_err();
         assert!(errs[0].message.contains("3 to 8"));
-        let errs = parse("id: Bad Id\ntype: single\nquestion: Q?\n- [ ] a\n- [x] b\nexplanation: E.\ncolour: red", 1).unwrap_err();
+        let errs = parse("id: Bad Id\ntype: single\nquestion: Q?\n- [ ] a\n- [x] b\nexplanation: E.\ncolour: red", 1)
+            .unwrap_err();
         assert!(errs.iter().any(|e| e.line == 1 && e.message.contains("lower-case")));
         assert!(errs.iter().any(|e| e.line == 7 && e.message.contains("unknown key")));
     }

@@ -25,7 +25,8 @@ domain = "affective"
 behaviours = ["Explains each step"]
 "#;
 
-const QUIZ: &str = "```quiz\nid: q1\ntype: single\nquestion: Pick one?\n- [ ] no\n- [x] yes\nexplanation: Because.\n```\n";
+const QUIZ: &str =
+    "```quiz\nid: q1\ntype: single\nquestion: Pick one?\n- [ ] no\n- [x] yes\nexplanation: Because.\n```\n";
 
 fn module(front_extra: &str, body: &str) -> String {
     format!(
@@ -34,7 +35,9 @@ fn module(front_extra: &str, body: &str) -> String {
 }
 
 fn good_body() -> String {
-    format!("## Steps\n\n1. **Critical:** Identify the patient.\n2. Wash hands.\n\n{QUIZ}\n## References\n\n1. CLSI GP41.\n")
+    format!(
+        "## Steps\n\n1. **Critical:** Identify the patient.\n2. Wash hands.\n\n{QUIZ}\n## References\n\n1. CLSI GP41.\n"
+    )
 }
 
 fn check(files: &[(&str, String)]) -> Result<Catalog, ContentErrors> {
@@ -113,7 +116,9 @@ fn broken_module_link_names_its_line() {
 
 #[test]
 fn missing_image_and_missing_alt_name_their_lines() {
-    let body = format!("## Figures\n\n![Arm veins](images/nope.svg \"Veins\")\n\n![](images/arm.svg)\n\n{QUIZ}\n## References\n\n1. X\n");
+    let body = format!(
+        "## Figures\n\n![Arm veins](images/nope.svg \"Veins\")\n\n![](images/arm.svg)\n\n{QUIZ}\n## References\n\n1. X\n"
+    );
     let files = [("a.md", module("", &body))];
     expect_error(&files, "a.md", 12, "image 'images/nope.svg': missing image");
     expect_error(&files, "a.md", 14, "no alt text");
@@ -123,7 +128,8 @@ fn missing_image_and_missing_alt_name_their_lines() {
 
 #[test]
 fn images_become_captioned_figures() {
-    let body = format!("## Figures\n\n![Arm veins](images/arm.svg \"Veins of the arm\")\n\n{QUIZ}\n## References\n\n1. X\n");
+    let body =
+        format!("## Figures\n\n![Arm veins](images/arm.svg \"Veins of the arm\")\n\n{QUIZ}\n## References\n\n1. X\n");
     let c = check(&[("a.md", module("", &body))]).unwrap();
     let html = &c.module("a").unwrap().body_html;
     assert!(
@@ -173,8 +179,12 @@ fn skipped_heading_levels_and_missing_references_are_rejected() {
 fn framework_errors_name_their_line() {
     let files: Vec<(PathBuf, String)> = vec![];
     let framework = format!("{FRAMEWORK}\n[[competency]]\ncode = \"A.2\"\ntitle = \"Again\"\ndomain = \"affective\"\n");
-    let errors = parse_tree(&[(PathBuf::from("framework.toml"), framework)], Path::new("m"), &files, &|_: &Path| None).unwrap_err();
-    assert!(errors.0.iter().any(|e| e.line == 20 && e.message.contains("duplicate competency code A.2 (first on line 14)")), "{errors}");
+    let errors = parse_tree(&[(PathBuf::from("framework.toml"), framework)], Path::new("m"), &files, &|_: &Path| None)
+        .unwrap_err();
+    assert!(
+        errors.0.iter().any(|e| e.line == 20 && e.message.contains("duplicate competency code A.2 (first on line 14)")),
+        "{errors}"
+    );
     let errors = parse_tree(&[(PathBuf::from("fw.toml"), "[edition]\nid = \"fw\"\nname = \"N\"\npublisher = \"P\"\nversion = \"1\"\n[[competency]]\ncode = \"x\"\ntitle = \"T\"\ndomain = \"feelings\"\n".to_string())], Path::new("m"), &files, &|_: &Path| None)
         .unwrap_err();
     assert!(errors.0.iter().any(|e| e.line == 6 && e.message.contains("domain 'feelings' must be")), "{errors}");
@@ -197,7 +207,10 @@ fn callouts_render_as_labelled_notes() {
     let body = format!("## Safety\n\n> [!WARNING]\n> Never recap a used needle.\n\n{QUIZ}\n## References\n\n1. X\n");
     let c = check(&[("a.md", module("", &body))]).unwrap();
     let html = &c.module("a").unwrap().body_html;
-    assert!(html.contains("<div class=\"callout callout-warning\" role=\"note\"><p class=\"callout-title\">Warning</p>"), "{html}");
+    assert!(
+        html.contains("<div class=\"callout callout-warning\" role=\"note\"><p class=\"callout-title\">Warning</p>"),
+        "{html}"
+    );
     assert!(html.contains("Never recap a used needle."));
 }
 
@@ -241,7 +254,11 @@ fn scripted_svg_figures_are_rejected() {
     std::fs::create_dir_all(&dir).unwrap();
     let clean = dir.join("clean.svg");
     let bad = dir.join("bad.svg");
-    std::fs::write(&clean, "<svg xmlns=\"http://www.w3.org/2000/svg\"><title>T</title><rect width=\"1\" height=\"1\"/></svg>").unwrap();
+    std::fs::write(
+        &clean,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><title>T</title><rect width=\"1\" height=\"1\"/></svg>",
+    )
+    .unwrap();
     std::fs::write(&bad, "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect onload=\"alert(1)\"/></svg>").unwrap();
     assert_eq!(check_image_file(&clean), None);
     assert!(check_image_file(&bad).unwrap().contains("script"));
@@ -251,8 +268,13 @@ fn scripted_svg_figures_are_rejected() {
 
 #[test]
 fn tables_scroll_in_a_keyboard_reachable_region() {
-    let body = format!("## Tubes\n\n| Colour | Additive |\n| --- | --- |\n| Lavender | EDTA |\n\n{QUIZ}\n## References\n\n1. X\n");
+    let body = format!(
+        "## Tubes\n\n| Colour | Additive |\n| --- | --- |\n| Lavender | EDTA |\n\n{QUIZ}\n## References\n\n1. X\n"
+    );
     let c = check(&[("a.md", module("", &body))]).unwrap();
     let html = &c.module("a").unwrap().body_html;
-    assert!(html.contains("<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Table: Tubes\"><table>"), "{html}");
+    assert!(
+        html.contains("<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Table: Tubes\"><table>"),
+        "{html}"
+    );
 }

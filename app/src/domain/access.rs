@@ -158,10 +158,9 @@ pub fn decide(who: Option<&Principal>, action: &Action) -> Decision {
     };
     match *action {
         Action::ReadModules | Action::CheckServerStatus | Action::SignIn => Decision::Allow,
-        Action::OwnProgress => allow_if(
-            p.memberships.iter().any(|(_, r)| *r == Role::Student),
-            "only students keep module progress",
-        ),
+        Action::OwnProgress => {
+            allow_if(p.memberships.iter().any(|(_, r)| *r == Role::Student), "only students keep module progress")
+        }
         Action::OwnAccount => Decision::Allow,
         Action::ViewStudentRecord { program, student } => allow_if(
             (p.user_id == student && p.has_role(program, Role::Student))
@@ -174,10 +173,14 @@ pub fn decide(who: Option<&Principal>, action: &Action) -> Decision {
                 return Decision::Deny("nobody evaluates themselves");
             }
             match setting {
-                Setting::Lab => allow_if(p.has_role(program, Role::Instructor), "only the program's instructors evaluate in the lab"),
-                Setting::Externship => {
-                    allow_if(p.precepts(program, student), "only the student's own preceptor evaluates at the externship")
-                }
+                Setting::Lab => allow_if(
+                    p.has_role(program, Role::Instructor),
+                    "only the program's instructors evaluate in the lab",
+                ),
+                Setting::Externship => allow_if(
+                    p.precepts(program, student),
+                    "only the student's own preceptor evaluates at the externship",
+                ),
             }
         }
         Action::CorrectSignoff { program, student, signed_by } => {
@@ -269,7 +272,10 @@ mod tests {
         assert!(!decide(Some(&pr), &Action::VerifyHours { program: P1, student: 6 }).allowed());
         assert!(decide(Some(&pr), &correct).allowed());
         assert!(!decide(Some(&pr), &own).allowed());
-        assert!(!decide(Some(&instructor), &verify).allowed(), "the preceptor saw the hours worked; staff correct, they do not approve");
+        assert!(
+            !decide(Some(&instructor), &verify).allowed(),
+            "the preceptor saw the hours worked; staff correct, they do not approve"
+        );
         assert!(decide(Some(&instructor), &correct).allowed());
         assert!(decide(Some(&instructor), &Action::ManagePlacements { program: P1 }).allowed());
         assert!(!decide(Some(&instructor), &reports).allowed());
@@ -284,7 +290,9 @@ mod tests {
         let s = person(5, &[(P1, Role::Student)]);
         assert!(decide(Some(&s), &Action::ViewStudentRecord { program: P1, student: 5 }).allowed());
         assert!(!decide(Some(&s), &Action::ViewStudentRecord { program: P1, student: 6 }).allowed());
-        assert!(!decide(Some(&s), &Action::EvaluateStudent { program: P1, student: 6, setting: Setting::Lab }).allowed());
+        assert!(
+            !decide(Some(&s), &Action::EvaluateStudent { program: P1, student: 6, setting: Setting::Lab }).allowed()
+        );
         assert!(decide(Some(&s), &Action::RequestSignoff { program: P1 }).allowed());
         assert!(!decide(Some(&s), &Action::RequestSignoff { program: P2 }).allowed());
         assert!(!decide(Some(&s), &Action::ManageProgramPeople { program: P1 }).allowed());
@@ -297,17 +305,26 @@ mod tests {
         let mut pr = person(9, &[(P1, Role::Preceptor)]);
         pr.placed_students = vec![(P1, 5)];
         assert!(decide(Some(&pr), &Action::ViewStudentRecord { program: P1, student: 5 }).allowed());
-        assert!(decide(Some(&pr), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Externship }).allowed());
+        assert!(
+            decide(Some(&pr), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Externship })
+                .allowed()
+        );
         assert!(
             !decide(Some(&pr), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Lab }).allowed(),
             "a preceptor signs off at the externship, not in the school's lab"
         );
-        assert!(!decide(Some(&pr), &Action::EvaluateStudent { program: P1, student: 6, setting: Setting::Externship }).allowed());
+        assert!(
+            !decide(Some(&pr), &Action::EvaluateStudent { program: P1, student: 6, setting: Setting::Externship })
+                .allowed()
+        );
         assert!(decide(Some(&pr), &Action::CorrectSignoff { program: P1, student: 5, signed_by: 9 }).allowed());
         assert!(!decide(Some(&pr), &Action::CorrectSignoff { program: P1, student: 5, signed_by: 3 }).allowed());
         assert!(!decide(Some(&pr), &Action::ViewProgramCompetencies { program: P1 }).allowed());
         assert!(!decide(Some(&pr), &Action::ViewStudentRecord { program: P1, student: 6 }).allowed());
-        assert!(!decide(Some(&pr), &Action::EvaluateStudent { program: P2, student: 5, setting: Setting::Externship }).allowed());
+        assert!(
+            !decide(Some(&pr), &Action::EvaluateStudent { program: P2, student: 5, setting: Setting::Externship })
+                .allowed()
+        );
         assert!(!decide(Some(&pr), &Action::ManageProgramPeople { program: P1 }).allowed());
     }
 
@@ -315,9 +332,16 @@ mod tests {
     fn instructors_and_directors_act_only_in_their_program() {
         let i = person(3, &[(P1, Role::Instructor)]);
         let d = person(4, &[(P1, Role::Director)]);
-        assert!(decide(Some(&i), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Lab }).allowed());
-        assert!(!decide(Some(&i), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Externship }).allowed());
-        assert!(!decide(Some(&i), &Action::EvaluateStudent { program: P2, student: 5, setting: Setting::Lab }).allowed());
+        assert!(
+            decide(Some(&i), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Lab }).allowed()
+        );
+        assert!(
+            !decide(Some(&i), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Externship })
+                .allowed()
+        );
+        assert!(
+            !decide(Some(&i), &Action::EvaluateStudent { program: P2, student: 5, setting: Setting::Lab }).allowed()
+        );
         assert!(decide(Some(&i), &Action::CorrectSignoff { program: P1, student: 5, signed_by: 99 }).allowed());
         assert!(decide(Some(&i), &Action::ViewProgramCompetencies { program: P1 }).allowed());
         assert!(!decide(Some(&i), &Action::ManageRequirements { program: P1 }).allowed());
@@ -327,7 +351,10 @@ mod tests {
         assert!(decide(Some(&d), &Action::ManageProgramPeople { program: P1 }).allowed());
         assert!(decide(Some(&d), &Action::ViewStudentRecord { program: P1, student: 5 }).allowed());
         assert!(!decide(Some(&d), &Action::ViewStudentRecord { program: P2, student: 5 }).allowed());
-        assert!(!decide(Some(&d), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Lab }).allowed(), "directors do not check off by role alone");
+        assert!(
+            !decide(Some(&d), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Lab }).allowed(),
+            "directors do not check off by role alone"
+        );
     }
 
     #[test]
@@ -344,7 +371,9 @@ mod tests {
     fn a_site_admin_administers_but_does_not_evaluate() {
         let a = Principal { user_id: 1, site_admin: true, ..Principal::default() };
         assert!(decide(Some(&a), &Action::AdministerSite).allowed());
-        assert!(!decide(Some(&a), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Lab }).allowed());
+        assert!(
+            !decide(Some(&a), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Lab }).allowed()
+        );
         assert!(!decide(Some(&a), &Action::CorrectSignoff { program: P1, student: 5, signed_by: 3 }).allowed());
         assert!(!decide(Some(&person(2, &[(P1, Role::Director)])), &Action::AdministerSite).allowed());
     }

@@ -32,11 +32,7 @@ impl Tally {
         Tally {
             performed: (0..steps.len()).filter(|&i| done(i)).count(),
             total: steps.len(),
-            critical_missed: steps
-                .iter()
-                .enumerate()
-                .filter(|(i, s)| s.critical && !done(*i))
-                .count(),
+            critical_missed: steps.iter().enumerate().filter(|(i, s)| s.critical && !done(*i)).count(),
         }
     }
 

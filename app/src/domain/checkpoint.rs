@@ -87,17 +87,25 @@ pub fn sign(key: &SigningKey, program: i64, position: i64, hash: &str, at: &str)
 pub enum CheckpointError {
     #[error("line {line}: {message}")]
     Unreadable { line: usize, message: String },
-    #[error("checkpoint of program {program} at position {position}: signed by key {key_id}, which the file does not list")]
+    #[error(
+        "checkpoint of program {program} at position {position}: signed by key {key_id}, which the file does not list"
+    )]
     UnknownKey { program: i64, position: i64, key_id: String },
-    #[error("checkpoint of program {program} at position {position}: signed at {at}, outside the period of key {key_id}")]
+    #[error(
+        "checkpoint of program {program} at position {position}: signed at {at}, outside the period of key {key_id}"
+    )]
     OutsideKeyPeriod { program: i64, position: i64, key_id: String, at: String },
-    #[error("checkpoint of program {program} at position {position}: the signature does not verify; the checkpoint was altered")]
+    #[error(
+        "checkpoint of program {program} at position {position}: the signature does not verify; the checkpoint was altered"
+    )]
     BadSignature { program: i64, position: i64 },
     #[error(
         "program {program}, position {position}: the database holds hash {found}, but the checkpoint signed at {at} says {signed}; the record at or before this position was rewritten"
     )]
     HashDiffers { program: i64, position: i64, at: String, signed: String, found: String },
-    #[error("program {program}, position {position}: the database has no record there, but a checkpoint signed at {at} does; records were removed")]
+    #[error(
+        "program {program}, position {position}: the database has no record there, but a checkpoint signed at {at} does; records were removed"
+    )]
     RecordMissing { program: i64, position: i64, at: String },
 }
 
@@ -132,7 +140,8 @@ impl CheckpointFile {
     /// that it was signed within that key's period (a key replaced after a
     /// leak must not be able to sign checkpoints dated later).
     pub fn verify_signature(&self, c: &Checkpoint) -> Result<(), CheckpointError> {
-        let unknown = || CheckpointError::UnknownKey { program: c.program, position: c.position, key_id: c.key_id.clone() };
+        let unknown =
+            || CheckpointError::UnknownKey { program: c.program, position: c.position, key_id: c.key_id.clone() };
         let index = self.keys.iter().position(|k| k.key_id == c.key_id).ok_or_else(unknown)?;
         let key = &self.keys[index];
         let at = parse_time(&c.at);
@@ -143,7 +152,12 @@ impl CheckpointFile {
             _ => false,
         };
         if !inside {
-            return Err(CheckpointError::OutsideKeyPeriod { program: c.program, position: c.position, key_id: c.key_id.clone(), at: c.at.clone() });
+            return Err(CheckpointError::OutsideKeyPeriod {
+                program: c.program,
+                position: c.position,
+                key_id: c.key_id.clone(),
+                at: c.at.clone(),
+            });
         }
         let bad = || CheckpointError::BadSignature { program: c.program, position: c.position };
         let public: [u8; 32] = hex::decode(&key.public_key).ok().and_then(|b| b.try_into().ok()).ok_or_else(unknown)?;
@@ -195,7 +209,10 @@ mod tests {
     }
 
     fn file_with(keys: &[(u8, &str)], checkpoints: Vec<Checkpoint>) -> CheckpointFile {
-        CheckpointFile { keys: keys.iter().map(|(s, from)| key_line(&key(*s).verifying_key(), from)).collect(), checkpoints }
+        CheckpointFile {
+            keys: keys.iter().map(|(s, from)| key_line(&key(*s).verifying_key(), from)).collect(),
+            checkpoints,
+        }
     }
 
     #[test]

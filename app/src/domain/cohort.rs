@@ -73,18 +73,9 @@ pub enum RiskReason {
         required_minutes: i64,
     },
     /// Required competencies not complete within `NEAR_END_DAYS` of the end.
-    CompetenciesMissingNearEnd {
-        missing: usize,
-        days_left: i64,
-        end: NaiveDate,
-    },
+    CompetenciesMissingNearEnd { missing: usize, days_left: i64, end: NaiveDate },
     /// The placement ended short of hours or competencies.
-    EndedIncomplete {
-        end: NaiveDate,
-        approved_minutes: i64,
-        required_minutes: i64,
-        missing: usize,
-    },
+    EndedIncomplete { end: NaiveDate, approved_minutes: i64, required_minutes: i64, missing: usize },
 }
 
 impl RiskReason {
@@ -99,10 +90,7 @@ impl RiskReason {
                 required_minutes,
             } => {
                 let pending = if *pending_minutes > 0 {
-                    format!(
-                        " ({} h more awaiting the preceptor)",
-                        hours(*pending_minutes)
-                    )
+                    format!(" ({} h more awaiting the preceptor)", hours(*pending_minutes))
                 } else {
                     String::new()
                 };
@@ -113,33 +101,19 @@ impl RiskReason {
                     hours(*expected_minutes),
                 )
             }
-            RiskReason::CompetenciesMissingNearEnd {
-                missing,
-                days_left,
-                end,
-            } => {
+            RiskReason::CompetenciesMissingNearEnd { missing, days_left, end } => {
                 let when = match days_left {
                     0 => "today".to_string(),
                     1 => "tomorrow".to_string(),
                     n => format!("in {n} days"),
                 };
-                format!(
-                    "{} not complete; the placement ends {when} ({end})",
-                    competencies(*missing, "required ")
-                )
+                format!("{} not complete; the placement ends {when} ({end})", competencies(*missing, "required "))
             }
-            RiskReason::EndedIncomplete {
-                end,
-                approved_minutes,
-                required_minutes,
-                missing,
-            } => {
+            RiskReason::EndedIncomplete { end, approved_minutes, required_minutes, missing } => {
                 let (approved, required) = (hours(*approved_minutes), hours(*required_minutes));
                 let short = approved_minutes < required_minutes;
                 match (short, *missing) {
-                    (true, 0) => format!(
-                        "The placement ended on {end} with {approved} of {required} h approved"
-                    ),
+                    (true, 0) => format!("The placement ended on {end} with {approved} of {required} h approved"),
                     (true, n) => format!(
                         "The placement ended on {end} with {approved} of {required} h approved and {} missing",
                         competencies(n, "")
@@ -156,10 +130,7 @@ impl RiskReason {
 
 /// "1 required competency", "5 required competencies".
 fn competencies(n: usize, adjective: &str) -> String {
-    format!(
-        "{n} {adjective}{}",
-        if n == 1 { "competency" } else { "competencies" }
-    )
+    format!("{n} {adjective}{}", if n == 1 { "competency" } else { "competencies" })
 }
 
 /// Minutes as hours for people: 90 is "1.5", 480 is "8", 75 is "1.25"
@@ -203,10 +174,7 @@ fn behind_on_hours(p: &PlacementFacts, today: NaiveDate) -> Option<RiskReason> {
     if p.approved_minutes * 100 >= expected * BEHIND_SHARE {
         return None;
     }
-    let elapsed_share = share(
-        usize::try_from(elapsed).ok()?,
-        usize::try_from(length).ok()?,
-    );
+    let elapsed_share = share(usize::try_from(elapsed).ok()?, usize::try_from(length).ok()?);
     Some(RiskReason::BehindOnHours {
         approved_minutes: p.approved_minutes,
         pending_minutes: p.pending_minutes,
@@ -228,11 +196,7 @@ pub fn at_risk(student: &StudentFacts, today: NaiveDate) -> Vec<RiskReason> {
     if let Some(end) = p.end {
         let days_left = (end - today).num_days();
         if (0..=NEAR_END_DAYS).contains(&days_left) && missing > 0 {
-            reasons.push(RiskReason::CompetenciesMissingNearEnd {
-                missing,
-                days_left,
-                end,
-            });
+            reasons.push(RiskReason::CompetenciesMissingNearEnd { missing, days_left, end });
         }
         if today > end && (p.approved_minutes < p.required_minutes || missing > 0) {
             reasons.push(RiskReason::EndedIncomplete {
@@ -287,26 +251,17 @@ pub struct Exception {
 /// approved hours reach its requirement; a student without a placement is
 /// not complete.
 pub fn summarize(students: &[StudentFacts]) -> (SummaryFigures, Vec<Exception>) {
-    let mut figures = SummaryFigures {
-        students: students.len(),
-        ..SummaryFigures::default()
-    };
+    let mut figures = SummaryFigures { students: students.len(), ..SummaryFigures::default() };
     let mut exceptions = Vec::new();
     for s in students {
         let mut reasons = Vec::new();
         let psychomotor = s.psychomotor_missing.is_empty();
         if !psychomotor {
-            reasons.push(format!(
-                "Psychomotor: {} not complete",
-                s.psychomotor_missing.join(", ")
-            ));
+            reasons.push(format!("Psychomotor: {} not complete", s.psychomotor_missing.join(", ")));
         }
         let affective = s.affective_missing.is_empty();
         if !affective {
-            reasons.push(format!(
-                "Affective: {} not complete",
-                s.affective_missing.join(", ")
-            ));
+            reasons.push(format!("Affective: {} not complete", s.affective_missing.join(", ")));
         }
         let hours_done = match &s.placement {
             Some(p) if p.approved_minutes >= p.required_minutes => true,
@@ -319,10 +274,7 @@ pub fn summarize(students: &[StudentFacts]) -> (SummaryFigures, Vec<Exception>) 
                 false
             }
             None if s.program_required_minutes > 0 => {
-                reasons.push(format!(
-                    "No externship placement ({} h required)",
-                    hours(s.program_required_minutes)
-                ));
+                reasons.push(format!("No externship placement ({} h required)", hours(s.program_required_minutes)));
                 false
             }
             None => {
@@ -336,11 +288,7 @@ pub fn summarize(students: &[StudentFacts]) -> (SummaryFigures, Vec<Exception>) 
         if reasons.is_empty() {
             figures.all_complete += 1;
         } else {
-            exceptions.push(Exception {
-                student_id: s.student_id,
-                name: s.name.clone(),
-                reasons,
-            });
+            exceptions.push(Exception { student_id: s.student_id, name: s.name.clone(), reasons });
         }
     }
     exceptions.sort_by(|a, b| {
@@ -436,16 +384,8 @@ mod tests {
     fn behind_means_below_three_quarters_of_an_even_pace() {
         // Day 20 of 40: 80 h expected; 75% of that is 60 h.
         let today = d("2026-11-21");
-        assert_eq!(
-            at_risk(&on_track(placement(60.0)), today),
-            vec![],
-            "75% is not behind"
-        );
-        assert_eq!(
-            at_risk(&on_track(placement(59.2)), today).len(),
-            1,
-            "74% is behind"
-        );
+        assert_eq!(at_risk(&on_track(placement(60.0)), today), vec![], "75% is not behind");
+        assert_eq!(at_risk(&on_track(placement(59.2)), today).len(), 1, "74% is behind");
         let mut p = placement(32.0);
         p.pending_minutes = 8 * 60;
         let reasons = at_risk(&on_track(p), today);
@@ -460,13 +400,7 @@ mod tests {
         let today = d("2026-11-21");
         let mut p = placement(10.0);
         p.pending_minutes = 100 * 60;
-        assert!(matches!(
-            at_risk(&on_track(p), today)[..],
-            [RiskReason::BehindOnHours {
-                approved_minutes: 600,
-                ..
-            }]
-        ));
+        assert!(matches!(at_risk(&on_track(p), today)[..], [RiskReason::BehindOnHours { approved_minutes: 600, .. }]));
     }
 
     #[test]
@@ -475,19 +409,8 @@ mod tests {
         let mut p = placement(0.0);
         p.end = Some(d("2026-12-01"));
         let reasons = at_risk(&on_track(p), d("2026-11-08"));
-        assert!(matches!(
-            reasons[..],
-            [RiskReason::BehindOnHours {
-                expected_minutes: 2235,
-                elapsed_percent: 23,
-                ..
-            }]
-        ));
-        assert!(
-            reasons[0].message().contains("about 37.25 h expected"),
-            "{}",
-            reasons[0].message()
-        );
+        assert!(matches!(reasons[..], [RiskReason::BehindOnHours { expected_minutes: 2235, elapsed_percent: 23, .. }]));
+        assert!(reasons[0].message().contains("about 37.25 h expected"), "{}", reasons[0].message());
     }
 
     #[test]
@@ -495,45 +418,21 @@ mod tests {
         let mut p = placement(0.0);
         p.start = None;
         assert_eq!(at_risk(&on_track(p), d("2026-11-21")), vec![]);
-        assert_eq!(
-            at_risk(&on_track(placement(0.0)), d("2026-11-01")),
-            vec![],
-            "not started"
-        );
+        assert_eq!(at_risk(&on_track(placement(0.0)), d("2026-11-01")), vec![], "not started");
         // On the last day the whole requirement is expected.
         let last = at_risk(&on_track(placement(119.0)), d("2026-12-11"));
-        assert!(matches!(
-            last[..],
-            [RiskReason::BehindOnHours {
-                expected_minutes: 9600,
-                elapsed_percent: 100,
-                ..
-            }]
-        ));
-        assert_eq!(
-            at_risk(&on_track(placement(120.0)), d("2026-12-11")),
-            vec![]
-        );
+        assert!(matches!(last[..], [RiskReason::BehindOnHours { expected_minutes: 9600, elapsed_percent: 100, .. }]));
+        assert_eq!(at_risk(&on_track(placement(120.0)), d("2026-12-11")), vec![]);
     }
 
     #[test]
     fn competencies_are_flagged_within_two_weeks_of_the_end() {
-        let s = student(
-            2,
-            "Ben Ruiz",
-            &["I.P.2.b", "III.P.7"],
-            &["A.1"],
-            Some(placement(160.0)),
-        );
+        let s = student(2, "Ben Ruiz", &["I.P.2.b", "III.P.7"], &["A.1"], Some(placement(160.0)));
         assert_eq!(at_risk(&s, d("2026-11-26")), vec![], "15 days left");
         let reasons = at_risk(&s, d("2026-11-27"));
         assert_eq!(
             reasons,
-            vec![RiskReason::CompetenciesMissingNearEnd {
-                missing: 3,
-                days_left: 14,
-                end: d("2026-12-11")
-            }]
+            vec![RiskReason::CompetenciesMissingNearEnd { missing: 3, days_left: 14, end: d("2026-12-11") }]
         );
         assert_eq!(
             reasons[0].message(),
@@ -549,23 +448,13 @@ mod tests {
             at_risk(&one, d("2026-12-10"))[0].message(),
             "1 required competency not complete; the placement ends tomorrow (2026-12-11)"
         );
-        assert_eq!(
-            at_risk(&on_track(placement(160.0)), d("2026-12-01")),
-            vec![],
-            "nothing missing"
-        );
+        assert_eq!(at_risk(&on_track(placement(160.0)), d("2026-12-01")), vec![], "nothing missing");
     }
 
     #[test]
     fn a_placement_that_ended_yesterday_incomplete_is_flagged() {
         let yesterday_end = d("2026-12-12");
-        let both = student(
-            4,
-            "Dee",
-            &["I.P.2.b", "III.P.7"],
-            &[],
-            Some(placement(120.0)),
-        );
+        let both = student(4, "Dee", &["I.P.2.b", "III.P.7"], &[], Some(placement(120.0)));
         let reasons = at_risk(&both, yesterday_end);
         assert_eq!(
             reasons,
@@ -581,23 +470,13 @@ mod tests {
             "The placement ended on 2026-12-11 with 120 of 160 h approved and 2 competencies missing"
         );
         let hours_only = at_risk(&on_track(placement(120.0)), yesterday_end);
-        assert_eq!(
-            hours_only[0].message(),
-            "The placement ended on 2026-12-11 with 120 of 160 h approved"
-        );
-        let comps_only = at_risk(
-            &student(5, "Eve", &[], &["A.1"], Some(placement(170.0))),
-            yesterday_end,
-        );
+        assert_eq!(hours_only[0].message(), "The placement ended on 2026-12-11 with 120 of 160 h approved");
+        let comps_only = at_risk(&student(5, "Eve", &[], &["A.1"], Some(placement(170.0))), yesterday_end);
         assert_eq!(
             comps_only[0].message(),
             "The placement ended on 2026-12-11 with all 160 h approved but 1 competency missing"
         );
-        assert_eq!(
-            at_risk(&on_track(placement(160.0)), yesterday_end),
-            vec![],
-            "ended complete"
-        );
+        assert_eq!(at_risk(&on_track(placement(160.0)), yesterday_end), vec![], "ended complete");
     }
 
     #[test]
@@ -607,14 +486,7 @@ mod tests {
         let reasons = at_risk(&s, d("2026-12-04"));
         assert!(matches!(
             reasons[..],
-            [
-                RiskReason::BehindOnHours { .. },
-                RiskReason::CompetenciesMissingNearEnd {
-                    missing: 1,
-                    days_left: 7,
-                    ..
-                }
-            ]
+            [RiskReason::BehindOnHours { .. }, RiskReason::CompetenciesMissingNearEnd { missing: 1, days_left: 7, .. }]
         ));
     }
 
@@ -628,13 +500,7 @@ mod tests {
     fn summary_counts_each_part_and_lists_the_exceptions_by_name() {
         let students = vec![
             student(1, "Zoe Adams", &[], &[], Some(placement(160.0))),
-            student(
-                2,
-                "Ben Ruiz",
-                &["I.P.2.b", "III.P.7"],
-                &[],
-                Some(placement(160.0)),
-            ),
+            student(2, "Ben Ruiz", &["I.P.2.b", "III.P.7"], &[], Some(placement(160.0))),
             student(3, "ada Osei", &[], &["A.1"], Some(placement(120.0))),
             student(4, "Cy Park", &[], &[], Some(placement(200.0))),
             student(5, "Dee Kim", &[], &[], None),
@@ -652,31 +518,14 @@ mod tests {
             }
         );
         assert_eq!(
-            (
-                f.psychomotor_percent(),
-                f.affective_percent(),
-                f.hours_percent(),
-                f.all_percent()
-            ),
+            (f.psychomotor_percent(), f.affective_percent(), f.hours_percent(), f.all_percent()),
             (83, 83, 67, 50)
         );
         let names: Vec<&str> = exceptions.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["ada Osei", "Ben Ruiz", "Dee Kim"]);
-        assert_eq!(
-            exceptions[0].reasons,
-            [
-                "Affective: A.1 not complete",
-                "Externship hours: 120 of 160 h approved"
-            ]
-        );
-        assert_eq!(
-            exceptions[1].reasons,
-            ["Psychomotor: I.P.2.b, III.P.7 not complete"]
-        );
-        assert_eq!(
-            exceptions[2].reasons,
-            ["No externship placement (160 h required)"]
-        );
+        assert_eq!(exceptions[0].reasons, ["Affective: A.1 not complete", "Externship hours: 120 of 160 h approved"]);
+        assert_eq!(exceptions[1].reasons, ["Psychomotor: I.P.2.b, III.P.7 not complete"]);
+        assert_eq!(exceptions[2].reasons, ["No externship placement (160 h required)"]);
         assert_eq!(exceptions[2].student_id, 5);
     }
 

@@ -350,7 +350,13 @@ mod tests {
     fn the_completing_attempt_is_the_pass_that_reached_the_count() {
         let req = Requirement { attempts: 2, setting: RequiredSetting::Externship };
         let voided = AttemptFact { setting: Setting::Externship, passed: true, voided: true };
-        let attempts = [a(Setting::Externship, true), a(Setting::Lab, true), voided, a(Setting::Externship, false), a(Setting::Externship, true)];
+        let attempts = [
+            a(Setting::Externship, true),
+            a(Setting::Lab, true),
+            voided,
+            a(Setting::Externship, false),
+            a(Setting::Externship, true),
+        ];
         assert_eq!(completing_attempt(req, &attempts), Some(4));
         assert_eq!(completing_attempt(req, &attempts[..4]), None);
         assert_eq!(completing_attempt(Requirement::DEFAULT, &[a(Setting::Lab, false), a(Setting::Lab, true)]), Some(1));
@@ -385,12 +391,18 @@ mod tests {
         // A state asking for 3 successful venipunctures at the externship.
         let req = Requirement { attempts: 3, setting: RequiredSetting::Externship };
         let lab_only = standing(req, &[a(Setting::Lab, true), a(Setting::Lab, true), a(Setting::Lab, true)]);
-        assert_eq!(lab_only.status, CompetencyStatus::PassedInLab, "lab passes do not count toward an externship requirement");
+        assert_eq!(
+            lab_only.status,
+            CompetencyStatus::PassedInLab,
+            "lab passes do not count toward an externship requirement"
+        );
         assert_eq!(lab_only.counted_passes, 0);
-        let two = standing(req, &[a(Setting::Externship, true), a(Setting::Externship, false), a(Setting::Externship, true)]);
+        let two =
+            standing(req, &[a(Setting::Externship, true), a(Setting::Externship, false), a(Setting::Externship, true)]);
         assert_eq!(two.status, CompetencyStatus::PassedAtExternship);
         assert_eq!(two.remaining(), 1);
-        let three = standing(req, &[a(Setting::Externship, true), a(Setting::Externship, true), a(Setting::Externship, true)]);
+        let three =
+            standing(req, &[a(Setting::Externship, true), a(Setting::Externship, true), a(Setting::Externship, true)]);
         assert_eq!(three.status, CompetencyStatus::Complete);
         assert_eq!(three.remaining(), 0);
     }
@@ -398,7 +410,10 @@ mod tests {
     #[test]
     fn either_setting_adds_up_both() {
         let req = Requirement { attempts: 2, setting: RequiredSetting::Either };
-        assert_eq!(standing(req, &[a(Setting::Lab, true), a(Setting::Externship, true)]).status, CompetencyStatus::Complete);
+        assert_eq!(
+            standing(req, &[a(Setting::Lab, true), a(Setting::Externship, true)]).status,
+            CompetencyStatus::Complete
+        );
         assert_eq!(standing(req, &[a(Setting::Lab, true)]).status, CompetencyStatus::PassedInLab);
     }
 
@@ -437,7 +452,13 @@ mod tests {
         // under every requirement up to three passes in every setting.
         let kinds: Vec<AttemptFact> = [Setting::Lab, Setting::Externship]
             .into_iter()
-            .flat_map(|setting| [(false, false), (true, false), (false, true), (true, true)].map(|(passed, voided)| AttemptFact { setting, passed, voided }))
+            .flat_map(|setting| {
+                [(false, false), (true, false), (false, true), (true, true)].map(|(passed, voided)| AttemptFact {
+                    setting,
+                    passed,
+                    voided,
+                })
+            })
             .collect();
         let mut checked = 0;
         for len in 0..=3u32 {

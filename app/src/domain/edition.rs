@@ -209,7 +209,11 @@ mod tests {
         edition(
             "maerb-2015",
             vec![
-                competency("I.P.5", "Select proper sites for administering parenteral medication", &["checkoff-starter:I.P.7"]),
+                competency(
+                    "I.P.5",
+                    "Select proper sites for administering parenteral medication",
+                    &["checkoff-starter:I.P.7"],
+                ),
                 competency("I.P.7", "Administer parenteral (excluding IV) medications", &["checkoff-starter:I.P.9"]),
                 competency("I.P.9", "Assist provider with a patient exam", &[]),
             ],
@@ -231,7 +235,12 @@ mod tests {
 
     #[test]
     fn the_preview_says_what_maps_and_what_does_not() {
-        let starter = EditionInfo { id: LEGACY_EDITION.into(), name: "Starter".into(), publisher: "Checkoff".into(), version: "1".into() };
+        let starter = EditionInfo {
+            id: LEGACY_EDITION.into(),
+            name: "Starter".into(),
+            publisher: "Checkoff".into(),
+            version: "1".into(),
+        };
         let recorded = vec![
             (RecordKey::new(LEGACY_EDITION, "I.P.7"), "Select proper sites".to_string(), 4),
             (RecordKey::new(LEGACY_EDITION, "A.1"), "Critical thinking".to_string(), 2),

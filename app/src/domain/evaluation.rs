@@ -50,7 +50,9 @@ pub struct Scored {
 /// A submission the rules refuse; `field` is the form input it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SubmissionError {
-    #[error("The checklist has {expected} steps but {got} were submitted. Reload the page: the checklist may have changed.")]
+    #[error(
+        "The checklist has {expected} steps but {got} were submitted. Reload the page: the checklist may have changed."
+    )]
     StepCount { expected: usize, got: usize },
     #[error("Say what you observed: a behaviour that does not meet expectation needs a comment.")]
     CommentRequired { index: usize },
@@ -106,7 +108,8 @@ fn compute(domain: CompetencyDomain, steps: &[ChecklistStep], pass_percent: u8, 
     let performed: Vec<bool> = marks.iter().map(|m| m.met).collect();
     let tally = Tally::of(steps, &performed);
     let score_percent = (tally.performed * 100).checked_div(tally.total).map_or(0, |p| p as u8);
-    let critical_missed: Vec<usize> = steps.iter().enumerate().filter(|(i, s)| s.critical && !performed[*i]).map(|(i, _)| i).collect();
+    let critical_missed: Vec<usize> =
+        steps.iter().enumerate().filter(|(i, s)| s.critical && !performed[*i]).map(|(i, _)| i).collect();
     let not_met: Vec<usize> = performed.iter().enumerate().filter(|(_, m)| !**m).map(|(i, _)| i).collect();
     // Compare in whole numbers: 17 of 20 steps is 85%, exactly, not 84.99.
     let reaches = tally.performed * 100 >= usize::from(pass_percent) * tally.total;
@@ -231,7 +234,10 @@ mod tests {
         let mut s = submit(&[true; 10]);
         s.attested = false;
         assert_eq!(score(&venipuncture(), &s), Err(SubmissionError::NotAttested));
-        assert_eq!(score(&venipuncture(), &submit(&[true; 9])), Err(SubmissionError::StepCount { expected: 10, got: 9 }));
+        assert_eq!(
+            score(&venipuncture(), &submit(&[true; 9])),
+            Err(SubmissionError::StepCount { expected: 10, got: 9 })
+        );
         let mut s = submit(&[true; 10]);
         s.comment = "x".repeat(MAX_COMMENT_CHARS + 1);
         assert_eq!(score(&venipuncture(), &s), Err(SubmissionError::CommentTooLong { index: None }));

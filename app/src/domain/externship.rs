@@ -29,8 +29,12 @@ pub const SITE_ITEMS: [&str; 6] = [
 ];
 
 /// The rating scale, 1 to 4.
-pub const RATINGS: [(u8, &str); 4] =
-    [(1, "Below expectations"), (2, "Approaching expectations"), (3, "Meets expectations"), (4, "Exceeds expectations")];
+pub const RATINGS: [(u8, &str); 4] = [
+    (1, "Below expectations"),
+    (2, "Approaching expectations"),
+    (3, "Meets expectations"),
+    (4, "Exceeds expectations"),
+];
 
 pub fn rating_label(r: u8) -> &'static str {
     RATINGS.iter().find(|(v, _)| *v == r).map_or("Not rated", |(_, l)| l)
@@ -132,7 +136,10 @@ pub const MAX_COMMENT_CHARS: usize = 2000;
 /// Checks a submission: every item rated 1 to 4; a rating below
 /// expectations explains itself; the preceptor states readiness, and "not
 /// ready" explains itself.
-pub fn check(kind: EvaluationKind, form: &EvaluationForm) -> Result<(Vec<RatedItem>, Option<Readiness>), EvaluationError> {
+pub fn check(
+    kind: EvaluationKind,
+    form: &EvaluationForm,
+) -> Result<(Vec<RatedItem>, Option<Readiness>), EvaluationError> {
     let items = kind.items();
     let mut rated = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
@@ -205,8 +212,14 @@ mod tests {
     #[test]
     fn the_preceptor_states_readiness_and_explains_anything_short_of_ready() {
         assert_eq!(check(EvaluationKind::OfStudent, &form(&[3; 8], None, "")).unwrap_err().field, "readiness");
-        assert_eq!(check(EvaluationKind::OfStudent, &form(&[3; 8], Some("not_ready"), "")).unwrap_err().field, "overall");
-        assert!(check(EvaluationKind::OfStudent, &form(&[3; 8], Some("not_ready"), "Needs more venipuncture practice.")).is_ok());
+        assert_eq!(
+            check(EvaluationKind::OfStudent, &form(&[3; 8], Some("not_ready"), "")).unwrap_err().field,
+            "overall"
+        );
+        assert!(
+            check(EvaluationKind::OfStudent, &form(&[3; 8], Some("not_ready"), "Needs more venipuncture practice."))
+                .is_ok()
+        );
         let (_, readiness) = check(EvaluationKind::OfSite, &form(&[4; 6], Some("ready"), "")).unwrap();
         assert_eq!(readiness, None, "students do not rate their own readiness");
     }

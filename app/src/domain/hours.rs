@@ -97,7 +97,12 @@ fn on_quarter(t: NaiveTime) -> bool {
 }
 
 /// Checks a draft against the rules; returns its length in minutes.
-pub fn check(draft: &HoursDraft, today: NaiveDate, placement: PlacementDates, others: &[OtherEntry]) -> Result<i64, HoursError> {
+pub fn check(
+    draft: &HoursDraft,
+    today: NaiveDate,
+    placement: PlacementDates,
+    others: &[OtherEntry],
+) -> Result<i64, HoursError> {
     if draft.date > today {
         return Err(HoursError::FutureDate);
     }
@@ -235,11 +240,23 @@ mod tests {
 
     #[test]
     fn time_comes_in_quarter_hours() {
-        assert_eq!(check(&draft("2026-11-24", times("08:10", "12:00")), d(TODAY), placement(), &[]), Err(HoursError::NotQuarterHours));
-        assert_eq!(check(&draft("2026-11-24", Span::Minutes(50)), d(TODAY), placement(), &[]), Err(HoursError::NotQuarterHours));
+        assert_eq!(
+            check(&draft("2026-11-24", times("08:10", "12:00")), d(TODAY), placement(), &[]),
+            Err(HoursError::NotQuarterHours)
+        );
+        assert_eq!(
+            check(&draft("2026-11-24", Span::Minutes(50)), d(TODAY), placement(), &[]),
+            Err(HoursError::NotQuarterHours)
+        );
         assert_eq!(check(&draft("2026-11-24", Span::Minutes(0)), d(TODAY), placement(), &[]), Err(HoursError::NoTime));
-        assert_eq!(check(&draft("2026-11-24", times("12:00", "12:00")), d(TODAY), placement(), &[]), Err(HoursError::EndNotAfterStart));
-        assert_eq!(check(&draft("2026-11-24", times("22:00", "02:00")), d(TODAY), placement(), &[]), Err(HoursError::EndNotAfterStart));
+        assert_eq!(
+            check(&draft("2026-11-24", times("12:00", "12:00")), d(TODAY), placement(), &[]),
+            Err(HoursError::EndNotAfterStart)
+        );
+        assert_eq!(
+            check(&draft("2026-11-24", times("22:00", "02:00")), d(TODAY), placement(), &[]),
+            Err(HoursError::EndNotAfterStart)
+        );
     }
 
     #[test]
@@ -272,7 +289,12 @@ mod tests {
 
     #[test]
     fn totals_count_only_approved_hours_toward_the_requirement() {
-        let entries = [(480, Verification::Approved), (240, Verification::Pending), (60, Verification::Returned), (9000, Verification::Approved)];
+        let entries = [
+            (480, Verification::Approved),
+            (240, Verification::Pending),
+            (60, Verification::Returned),
+            (9000, Verification::Approved),
+        ];
         let t = HoursTotals::of(&entries, 160);
         assert_eq!((t.approved, t.pending, t.returned, t.required), (9480, 240, 60, 9600));
         assert!(!t.complete());

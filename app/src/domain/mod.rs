@@ -2,9 +2,9 @@
 //! and the browser bundle.
 
 pub mod access;
+pub mod checklist;
 #[cfg(feature = "ssr")]
 pub mod checkpoint;
-pub mod checklist;
 pub mod cohort;
 pub mod competency;
 pub mod edition;
@@ -17,10 +17,10 @@ pub mod quiz;
 pub mod redirect;
 #[cfg(feature = "ssr")]
 pub mod roster;
-pub mod status;
-pub mod text;
 #[cfg(feature = "ssr")]
 pub mod signoff_chain;
+pub mod status;
+pub mod text;
 #[cfg(feature = "ssr")]
 pub mod throttle;
 #[cfg(feature = "ssr")]

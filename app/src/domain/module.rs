@@ -77,10 +77,7 @@ impl ModuleStatus {
 /// Catalogue search: every word of the query must appear in the title,
 /// summary, area or text (case-insensitive).
 pub fn matches_query(haystack_lower: &str, query: &str) -> bool {
-    query
-        .split_whitespace()
-        .map(str::to_lowercase)
-        .all(|word| haystack_lower.contains(&word))
+    query.split_whitespace().map(str::to_lowercase).all(|word| haystack_lower.contains(&word))
 }
 
 #[cfg(test)]

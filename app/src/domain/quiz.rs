@@ -152,7 +152,14 @@ pub struct Draw {
 /// when `None`), taken in turn from each topic so every topic is asked
 /// about, in a shuffled order, each question's options shuffled. Ordering
 /// questions never show their items in the right order.
-pub fn draw(module: &str, version: &str, taker: &str, number: u32, questions: &[Question], size: Option<usize>) -> Draw {
+pub fn draw(
+    module: &str,
+    version: &str,
+    taker: &str,
+    number: u32,
+    questions: &[Question],
+    size: Option<usize>,
+) -> Draw {
     let mut mix = Mixer::new(fnv1a(&[module, version, taker, &number.to_string(), "draw"]));
     let size = size.unwrap_or(questions.len()).min(questions.len());
     // Topics in order of first appearance; questions without one share a pool.
@@ -217,12 +224,15 @@ impl Draw {
 /// Grades an attempt against its own draw: only the drawn questions count,
 /// and answers are option ids, so the order they were shown in (this
 /// attempt's or any other's) does not matter.
-pub fn grade_draw(module: &str, questions: &[Question], draw: &Draw, answers: &[Answer], mastery_percent: u8) -> QuizResult {
-    let asked: Vec<Question> = draw
-        .questions
-        .iter()
-        .filter_map(|d| questions.iter().find(|q| q.id == d.question_id).cloned())
-        .collect();
+pub fn grade_draw(
+    module: &str,
+    questions: &[Question],
+    draw: &Draw,
+    answers: &[Answer],
+    mastery_percent: u8,
+) -> QuizResult {
+    let asked: Vec<Question> =
+        draw.questions.iter().filter_map(|d| questions.iter().find(|q| q.id == d.question_id).cloned()).collect();
     grade(module, &asked, answers, mastery_percent)
 }
 
@@ -305,10 +315,8 @@ impl Question {
 /// Grades a submission against the key. Unanswered questions count as wrong;
 /// answers to unknown questions are ignored.
 pub fn grade(module: &str, questions: &[Question], answers: &[Answer], mastery_percent: u8) -> QuizResult {
-    let results: Vec<QuestionResult> = questions
-        .iter()
-        .map(|q| q.grade(module, answers.iter().find(|a| a.question_id == q.id)))
-        .collect();
+    let results: Vec<QuestionResult> =
+        questions.iter().map(|q| q.grade(module, answers.iter().find(|a| a.question_id == q.id))).collect();
     let correct = results.iter().filter(|r| r.correct).count();
     let total = results.len();
     let score_percent = (correct * 100).checked_div(total).map_or(0, |p| p as u8);
@@ -363,10 +371,7 @@ mod tests {
 
     fn ids_of(q: &Question, texts: &[&str]) -> Vec<String> {
         let v = q.view("m");
-        texts
-            .iter()
-            .map(|t| v.options.iter().find(|o| o.text == *t).unwrap().id.clone())
-            .collect()
+        texts.iter().map(|t| v.options.iter().find(|o| o.text == *t).unwrap().id.clone()).collect()
     }
 
     fn answer(q: &Question, texts: &[&str]) -> Answer {
@@ -376,21 +381,21 @@ mod tests {
     #[test]
     fn single_choice_is_right_only_with_the_key() {
         let q = single();
-        let r = grade("m", &[q.clone()], &[answer(&q, &["Blood culture"])], 80);
+        let r = grade("m", std::slice::from_ref(&q), &[answer(&q, &["Blood culture"])], 80);
         assert_eq!((r.correct, r.score_percent, r.mastered), (1, 100, true));
-        let r = grade("m", &[q.clone()], &[answer(&q, &["Lavender"])], 80);
+        let r = grade("m", std::slice::from_ref(&q), &[answer(&q, &["Lavender"])], 80);
         assert_eq!((r.correct, r.mastered), (0, false));
         assert_eq!(r.questions[0].right_answer, vec!["Blood culture".to_string()]);
-        let r = grade("m", &[q.clone()], &[answer(&q, &["Lavender", "Blood culture"])], 80);
+        let r = grade("m", std::slice::from_ref(&q), &[answer(&q, &["Lavender", "Blood culture"])], 80);
         assert_eq!(r.correct, 0, "two picks on a single-choice question");
     }
 
     #[test]
     fn multiple_select_must_match_exactly() {
         let q = multiple();
-        assert_eq!(grade("m", &[q.clone()], &[answer(&q, &["Gloves", "Gown"])], 80).correct, 1);
-        assert_eq!(grade("m", &[q.clone()], &[answer(&q, &["Gown"])], 80).correct, 0);
-        assert_eq!(grade("m", &[q.clone()], &[answer(&q, &["Gown", "Gloves", "Pen"])], 80).correct, 0);
+        assert_eq!(grade("m", std::slice::from_ref(&q), &[answer(&q, &["Gloves", "Gown"])], 80).correct, 1);
+        assert_eq!(grade("m", std::slice::from_ref(&q), &[answer(&q, &["Gown"])], 80).correct, 0);
+        assert_eq!(grade("m", std::slice::from_ref(&q), &[answer(&q, &["Gown", "Gloves", "Pen"])], 80).correct, 0);
         let dup = Answer { question_id: "ppe".into(), option_ids: ids_of(&q, &["Gown", "Gown", "Gloves"]) };
         assert_eq!(grade("m", &[q], &[dup], 80).correct, 0, "duplicates are not a valid selection");
     }
@@ -399,9 +404,9 @@ mod tests {
     fn ordering_must_be_the_exact_order() {
         let q = order();
         let right = answer(&q, &["Culture", "Citrate", "Serum", "Heparin", "EDTA"]);
-        assert_eq!(grade("m", &[q.clone()], &[right], 80).correct, 1);
+        assert_eq!(grade("m", std::slice::from_ref(&q), &[right], 80).correct, 1);
         let swapped = answer(&q, &["Culture", "Serum", "Citrate", "Heparin", "EDTA"]);
-        assert_eq!(grade("m", &[q.clone()], &[swapped], 80).correct, 0);
+        assert_eq!(grade("m", std::slice::from_ref(&q), &[swapped], 80).correct, 0);
         let short = answer(&q, &["Culture", "Citrate", "Serum", "Heparin"]);
         assert_eq!(grade("m", &[q], &[short], 80).correct, 0);
     }
@@ -450,7 +455,12 @@ mod tests {
             .map(|i| Question {
                 id: format!("q{i}"),
                 topic: Some(topics[i % 3].to_string()),
-                options: vec![format!("right {i}"), format!("wrong a {i}"), format!("wrong b {i}"), format!("wrong c {i}")],
+                options: vec![
+                    format!("right {i}"),
+                    format!("wrong a {i}"),
+                    format!("wrong b {i}"),
+                    format!("wrong c {i}"),
+                ],
                 correct: vec![0],
                 ..single()
             })
@@ -474,7 +484,11 @@ mod tests {
         for n in 1..50 {
             let d = draw("m", "v1", "7", n, &b, Some(6));
             for topic in ["identification", "tubes", "safety"] {
-                let asked = d.questions.iter().filter(|q| b.iter().find(|x| x.id == q.question_id).unwrap().topic.as_deref() == Some(topic)).count();
+                let asked = d
+                    .questions
+                    .iter()
+                    .filter(|q| b.iter().find(|x| x.id == q.question_id).unwrap().topic.as_deref() == Some(topic))
+                    .count();
                 assert_eq!(asked, 2, "attempt {n}, topic {topic}");
             }
         }
@@ -510,7 +524,12 @@ mod tests {
                 .iter()
                 .map(|v| Answer {
                     question_id: v.id.clone(),
-                    option_ids: v.options.iter().filter(|o| o.text.starts_with("right")).map(|o| o.id.clone()).collect(),
+                    option_ids: v
+                        .options
+                        .iter()
+                        .filter(|o| o.text.starts_with("right"))
+                        .map(|o| o.id.clone())
+                        .collect(),
                 })
                 .collect()
         };

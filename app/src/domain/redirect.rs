@@ -38,7 +38,9 @@ mod tests {
 
     #[test]
     fn local_paths_pass() {
-        for good in ["/", "/programs/1/people", "/programs/1/students/2/evaluate/I.P.2.b?request=7", "/modules#top", "/%2F%2Fx"] {
+        for good in
+            ["/", "/programs/1/people", "/programs/1/students/2/evaluate/I.P.2.b?request=7", "/modules#top", "/%2F%2Fx"]
+        {
             assert_eq!(safe_next(Some(good)), good, "{good:?}");
         }
         assert_eq!(safe_next(None), "/");

@@ -43,10 +43,7 @@ pub struct RosterProblem {
 
 impl RosterProblem {
     fn new(line: u64, message: impl Into<String>) -> Self {
-        RosterProblem {
-            line,
-            message: message.into(),
-        }
+        RosterProblem { line, message: message.into() }
     }
 }
 
@@ -79,14 +76,8 @@ impl Column {
     }
 
     fn for_header(header: &str) -> Option<Column> {
-        let normalized = header
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase();
-        Column::ALL
-            .into_iter()
-            .find(|column| column.spellings().contains(&normalized.as_str()))
+        let normalized = header.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        Column::ALL.into_iter().find(|column| column.spellings().contains(&normalized.as_str()))
     }
 }
 
@@ -101,10 +92,7 @@ impl Layout {
     /// The fewest fields a row can have and still reach every needed column
     /// (for messages only).
     fn width(&self) -> usize {
-        self.name
-            .max(self.email)
-            .max(self.student_number)
-            .saturating_add(1)
+        self.name.max(self.email).max(self.student_number).saturating_add(1)
     }
 }
 
@@ -124,11 +112,8 @@ pub fn parse_roster(text: &str) -> Result<Vec<RosterRow>, Vec<RosterProblem>> {
         text
     };
 
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
 
     let mut lines = LineLocator::new(text);
     let mut problems = Vec::new();
@@ -142,16 +127,11 @@ pub fn parse_roster(text: &str) -> Result<Vec<RosterRow>, Vec<RosterProblem>> {
             Ok(record) => record,
             Err(error) => {
                 let line = error.position().map_or(lines.line, |at| lines.line_at(at.byte()));
-                problems.push(RosterProblem::new(
-                    line,
-                    format!("could not read the file: {error}"),
-                ));
+                problems.push(RosterProblem::new(line, format!("could not read the file: {error}")));
                 break;
             }
         };
-        let line = record
-            .position()
-            .map_or(lines.line, |at| lines.line_at(at.byte()));
+        let line = record.position().map_or(lines.line, |at| lines.line_at(at.byte()));
         if record.iter().all(str::is_empty) {
             continue;
         }
@@ -190,11 +170,7 @@ pub fn parse_roster(text: &str) -> Result<Vec<RosterRow>, Vec<RosterProblem>> {
         Some(_) => {}
     }
 
-    if problems.is_empty() {
-        Ok(rows)
-    } else {
-        Err(problems)
-    }
+    if problems.is_empty() { Ok(rows) } else { Err(problems) }
 }
 
 /// Checks data rows one at a time, remembering where each email and student
@@ -217,11 +193,9 @@ impl RowChecker {
         layout: &Layout,
         problems: &mut Vec<RosterProblem>,
     ) -> Option<RosterRow> {
-        let (Some(name), Some(email), Some(number)) = (
-            record.get(layout.name),
-            record.get(layout.email),
-            record.get(layout.student_number),
-        ) else {
+        let (Some(name), Some(email), Some(number)) =
+            (record.get(layout.name), record.get(layout.email), record.get(layout.student_number))
+        else {
             problems.push(RosterProblem::new(
                 line,
                 format!(
@@ -258,9 +232,7 @@ impl RowChecker {
         if number.is_empty() {
             problem("missing student id".into());
         } else if number.chars().count() > MAX_STUDENT_NUMBER_CHARS {
-            problem(format!(
-                "the student id is longer than {MAX_STUDENT_NUMBER_CHARS} characters"
-            ));
+            problem(format!("the student id is longer than {MAX_STUDENT_NUMBER_CHARS} characters"));
         } else if number.chars().any(char::is_control) {
             problem("the student id contains a line break or control character".into());
         } else {
@@ -299,11 +271,7 @@ struct LineLocator<'a> {
 
 impl<'a> LineLocator<'a> {
     fn new(text: &'a str) -> Self {
-        LineLocator {
-            text: text.as_bytes(),
-            offset: 0,
-            line: 1,
-        }
+        LineLocator { text: text.as_bytes(), offset: 0, line: 1 }
     }
 
     fn line_at(&mut self, byte: u64) -> u64 {
@@ -316,10 +284,8 @@ impl<'a> LineLocator<'a> {
             self.offset = 0;
             self.line = 1;
         }
-        let newlines = self
-            .text
-            .get(self.offset..target)
-            .map_or(0, |skipped| skipped.iter().filter(|&&b| b == b'\n').count());
+        let newlines =
+            self.text.get(self.offset..target).map_or(0, |skipped| skipped.iter().filter(|&&b| b == b'\n').count());
         self.line += newlines as u64;
         self.offset = target;
         self.line
@@ -361,19 +327,12 @@ fn read_header(record: &csv::StringRecord, line: u64) -> Result<Layout, RosterPr
     if !repeated.is_empty() {
         return Err(RosterProblem::new(
             line,
-            format!(
-                "the header has more than one {} column; keep one of each",
-                repeated.join(", ")
-            ),
+            format!("the header has more than one {} column; keep one of each", repeated.join(", ")),
         ));
     }
 
     match found {
-        [Some(name), Some(email), Some(student_number)] => Ok(Layout {
-            name,
-            email,
-            student_number,
-        }),
+        [Some(name), Some(email), Some(student_number)] => Ok(Layout { name, email, student_number }),
         _ => {
             let missing: Vec<&str> = Column::ALL
                 .into_iter()
@@ -419,11 +378,7 @@ mod tests {
     use super::*;
 
     fn problems(text: &str) -> Vec<(u64, String)> {
-        parse_roster(text)
-            .unwrap_err()
-            .into_iter()
-            .map(|p| (p.line, p.message))
-            .collect()
+        parse_roster(text).unwrap_err().into_iter().map(|p| (p.line, p.message)).collect()
     }
 
     fn lines(text: &str) -> Vec<u64> {
@@ -527,11 +482,7 @@ mod tests {
 
         let found = problems("Name,Email\nAna,ana@example.edu\n");
         assert_eq!(found.len(), 1);
-        assert!(
-            found[0].1.contains("missing the student id column;"),
-            "{}",
-            found[0].1
-        );
+        assert!(found[0].1.contains("missing the student id column;"), "{}", found[0].1);
     }
 
     #[test]
@@ -547,11 +498,7 @@ mod tests {
         let found = problems("name,email,e-mail,student id\nAna,a@example.edu,b@example.edu,1\n");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, 1);
-        assert!(
-            found[0].1.contains("more than one email column"),
-            "{}",
-            found[0].1
-        );
+        assert!(found[0].1.contains("more than one email column"), "{}", found[0].1);
     }
 
     #[test]
@@ -566,16 +513,8 @@ mod tests {
 
     #[test]
     fn header_only_has_no_students() {
-        for text in [
-            "name,email,student id",
-            "name,email,student id\n",
-            "name,email,student id\n\n,,\n",
-        ] {
-            assert_eq!(
-                problems(text),
-                vec![(1, "the roster has no students".to_string())],
-                "{text:?}"
-            );
+        for text in ["name,email,student id", "name,email,student id\n", "name,email,student id\n\n,,\n"] {
+            assert_eq!(problems(text), vec![(1, "the roster has no students".to_string())], "{text:?}");
         }
     }
 
@@ -668,10 +607,7 @@ mod tests {
     fn header_after_leading_blank_lines() {
         let rows = parse_roster("\n\nname,email,student id\nAna,ana@example.edu,1\n").unwrap();
         assert_eq!(rows[0].line, 4);
-        assert_eq!(
-            problems("\r\n\r\nname,email,student id\r\n"),
-            vec![(3, "the roster has no students".to_string())]
-        );
+        assert_eq!(problems("\r\n\r\nname,email,student id\r\n"), vec![(3, "the roster has no students".to_string())]);
     }
 
     #[test]
@@ -710,10 +646,7 @@ mod tests {
                 (2, "missing name".to_string()),
                 (3, "missing email".to_string()),
                 (4, "missing student id".to_string()),
-                (
-                    6,
-                    "\"dee at example.edu\" is not a valid email address".to_string()
-                ),
+                (6, "\"dee at example.edu\" is not a valid email address".to_string()),
                 (7, "missing name".to_string()),
                 (7, "\"bad\" is not a valid email address".to_string()),
                 (7, "missing student id".to_string()),
@@ -738,10 +671,7 @@ mod tests {
         let long = "x".repeat(500);
         let found = problems(&format!("name,email,student id\nAna,{long},1\n"));
         assert_eq!(found.len(), 1);
-        assert_eq!(
-            found[0].1,
-            format!("\"{}…\" is not a valid email address", "x".repeat(60))
-        );
+        assert_eq!(found[0].1, format!("\"{}…\" is not a valid email address", "x".repeat(60)));
         assert_eq!(shorten("ana"), "ana");
         assert_eq!(shorten(&"é".repeat(61)), format!("{}…", "é".repeat(60)));
         assert_eq!(shorten(&"é".repeat(60)), "é".repeat(60));
@@ -806,10 +736,7 @@ mod tests {
                     Ana,ana@example.edu,S001\n\
                     Ben,ben@example.edu,s001\n\
                     Cy,cy@example.edu,S002\n";
-        assert_eq!(
-            problems(text),
-            vec![(3, "the student id s001 is already on line 2".to_string())]
-        );
+        assert_eq!(problems(text), vec![(3, "the student id s001 is already on line 2".to_string())]);
     }
 
     #[test]
@@ -845,28 +772,17 @@ mod tests {
 
     #[test]
     fn display_is_line_then_message() {
-        let problem = RosterProblem {
-            line: 7,
-            message: "missing name".into(),
-        };
+        let problem = RosterProblem { line: 7, message: "missing name".into() };
         assert_eq!(problem.to_string(), "line 7: missing name");
     }
 
     #[test]
     fn plausible_emails() {
-        for good in [
-            "a@b.co",
-            "ana.lima+ma@example.edu",
-            "x@sub.domain.example",
-            "o'brien@example.ie",
-        ] {
+        for good in ["a@b.co", "ana.lima+ma@example.edu", "x@sub.domain.example", "o'brien@example.ie"] {
             assert!(is_plausible_email(good), "{good:?}");
         }
         let too_long = format!("{}@example.edu", "a".repeat(MAX_EMAIL_BYTES));
-        let just_fits = format!(
-            "{}@example.edu",
-            "a".repeat(MAX_EMAIL_BYTES - "@example.edu".len())
-        );
+        let just_fits = format!("{}@example.edu", "a".repeat(MAX_EMAIL_BYTES - "@example.edu".len()));
         assert!(is_plausible_email(&just_fits));
         for bad in [
             "",

@@ -77,13 +77,19 @@ pub struct StoredLink {
 /// Why a chain does not verify, naming the first record that fails.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainBreak {
-    #[error("record {id} (program {program}, position {seq}): its content does not match its hash; a stored field was changed")]
+    #[error(
+        "record {id} (program {program}, position {seq}): its content does not match its hash; a stored field was changed"
+    )]
     ContentChanged { program: i64, id: i64, seq: i64 },
-    #[error("record {id} (program {program}, position {seq}): it does not follow the record before it; a record was removed, inserted or changed")]
+    #[error(
+        "record {id} (program {program}, position {seq}): it does not follow the record before it; a record was removed, inserted or changed"
+    )]
     LinkBroken { program: i64, id: i64, seq: i64 },
     #[error("program {program}: position {expected} is missing (found {found}); a record was removed")]
     Gap { program: i64, expected: i64, found: i64 },
-    #[error("program {program}: the chain ends at position {last} but its head says {head}; the newest records were removed")]
+    #[error(
+        "program {program}: the chain ends at position {last} but its head says {head}; the newest records were removed"
+    )]
     Truncated { program: i64, last: i64, head: i64 },
 }
 

@@ -117,7 +117,11 @@ mod tests {
     fn multi_line_text_keeps_breaks_and_tabs_only() {
         assert_eq!(check("line one\r\nline\ttwo", TextKind::MultiLine), Ok(()));
         for bad in ['\0', '\u{1}', '\u{8}', '\u{b}', '\u{c}', '\u{1b}', '\u{7f}', '\u{85}', '\u{9f}'] {
-            assert_eq!(check(&format!("a{bad}b"), TextKind::MultiLine), Err(TextError::ControlCharacter(bad as u32)), "{bad:?}");
+            assert_eq!(
+                check(&format!("a{bad}b"), TextKind::MultiLine),
+                Err(TextError::ControlCharacter(bad as u32)),
+                "{bad:?}"
+            );
         }
         // Zero-width joiner: part of some names and emoji, not a control.
         assert_eq!(check("a\u{200d}b", TextKind::MultiLine), Ok(()));

@@ -73,11 +73,7 @@ impl Verdict {
             Verdict::Proceed => None,
             Verdict::RetryAfter(wait) => {
                 let whole = wait.num_seconds();
-                let rounded_up = if *wait > Duration::seconds(whole) {
-                    whole + 1
-                } else {
-                    whole
-                };
+                let rounded_up = if *wait > Duration::seconds(whole) { whole + 1 } else { whole };
                 Some(rounded_up.max(1))
             }
         }
@@ -108,25 +104,16 @@ impl ThrottlePolicy {
         address_failures: &[DateTime<Utc>],
         now: DateTime<Utc>,
     ) -> Verdict {
-        let wait = self
-            .account_wait(account_failures, now)
-            .max(self.address_wait(address_failures, now));
-        if wait > Duration::zero() {
-            Verdict::RetryAfter(wait)
-        } else {
-            Verdict::Proceed
-        }
+        let wait = self.account_wait(account_failures, now).max(self.address_wait(address_failures, now));
+        if wait > Duration::zero() { Verdict::RetryAfter(wait) } else { Verdict::Proceed }
     }
 
     /// Failures still inside the window at `now`, oldest first. A failure
     /// stamped after `now` (clock skew between servers) counts as happening
     /// at `now`, so skew cannot stretch a wait past the policy's limits.
     fn recent(&self, failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Vec<DateTime<Utc>> {
-        let mut recent: Vec<DateTime<Utc>> = failures
-            .iter()
-            .map(|&at| at.min(now))
-            .filter(|&at| self.in_window(at, now))
-            .collect();
+        let mut recent: Vec<DateTime<Utc>> =
+            failures.iter().map(|&at| at.min(now)).filter(|&at| self.in_window(at, now)).collect();
         recent.sort_unstable();
         recent
     }
@@ -144,9 +131,7 @@ impl ThrottlePolicy {
         };
         let doublings = extra.min(MAX_DOUBLINGS);
         let factor: i32 = 1 << doublings;
-        self.base_delay
-            .checked_mul(factor)
-            .map_or(self.max_delay, |delay| delay.min(self.max_delay))
+        self.base_delay.checked_mul(factor).map_or(self.max_delay, |delay| delay.min(self.max_delay))
     }
 
     fn account_wait(&self, failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Duration {
@@ -184,9 +169,7 @@ impl ThrottlePolicy {
 /// Time from `now` until `at + after`, never negative. Near the end of
 /// chrono's range the sum can overflow; then the full `after` is owed.
 fn wait_until(at: DateTime<Utc>, after: Duration, now: DateTime<Utc>) -> Duration {
-    at.checked_add_signed(after)
-        .map_or(after, |until| until.signed_duration_since(now))
-        .max(Duration::zero())
+    at.checked_add_signed(after).map_or(after, |until| until.signed_duration_since(now)).max(Duration::zero())
 }
 
 #[cfg(test)]
@@ -282,34 +265,22 @@ mod tests {
     fn delay_is_capped_at_max_delay() {
         // 3 free + 8 more: 2 * 2^8 = 512 s, capped at 300 s.
         let failures: Vec<_> = (0..11).map(at).collect();
-        assert_eq!(
-            account(&failures, at(10)),
-            Verdict::RetryAfter(Duration::minutes(5))
-        );
+        assert_eq!(account(&failures, at(10)), Verdict::RetryAfter(Duration::minutes(5)));
         assert_eq!(account(&failures, at(10 + 299)), Verdict::RetryAfter(secs(1)));
         assert_eq!(account(&failures, at(10 + 300)), Verdict::Proceed);
     }
 
     #[test]
     fn huge_failure_counts_do_not_overflow() {
-        let p = ThrottlePolicy {
-            window: Duration::days(365),
-            ..policy()
-        };
+        let p = ThrottlePolicy { window: Duration::days(365), ..policy() };
         let failures: Vec<_> = (0..10_000).map(at).collect();
-        assert_eq!(
-            p.check(&failures, &[], at(9_999)),
-            Verdict::RetryAfter(Duration::minutes(5))
-        );
+        assert_eq!(p.check(&failures, &[], at(9_999)), Verdict::RetryAfter(Duration::minutes(5)));
         assert_eq!(p.account_delay(usize::MAX), Duration::minutes(5));
         assert_eq!(p.account_delay(3 + 64), Duration::minutes(5));
 
         // A policy with a huge base delay saturates at max_delay too.
-        let big = ThrottlePolicy {
-            base_delay: Duration::days(100_000),
-            max_delay: Duration::days(200_000),
-            ..policy()
-        };
+        let big =
+            ThrottlePolicy { base_delay: Duration::days(100_000), max_delay: Duration::days(200_000), ..policy() };
         assert_eq!(big.account_delay(3 + 30), Duration::days(200_000));
     }
 
@@ -350,10 +321,7 @@ mod tests {
         let mut address: Vec<_> = (0..30).map(|i| at(i * 10)).collect();
         address.reverse();
         address.swap(3, 17);
-        assert_eq!(
-            policy().check(&[], &address, at(290)),
-            Verdict::RetryAfter(secs(610))
-        );
+        assert_eq!(policy().check(&[], &address, at(290)), Verdict::RetryAfter(secs(610)));
     }
 
     #[test]
@@ -375,14 +343,8 @@ mod tests {
         // 30 failures, one every 10 s from 0 to 290 s.
         let address: Vec<_> = (0..30).map(|i| at(i * 10)).collect();
         // Blocked until the failure at 0 s leaves at 900 s.
-        assert_eq!(
-            policy().check(&[], &address, at(290)),
-            Verdict::RetryAfter(secs(610))
-        );
-        assert_eq!(
-            policy().check(&[], &address, at(899)),
-            Verdict::RetryAfter(secs(1))
-        );
+        assert_eq!(policy().check(&[], &address, at(290)), Verdict::RetryAfter(secs(610)));
+        assert_eq!(policy().check(&[], &address, at(899)), Verdict::RetryAfter(secs(1)));
         assert_eq!(policy().check(&[], &address, at(900)), Verdict::Proceed);
     }
 
@@ -406,28 +368,19 @@ mod tests {
         // shift which failure has to expire.
         let mut address: Vec<_> = (0..5).map(|i| at(i - 10_000)).collect();
         address.extend((0..30).map(|i| at(i * 10)));
-        assert_eq!(
-            policy().check(&[], &address, at(300)),
-            Verdict::RetryAfter(secs(600))
-        );
+        assert_eq!(policy().check(&[], &address, at(300)), Verdict::RetryAfter(secs(600)));
     }
 
     #[test]
     fn address_limit_of_zero_is_off() {
-        let p = ThrottlePolicy {
-            max_failures_per_address: 0,
-            ..policy()
-        };
+        let p = ThrottlePolicy { max_failures_per_address: 0, ..policy() };
         let address: Vec<_> = (0..100).map(at).collect();
         assert_eq!(p.check(&[], &address, at(100)), Verdict::Proceed);
     }
 
     #[test]
     fn zero_free_attempts_delays_from_the_first_failure() {
-        let p = ThrottlePolicy {
-            free_attempts_per_account: 0,
-            ..policy()
-        };
+        let p = ThrottlePolicy { free_attempts_per_account: 0, ..policy() };
         assert_eq!(p.check(&[], &[], at(0)), Verdict::Proceed);
         // base * 2^(n - free): one failure already owes 2 * 2^1 s.
         assert_eq!(p.check(&[at(0)], &[], at(0)), Verdict::RetryAfter(secs(4)));
@@ -441,15 +394,9 @@ mod tests {
         // Address: 30 failures from 0 s, so blocked until 900 s.
         let address: Vec<_> = (0..30).map(|i| at(i * 10)).collect();
         let p = policy();
-        assert_eq!(
-            p.check(&account_failures, &address, at(301)),
-            Verdict::RetryAfter(secs(599))
-        );
+        assert_eq!(p.check(&account_failures, &address, at(301)), Verdict::RetryAfter(secs(599)));
         // Address under the limit: the account wait is what remains.
-        assert_eq!(
-            p.check(&account_failures, &address[..29], at(301)),
-            Verdict::RetryAfter(secs(3))
-        );
+        assert_eq!(p.check(&account_failures, &address[..29], at(301)), Verdict::RetryAfter(secs(3)));
         // Account wait longer than the address wait.
         let many: Vec<_> = (0..11).map(|i| at(890 + i)).collect();
         assert_eq!(p.check(&many, &address, at(900)), Verdict::RetryAfter(secs(300)));
@@ -459,23 +406,14 @@ mod tests {
     fn retry_after_seconds_rounds_up() {
         assert_eq!(Verdict::Proceed.retry_after_seconds(), None);
         assert_eq!(Verdict::RetryAfter(secs(3)).retry_after_seconds(), Some(3));
-        assert_eq!(
-            Verdict::RetryAfter(Duration::milliseconds(2_001)).retry_after_seconds(),
-            Some(3)
-        );
-        assert_eq!(
-            Verdict::RetryAfter(Duration::milliseconds(1)).retry_after_seconds(),
-            Some(1)
-        );
+        assert_eq!(Verdict::RetryAfter(Duration::milliseconds(2_001)).retry_after_seconds(), Some(3));
+        assert_eq!(Verdict::RetryAfter(Duration::milliseconds(1)).retry_after_seconds(), Some(1));
     }
 
     #[test]
     fn sub_second_timestamps_are_exact() {
         let failures = [at(0), at(1), at(2) + Duration::milliseconds(500)];
-        assert_eq!(
-            account(&failures, at(3)),
-            Verdict::RetryAfter(Duration::milliseconds(1_500))
-        );
+        assert_eq!(account(&failures, at(3)), Verdict::RetryAfter(Duration::milliseconds(1_500)));
     }
 
     #[test]

@@ -61,18 +61,12 @@ impl TotpSecret {
     /// Parses a secret as a person might paste or type it: case and spaces
     /// (apps show it in groups of four) and trailing `=` padding are ignored.
     pub fn from_base32(text: &str) -> Result<Self, TotpError> {
-        let cleaned: String = text
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
         let cleaned = cleaned.trim_end_matches('=');
         if cleaned.is_empty() {
             return Err(TotpError::Empty);
         }
-        let bytes = data_encoding::BASE32_NOPAD
-            .decode(cleaned.as_bytes())
-            .map_err(|_| TotpError::InvalidBase32)?;
+        let bytes = data_encoding::BASE32_NOPAD.decode(cleaned.as_bytes()).map_err(|_| TotpError::InvalidBase32)?;
         if bytes.is_empty() {
             return Err(TotpError::Empty);
         }
@@ -141,12 +135,7 @@ pub fn hotp(secret: &[u8], counter: u64) -> u32 {
     // digest), and the top bit is dropped so the value is the same signed or
     // unsigned.
     let offset = usize::from(digest[19] & 0x0f);
-    let word = digest
-        .iter()
-        .skip(offset)
-        .take(4)
-        .fold(0u32, |acc, &byte| (acc << 8) | u32::from(byte))
-        & 0x7fff_ffff;
+    let word = digest.iter().skip(offset).take(4).fold(0u32, |acc, &byte| (acc << 8) | u32::from(byte)) & 0x7fff_ffff;
     word % MODULUS
 }
 
@@ -206,9 +195,7 @@ mod tests {
 
     #[test]
     fn hotp_matches_rfc4226_appendix_d() {
-        let expected = [
-            755224, 287082, 359152, 969429, 338314, 254676, 287922, 162583, 399871, 520489,
-        ];
+        let expected = [755224, 287082, 359152, 969429, 338314, 254676, 287922, 162583, 399871, 520489];
         for (counter, want) in expected.into_iter().enumerate() {
             assert_eq!(hotp(RFC_SECRET, counter as u64), want, "counter {counter}");
         }
@@ -327,17 +314,7 @@ mod tests {
     fn verify_rejects_malformed_codes() {
         let secret = rfc_secret();
         let now = 1234567890;
-        for bad in [
-            "",
-            "      ",
-            "05924",
-            "0005924",
-            "00592a",
-            "-05924",
-            "+05924",
-            "００５９２４",
-            "5924",
-        ] {
+        for bad in ["", "      ", "05924", "0005924", "00592a", "-05924", "+05924", "００５９２４", "5924"] {
             assert_eq!(secret.verify(bad, now, None), None, "{bad:?}");
         }
     }
@@ -371,10 +348,7 @@ mod tests {
         let odd = TotpSecret::from_bytes(vec![0xff, 0x00, 0x7a]);
         let text = odd.to_base32();
         assert!(!text.contains('='));
-        assert_eq!(
-            TotpSecret::from_base32(&text).unwrap().as_bytes(),
-            &[0xff, 0x00, 0x7a]
-        );
+        assert_eq!(TotpSecret::from_base32(&text).unwrap().as_bytes(), &[0xff, 0x00, 0x7a]);
     }
 
     #[test]
@@ -387,10 +361,7 @@ mod tests {
         ] {
             assert_eq!(TotpSecret::from_base32(text).unwrap(), want, "{text:?}");
         }
-        assert_eq!(
-            TotpSecret::from_base32("74AHU===").unwrap().as_bytes(),
-            &[0xff, 0x00, 0x7a]
-        );
+        assert_eq!(TotpSecret::from_base32("74AHU===").unwrap().as_bytes(), &[0xff, 0x00, 0x7a]);
     }
 
     #[test]
@@ -399,11 +370,7 @@ mod tests {
         assert_eq!(TotpSecret::from_base32("   "), Err(TotpError::Empty));
         assert_eq!(TotpSecret::from_base32("===="), Err(TotpError::Empty));
         for bad in ["GEZDGNB1", "GEZD-GNBV", "GEZDGNBVG!", "A", "GEZ", "ÄÖÜ"] {
-            assert_eq!(
-                TotpSecret::from_base32(bad),
-                Err(TotpError::InvalidBase32),
-                "{bad:?}"
-            );
+            assert_eq!(TotpSecret::from_base32(bad), Err(TotpError::InvalidBase32), "{bad:?}");
         }
     }
 
@@ -419,10 +386,7 @@ mod tests {
     #[test]
     fn otpauth_uri_percent_encodes_issuer_and_account() {
         let uri = rfc_secret().otpauth_uri("Checkoff: MA Program", "José Ñ&x=1");
-        assert!(
-            uri.starts_with("otpauth://totp/Checkoff%3A%20MA%20Program:Jos%C3%A9%20%C3%91%26x%3D1?"),
-            "{uri}"
-        );
+        assert!(uri.starts_with("otpauth://totp/Checkoff%3A%20MA%20Program:Jos%C3%A9%20%C3%91%26x%3D1?"), "{uri}");
         assert!(uri.contains("&issuer=Checkoff%3A%20MA%20Program&"), "{uri}");
     }
 

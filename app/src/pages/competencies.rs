@@ -324,7 +324,9 @@ fn Sheet(sheet: SheetView, lab: bool) -> impl IntoView {
                         .skip(after)
                         .take(list.students.len())
                         .find(|s| s.student_id != sid && s.status != CompetencyStatus::Complete)
-                        .map(|s| (s.name.clone(), format!("/programs/{pid}/students/{}/evaluate/{code}?lab=1", s.student_id)))
+                        .map(|s| {
+                            (s.name.clone(), format!("/programs/{pid}/students/{}/evaluate/{code}?lab=1", s.student_id))
+                        })
                 }
             },
         )
@@ -429,7 +431,12 @@ fn Sheet(sheet: SheetView, lab: bool) -> impl IntoView {
 }
 
 #[component]
-fn ResultCard(r: SignResult, record_path: String, lab_path: Option<String>, next: Option<(String, String)>) -> impl IntoView {
+fn ResultCard(
+    r: SignResult,
+    record_path: String,
+    lab_path: Option<String>,
+    next: Option<(String, String)>,
+) -> impl IntoView {
     view! {
         <section class=if r.passed { "card result result-pass" } else { "card result result-fail" } role="status" aria-live="polite" data-testid="sign-result">
             <h2>{if r.passed { "Signed: passed" } else { "Signed: not passed" }}</h2>

@@ -27,10 +27,8 @@ pub fn FrameworkEditions(program_id: i64) -> impl IntoView {
             imported.update(|n| *n += 1);
         }
     });
-    let data = Resource::new(
-        move || (program_id, switch.version().get(), imported.get()),
-        |(p, ..)| program_editions(p),
-    );
+    let data =
+        Resource::new(move || (program_id, switch.version().get(), imported.get()), |(p, ..)| program_editions(p));
     let access = Resource::new(move || program_id, program_editions);
     view! {
         <section class="card" aria-labelledby="edition-title">
@@ -223,10 +221,8 @@ fn ImportReport(p: ImportPreview) -> impl IntoView {
         }
         .into_any();
     }
-    let counts = format!(
-        "{} psychomotor, {} affective and {} cognitive competencies.",
-        p.psychomotor, p.affective, p.cognitive
-    );
+    let counts =
+        format!("{} psychomotor, {} affective and {} cognitive competencies.", p.psychomotor, p.affective, p.cognitive);
     match p.imported {
         Some((id, true)) => view! {
             <p class="notice notice-ok" role="status">{format!("Imported as edition {id}: {counts} Move the program to it above when you are ready.")}</p>

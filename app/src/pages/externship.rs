@@ -7,9 +7,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::externship::{
-    AddSite, CorrectHours, DecideInput, EntryView, EvaluationFormView, EvaluationInput, EvaluationView, ExternshipSetupView,
-    HoursPageView, LogHours, PlaceStudent, VerifyGroup, WeekView, decide_hours, end_placement, externship_evaluation_form,
-    externship_setup, hours_page, hours_to_verify, submit_externship_evaluation, withdraw_hours,
+    AddSite, CorrectHours, DecideInput, EntryView, EvaluationFormView, EvaluationInput, EvaluationView,
+    ExternshipSetupView, HoursPageView, LogHours, PlaceStudent, VerifyGroup, WeekView, decide_hours, end_placement,
+    externship_evaluation_form, externship_setup, hours_page, hours_to_verify, submit_externship_evaluation,
+    withdraw_hours,
 };
 use crate::components::charts::{Bar, BarChart};
 use crate::components::form::{Field, FormError, Submit, last_error};
@@ -40,7 +41,16 @@ pub fn HoursPage() -> impl IntoView {
     let decide = Action::new(|input: &DecideInput| decide_hours(input.clone()));
     let withdraw = Action::new(|(p, e): &(i64, i64)| withdraw_hours(*p, *e));
     let data = Resource::new(
-        move || (pid.get(), sid.get(), log.version().get(), correct.version().get(), decide.version().get(), withdraw.version().get()),
+        move || {
+            (
+                pid.get(),
+                sid.get(),
+                log.version().get(),
+                correct.version().get(),
+                decide.version().get(),
+                withdraw.version().get(),
+            )
+        },
         |(p, s, ..)| hours_page(p, s),
     );
     view! {
@@ -65,17 +75,32 @@ fn Hours(
     let bars: Vec<Bar> = v
         .per_week
         .iter()
-        .map(|(week, h)| Bar { label: week.get(5..).unwrap_or(week).to_string(), value: *h, title: format!("Week of {week}: {h} h approved") })
+        .map(|(week, h)| Bar {
+            label: week.get(5..).unwrap_or(week).to_string(),
+            value: *h,
+            title: format!("Week of {week}: {h} h approved"),
+        })
         .collect();
     let t = v.totals.clone();
     let decide_error = Signal::derive(move || decide.value().get().and_then(|r| r.err()));
     let decided = move || match decide.value().get() {
-        Some(Ok(d)) if d.changed > 0 => Some(format!("Done: {} entr{} ({} h).", d.changed, if d.changed == 1 { "y" } else { "ies" }, d.hours)),
+        Some(Ok(d)) if d.changed > 0 => {
+            Some(format!("Done: {} entr{} ({} h).", d.changed, if d.changed == 1 { "y" } else { "ies" }, d.hours))
+        }
         Some(Ok(_)) => Some("Those entries were already decided.".to_string()),
         _ => None,
     };
     let can_log = v.can_log;
-    let a = HoursActions { pid, sid, can_verify: v.can_verify, can_log, can_correct: v.can_correct, decide, withdraw, correct };
+    let a = HoursActions {
+        pid,
+        sid,
+        can_verify: v.can_verify,
+        can_log,
+        can_correct: v.can_correct,
+        decide,
+        withdraw,
+        correct,
+    };
     view! {
         <Title text=format!("Externship hours · {}", v.student_name)/>
         <p class="breadcrumb"><a href=format!("/programs/{pid}/students/{sid}")>{v.student_name.clone()}</a></p>
@@ -116,7 +141,12 @@ fn Hours(
 }
 
 #[component]
-fn LogHoursForm(program_id: i64, log: ServerAction<LogHours>, today: String, competencies: Vec<(String, String)>) -> impl IntoView {
+fn LogHoursForm(
+    program_id: i64,
+    log: ServerAction<LogHours>,
+    today: String,
+    competencies: Vec<(String, String)>,
+) -> impl IntoView {
     let error = last_error(log.value());
     let logged = move || match log.value().get() {
         Some(Ok(e)) => Some(format!("Logged {} h for {}: awaiting your preceptor.", e.hours, e.day)),
@@ -310,7 +340,13 @@ fn CorrectForm(e: EntryView, pid: i64, sid: i64, correct: ServerAction<CorrectHo
 }
 
 #[component]
-fn Evaluations(v_evaluations: Vec<EvaluationView>, pid: i64, sid: i64, can_site: bool, can_student: bool) -> impl IntoView {
+fn Evaluations(
+    v_evaluations: Vec<EvaluationView>,
+    pid: i64,
+    sid: i64,
+    can_site: bool,
+    can_student: bool,
+) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="evaluations-title">
             <h2 id="evaluations-title">"End-of-externship evaluations"</h2>
@@ -372,9 +408,18 @@ pub fn HoursToVerify() -> impl IntoView {
 }
 
 #[component]
-fn VerifyCard(g: VerifyGroup, decide: Action<DecideInput, Result<crate::api::externship::Decided, AppError>>) -> impl IntoView {
+fn VerifyCard(
+    g: VerifyGroup,
+    decide: Action<DecideInput, Result<crate::api::externship::Decided, AppError>>,
+) -> impl IntoView {
     let n = g.entry_ids.len();
-    let input = DecideInput { program_id: g.program_id, student_id: g.student_id, entry_ids: g.entry_ids.clone(), decision: "approve".into(), reason: String::new() };
+    let input = DecideInput {
+        program_id: g.program_id,
+        student_id: g.student_id,
+        entry_ids: g.entry_ids.clone(),
+        decision: "approve".into(),
+        reason: String::new(),
+    };
     view! {
         <article class="verify-group" data-testid="verify-group">
             <h3>{format!("{} · {}", g.student_name, g.week_label)}</h3>
@@ -427,7 +472,11 @@ fn Setup(
     let pid = v.program_id;
     let site_error = last_error(add_site.value());
     let place_error = last_error(place.value());
-    let select = |label: &'static str, name: &'static str, options: Vec<(i64, String)>, optional: bool, error: Signal<Option<AppError>>| {
+    let select = |label: &'static str,
+                  name: &'static str,
+                  options: Vec<(i64, String)>,
+                  optional: bool,
+                  error: Signal<Option<AppError>>| {
         let id = format!("field-{name}");
         let message = Signal::derive(move || error.get().and_then(|e| e.for_field(name)));
         view! {
@@ -521,7 +570,8 @@ pub fn ExternshipEvaluationPage() -> impl IntoView {
     let (pid, sid) = (param_i64("id"), param_i64("student"));
     let q = use_query_map();
     let kind = Memo::new(move |_| q.read().get("kind").unwrap_or_default());
-    let data = Resource::new(move || (pid.get(), sid.get(), kind.get()), |(p, s, k)| externship_evaluation_form(p, s, k));
+    let data =
+        Resource::new(move || (pid.get(), sid.get(), kind.get()), |(p, s, k)| externship_evaluation_form(p, s, k));
     view! {
         <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
             {move || data.get().map(|r| match r {
@@ -535,7 +585,8 @@ pub fn ExternshipEvaluationPage() -> impl IntoView {
 #[component]
 fn EvaluationFormPage(v: EvaluationFormView) -> impl IntoView {
     let of_student = v.kind == "of_student";
-    let title = if of_student { format!("Evaluation of {}", v.student_name) } else { format!("Evaluation of {}", v.site_name) };
+    let title =
+        if of_student { format!("Evaluation of {}", v.student_name) } else { format!("Evaluation of {}", v.site_name) };
     let n = v.items.len();
     let ratings: Vec<RwSignal<u8>> = (0..n).map(|_| RwSignal::new(0)).collect();
     let comments: Vec<RwSignal<String>> = (0..n).map(|_| RwSignal::new(String::new())).collect();

@@ -6,9 +6,9 @@ use crate::api::check_server;
 use crate::api::people::my_students;
 use crate::components::checklist_preview::ChecklistPreview;
 use crate::components::status::ErrorNotice;
+use crate::domain::access::Role;
 use crate::pages::competencies::PendingRequests;
 use crate::pages::externship::HoursToVerify;
-use crate::domain::access::Role;
 
 #[component]
 pub fn HomePage() -> impl IntoView {

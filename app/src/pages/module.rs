@@ -6,9 +6,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::modules::{get_module, module_body, record_reading, rendered_body};
-use crate::domain::access::Role;
 use crate::components::knowledge_check::KnowledgeCheck;
 use crate::components::status::ErrorNotice;
+use crate::domain::access::Role;
 use crate::domain::module::ModuleView;
 use crate::error::AppError;
 use crate::pages::not_found::NotFound;
@@ -99,11 +99,8 @@ fn track_reading(slug: String, body_ref: NodeRef<leptos::html::Div>) {
     let me = crate::app::current_user().map(|c| c.0);
     let reported = StoredValue::new(0u8);
     let handle = window_event_listener(leptos::ev::scroll, move |_| {
-        let student = me
-            .and_then(|me| me.get_untracked())
-            .and_then(|r| r.ok())
-            .flatten()
-            .is_some_and(|m| m.is(Role::Student));
+        let student =
+            me.and_then(|me| me.get_untracked()).and_then(|r| r.ok()).flatten().is_some_and(|m| m.is(Role::Student));
         let Some(el) = body_ref.get_untracked() else { return };
         if !student {
             return;

@@ -6,7 +6,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::reports::{DashboardView, StudentFilter, SummaryView, accreditation_summary, cohort_checklists, program_dashboard, status_of_char};
+use crate::api::reports::{
+    DashboardView, StudentFilter, SummaryView, accreditation_summary, cohort_checklists, program_dashboard,
+    status_of_char,
+};
 use crate::components::charts::{Bar, BarChart, LineChart, Point};
 use crate::components::status::ErrorNotice;
 use crate::domain::competency::CompetencyStatus;
@@ -33,7 +36,11 @@ fn symbol(s: CompetencyStatus) -> &'static str {
 }
 
 #[component]
-fn CohortPicker(cohorts: Vec<(i64, String)>, selected: Option<i64>, #[prop(optional)] filter: Option<StudentFilter>) -> impl IntoView {
+fn CohortPicker(
+    cohorts: Vec<(i64, String)>,
+    selected: Option<i64>,
+    #[prop(optional)] filter: Option<StudentFilter>,
+) -> impl IntoView {
     view! {
         <form method="get" class="card inline-form" aria-label="Filters">
             <div class="field">
@@ -81,7 +88,11 @@ fn Dashboard(v: DashboardView) -> impl IntoView {
     let hours_bars: Vec<Bar> = v
         .hours_per_week
         .iter()
-        .map(|(w, h)| Bar { label: w.get(5..).unwrap_or(w).to_string(), value: *h, title: format!("Week of {w}: {h:.1} h approved") })
+        .map(|(w, h)| Bar {
+            label: w.get(5..).unwrap_or(w).to_string(),
+            value: *h,
+            title: format!("Week of {w}: {h:.1} h approved"),
+        })
         .collect();
     let passes: Vec<Point> = v
         .passes_over_time
@@ -180,7 +191,8 @@ fn Dashboard(v: DashboardView) -> impl IntoView {
 pub fn SummaryPage() -> impl IntoView {
     let pid = program_param();
     let cohort = query_param("cohort");
-    let data = Resource::new(move || (pid.get(), cohort.get()), |(p, c)| accreditation_summary(p, c.parse().unwrap_or(0)));
+    let data =
+        Resource::new(move || (pid.get(), cohort.get()), |(p, c)| accreditation_summary(p, c.parse().unwrap_or(0)));
     view! {
         <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
             {move || data.get().map(|r| match r {
@@ -196,11 +208,13 @@ fn Summary(v: SummaryView) -> impl IntoView {
     let pid = v.program_id;
     let f = v.figures;
     let cohort_q = v.cohort_id.unwrap_or(0);
-    let figure = |label: String, n: usize, pct: u8| view! {
-        <div class="figure">
-            <p class="figure-value">{format!("{pct}%")}</p>
-            <p class="figure-label">{format!("{label}: {n} of {}", f.students)}</p>
-        </div>
+    let figure = |label: String, n: usize, pct: u8| {
+        view! {
+            <div class="figure">
+                <p class="figure-value">{format!("{pct}%")}</p>
+                <p class="figure-label">{format!("{label}: {n} of {}", f.students)}</p>
+            </div>
+        }
     };
     view! {
         <Title text=format!("Accreditation summary · {}", v.program_name)/>

@@ -73,14 +73,15 @@ pub async fn for_program(db: &Db, program: ProgramId, limit: i64) -> Result<Vec<
 /// The whole site's events (administrators).
 pub async fn all(db: &Db, limit: i64) -> Result<Vec<AuditRow>, StorageError> {
     let sql = format!("{SELECT} ORDER BY e.at DESC, e.id DESC LIMIT $1");
-    Ok(read!(db, |pool| {
-        sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql)).bind(limit).fetch_all(pool).await?
-    }))
+    Ok(read!(db, |pool| sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql)).bind(limit).fetch_all(pool).await?))
 }
 
 /// Events of one kind about an address, for tests and the throttle's log.
 pub async fn count_kind(db: &Db, kind: &str) -> Result<i64, StorageError> {
     Ok(read!(db, |pool| {
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_event WHERE kind = $1").bind(kind).fetch_one(pool).await?
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_event WHERE kind = $1")
+            .bind(kind)
+            .fetch_one(pool)
+            .await?
     }))
 }

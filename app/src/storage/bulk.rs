@@ -137,27 +137,13 @@ pub struct BulkUser {
 
 /// Creates accounts; returns their ids in the order given. `Conflict` when
 /// an address is taken (nothing is written).
-pub async fn users(
-    db: &Db,
-    users: &[BulkUser],
-    now: DateTime<Utc>,
-) -> Result<Vec<UserId>, StorageError> {
+pub async fn users(db: &Db, users: &[BulkUser], now: DateTime<Utc>) -> Result<Vec<UserId>, StorageError> {
     write_tx!(db, |tx| {
         let ids = reserve_ids_in_tx!(db, tx, "app_user", users.len());
         let rows: Vec<(i64, &BulkUser)> = ids.iter().copied().zip(users).collect();
-        insert_in_tx!(
-            db,
-            tx,
-            "INSERT INTO app_user (id, email, display_name, created_at)",
-            4,
-            rows,
-            |q, r| {
-                q.bind(r.0)
-                    .bind(&r.1.email)
-                    .bind(&r.1.display_name)
-                    .bind(now)
-            }
-        );
+        insert_in_tx!(db, tx, "INSERT INTO app_user (id, email, display_name, created_at)", 4, rows, |q, r| {
+            q.bind(r.0).bind(&r.1.email).bind(&r.1.display_name).bind(now)
+        });
         Ok(ids)
     })
 }
@@ -172,14 +158,11 @@ pub async fn cohorts(
     write_tx!(db, |tx| {
         let ids = reserve_ids_in_tx!(db, tx, "cohort", cohorts.len());
         let rows: Vec<(i64, &(String, DateTime<Utc>))> = ids.iter().copied().zip(cohorts).collect();
-        insert_in_tx!(
-            db,
-            tx,
-            "INSERT INTO cohort (id, program_id, name, created_at)",
-            4,
-            rows,
-            |q, r| q.bind(r.0).bind(program).bind(&r.1.0).bind(r.1.1)
-        );
+        insert_in_tx!(db, tx, "INSERT INTO cohort (id, program_id, name, created_at)", 4, rows, |q, r| q
+            .bind(r.0)
+            .bind(program)
+            .bind(&r.1.0)
+            .bind(r.1.1));
         Ok(ids)
     })
 }
@@ -248,9 +231,7 @@ pub async fn placements(
     created_by: UserId,
 ) -> Result<Vec<i64>, StorageError> {
     if placements.iter().any(|p| p.preceptors.is_empty()) {
-        return Err(StorageError::Conflict(
-            "a placement needs a preceptor".into(),
-        ));
+        return Err(StorageError::Conflict("a placement needs a preceptor".into()));
     }
     write_tx!(db, |tx| {
         let ids = reserve_ids_in_tx!(db, tx, "placement", placements.len());
@@ -326,11 +307,7 @@ pub struct BulkSignoff {
 /// signing order), and moves the chain's head; returns their ids. One
 /// transaction: the head row is locked first, as `append` does, so
 /// concurrent sign-offs queue behind it.
-pub async fn signoffs(
-    db: &Db,
-    program: ProgramId,
-    records: &[BulkSignoff],
-) -> Result<Vec<i64>, StorageError> {
+pub async fn signoffs(db: &Db, program: ProgramId, records: &[BulkSignoff]) -> Result<Vec<i64>, StorageError> {
     if records.is_empty() {
         return Ok(Vec::new());
     }
@@ -354,12 +331,11 @@ pub async fn signoffs(
             .execute(&mut *tx)
             .await?;
         // A no-op update: takes the head row's lock (PostgreSQL) before reading it.
-        let (mut seq, mut prev): (i64, String) = sqlx::query_as(
-            "UPDATE signoff_chain SET seq = seq WHERE program_id = $1 RETURNING seq, head_hash",
-        )
-        .bind(program)
-        .fetch_one(&mut *tx)
-        .await?;
+        let (mut seq, mut prev): (i64, String) =
+            sqlx::query_as("UPDATE signoff_chain SET seq = seq WHERE program_id = $1 RETURNING seq, head_hash")
+                .bind(program)
+                .fetch_one(&mut *tx)
+                .await?;
         let ids = reserve_ids_in_tx!(db, tx, "signoff", records.len());
         let mut rows = Vec::with_capacity(records.len());
         for (i, r) in records.iter().enumerate() {
@@ -383,13 +359,7 @@ pub async fn signoffs(
             }
             let hash = link_hash(&prev, &content);
             let prev_hash = std::mem::replace(&mut prev, hash.clone());
-            rows.push(Row {
-                id: ids[i],
-                content,
-                signed_at,
-                prev_hash,
-                hash,
-            });
+            rows.push(Row { id: ids[i], content, signed_at, prev_hash, hash });
         }
         insert_in_tx!(
             db,
@@ -473,20 +443,13 @@ pub struct BulkHours {
 /// Stores hours entries with their status, and an `hours_decision` row for
 /// each decided one (the entry carries a copy of it, as `decide` leaves it);
 /// returns the entries' ids in the order given.
-pub async fn hours(
-    db: &Db,
-    program: ProgramId,
-    entries: &[BulkHours],
-) -> Result<Vec<i64>, StorageError> {
+pub async fn hours(db: &Db, program: ProgramId, entries: &[BulkHours]) -> Result<Vec<i64>, StorageError> {
     if let Some(d) = entries
         .iter()
         .filter_map(|e| e.decision.as_ref())
         .find(|d| matches!(d.status, EntryStatus::Pending | EntryStatus::Voided))
     {
-        return Err(StorageError::Conflict(format!(
-            "a bulk hours decision cannot be '{}'",
-            d.status.as_str()
-        )));
+        return Err(StorageError::Conflict(format!("a bulk hours decision cannot be '{}'", d.status.as_str())));
     }
     write_tx!(db, |tx| {
         let ids = reserve_ids_in_tx!(db, tx, "hours_entry", entries.len());
@@ -518,10 +481,8 @@ pub async fn hours(
                     .bind(d.and_then(|d| d.reason.as_deref()))
             }
         );
-        let decided: Vec<(i64, &BulkDecision)> = rows
-            .iter()
-            .filter_map(|(id, e)| Some((*id, e.decision.as_ref()?)))
-            .collect();
+        let decided: Vec<(i64, &BulkDecision)> =
+            rows.iter().filter_map(|(id, e)| Some((*id, e.decision.as_ref()?))).collect();
         insert_in_tx!(
             db,
             tx,

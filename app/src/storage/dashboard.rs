@@ -8,9 +8,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::edition::RecordKey;
 use super::{Db, Engine, StorageError, read};
 use crate::domain::access::ProgramId;
+use crate::domain::edition::RecordKey;
 
 /// The students of the program (or one cohort), as a subquery. The cohort id
 /// is bound, never spliced; only the clause varies. Every table read here is
@@ -97,7 +97,10 @@ pub async fn tallies_on(db: &Db, program: ProgramId, keys: &[RecordKey]) -> Resu
         }
         q.fetch_all(pool).await?
     });
-    Ok(rows.into_iter().filter(|t| keys.iter().any(|k| k.edition == t.edition && k.code == t.competency_code)).collect())
+    Ok(rows
+        .into_iter()
+        .filter(|t| keys.iter().any(|k| k.edition == t.edition && k.code == t.competency_code))
+        .collect())
 }
 
 /// Minutes of hours entries per student and status.
@@ -135,7 +138,11 @@ pub struct PlacementFactsRow {
     pub ended_at: Option<DateTime<Utc>>,
 }
 
-pub async fn latest_placements(db: &Db, program: ProgramId, cohort: Option<i64>) -> Result<Vec<PlacementFactsRow>, StorageError> {
+pub async fn latest_placements(
+    db: &Db,
+    program: ProgramId,
+    cohort: Option<i64>,
+) -> Result<Vec<PlacementFactsRow>, StorageError> {
     let sql = format!(
         "SELECT pl.id, pl.student_id, pl.site_name, pl.start_date, pl.end_date,
                 COALESCE(pl.required_hours, p.required_externship_hours) AS required_hours, pl.ended_at
@@ -161,7 +168,11 @@ pub async fn latest_placements(db: &Db, program: ProgramId, cohort: Option<i64>)
 }
 
 /// Approved minutes per day (for the hours-per-week chart).
-pub async fn approved_by_day(db: &Db, program: ProgramId, cohort: Option<i64>) -> Result<Vec<(NaiveDate, i64)>, StorageError> {
+pub async fn approved_by_day(
+    db: &Db,
+    program: ProgramId,
+    cohort: Option<i64>,
+) -> Result<Vec<(NaiveDate, i64)>, StorageError> {
     let sql = format!(
         "SELECT h.work_date, CAST(SUM(h.minutes) AS BIGINT)
          FROM hours_entry h WHERE h.program_id = $1 AND h.status = 'approved' AND h.student_id IN ({})
@@ -179,7 +190,11 @@ pub async fn approved_by_day(db: &Db, program: ProgramId, cohort: Option<i64>) -
 
 /// Passed, standing evaluations per UTC day (for the progress chart), from
 /// the tallies migration 0007 keeps at write time.
-pub async fn passes_by_day(db: &Db, program: ProgramId, cohort: Option<i64>) -> Result<Vec<(NaiveDate, i64)>, StorageError> {
+pub async fn passes_by_day(
+    db: &Db,
+    program: ProgramId,
+    cohort: Option<i64>,
+) -> Result<Vec<(NaiveDate, i64)>, StorageError> {
     let sql = format!(
         "SELECT d.day, CAST(SUM(d.passes) AS BIGINT) AS n FROM signoff_pass_day d
          WHERE d.program_id = $1 AND d.student_id IN ({})
@@ -225,7 +240,8 @@ pub async fn verify_tallies(db: &Db, program: ProgramId) -> Result<Vec<TallyMism
         Engine::Sqlite => "substr(s.signed_at, 1, 10)",
         Engine::Postgres => "to_char(s.signed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
     };
-    let standing = "s.program_id = $1 AND s.kind = 'evaluation' AND NOT EXISTS (SELECT 1 FROM signoff v WHERE v.voids_id = s.id)";
+    let standing =
+        "s.program_id = $1 AND s.kind = 'evaluation' AND NOT EXISTS (SELECT 1 FROM signoff v WHERE v.voids_id = s.id)";
     let edition = "COALESCE(s.edition, 'checkoff-starter')";
     let recount = format!(
         "SELECT s.student_id, {edition} || ':' || s.competency_code || ' ' || s.setting, COUNT(*),
@@ -241,8 +257,9 @@ pub async fn verify_tallies(db: &Db, program: ProgramId) -> Result<Vec<TallyMism
         Engine::Sqlite => "day",
         Engine::Postgres => "to_char(day, 'YYYY-MM-DD')",
     };
-    let tallied_days =
-        format!("SELECT student_id, {day_text}, CAST(passes AS BIGINT), CAST(passes AS BIGINT) FROM signoff_pass_day WHERE program_id = $1");
+    let tallied_days = format!(
+        "SELECT student_id, {day_text}, CAST(passes AS BIGINT), CAST(passes AS BIGINT) FROM signoff_pass_day WHERE program_id = $1"
+    );
     let mut sets: Vec<Counts> = Vec::new();
     for sql in [recount, tallied.to_string(), recount_days, tallied_days] {
         let rows: Vec<(i64, String, i64, i64)> =
@@ -267,6 +284,9 @@ pub async fn verify_tallies(db: &Db, program: ProgramId) -> Result<Vec<TallyMism
 /// The program's cohorts, by name.
 pub async fn cohorts(db: &Db, program: ProgramId) -> Result<Vec<(i64, String)>, StorageError> {
     Ok(read!(db, |pool| {
-        sqlx::query_as("SELECT id, name FROM cohort WHERE program_id = $1 ORDER BY name").bind(program).fetch_all(pool).await?
+        sqlx::query_as("SELECT id, name FROM cohort WHERE program_id = $1 ORDER BY name")
+            .bind(program)
+            .fetch_all(pool)
+            .await?
     }))
 }

@@ -74,11 +74,17 @@ const SELECT: &str = "SELECT id, program_id, name, publisher, version, source_sh
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<StoredEdition>, StorageError> {
     let sql = format!("{SELECT} WHERE id = $1");
-    Ok(read!(db, |pool| sqlx::query_as::<_, StoredEdition>(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?))
+    Ok(read!(db, |pool| sqlx::query_as::<_, StoredEdition>(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?))
 }
 
 /// The editions a program imported, newest first.
 pub async fn of_program(db: &Db, program: ProgramId) -> Result<Vec<StoredEdition>, StorageError> {
     let sql = format!("{SELECT} WHERE program_id = $1 ORDER BY imported_at DESC, id");
-    Ok(read!(db, |pool| sqlx::query_as::<_, StoredEdition>(sqlx::AssertSqlSafe(sql)).bind(program).fetch_all(pool).await?))
+    Ok(read!(db, |pool| sqlx::query_as::<_, StoredEdition>(sqlx::AssertSqlSafe(sql))
+        .bind(program)
+        .fetch_all(pool)
+        .await?))
 }

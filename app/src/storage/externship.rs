@@ -51,7 +51,13 @@ pub struct NewSite {
 }
 
 /// Adds a clinic site; `Conflict` when the program already has one by that name.
-pub async fn create_site(db: &Db, program: ProgramId, site: &NewSite, actor: UserId, now: DateTime<Utc>) -> Result<i64, StorageError> {
+pub async fn create_site(
+    db: &Db,
+    program: ProgramId,
+    site: &NewSite,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<i64, StorageError> {
     write_tx!(db, |tx| {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO site (program_id, name, address, contact_name, contact_email, contact_phone, created_at, created_by)
@@ -136,7 +142,12 @@ impl PlacementDetail {
 /// Creates a placement with its preceptors. A student may hold more than
 /// one (a split externship at two sites); hours go to the placement whose
 /// dates hold the day worked.
-pub async fn create_placement(db: &Db, new: &NewPlacement, actor: UserId, now: DateTime<Utc>) -> Result<i64, StorageError> {
+pub async fn create_placement(
+    db: &Db,
+    new: &NewPlacement,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<i64, StorageError> {
     let Some(lead) = new.preceptors.first().copied() else {
         return Err(StorageError::Conflict("a placement needs a preceptor".into()));
     };
@@ -184,7 +195,13 @@ pub async fn create_placement(db: &Db, new: &NewPlacement, actor: UserId, now: D
 
 /// Ends a placement: its preceptors lose access to the student, and the
 /// student's open sign-off requests are closed.
-pub async fn end_placement(db: &Db, program: ProgramId, placement: i64, actor: UserId, now: DateTime<Utc>) -> Result<bool, StorageError> {
+pub async fn end_placement(
+    db: &Db,
+    program: ProgramId,
+    placement: i64,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<bool, StorageError> {
     write_tx!(db, |tx| {
         let student: Option<i64> = sqlx::query_scalar(
             "UPDATE placement SET ended_at = $1 WHERE id = $2 AND program_id = $3 AND ended_at IS NULL RETURNING student_id",
@@ -239,7 +256,11 @@ async fn with_preceptors(db: &Db, rows: Vec<PlacementRow>) -> Result<Vec<Placeme
     Ok(rows
         .into_iter()
         .map(|r| PlacementDetail {
-            preceptors: people.iter().filter(|(p, ..)| *p == r.id).map(|(_, id, name, _)| (*id, name.clone())).collect(),
+            preceptors: people
+                .iter()
+                .filter(|(p, ..)| *p == r.id)
+                .map(|(_, id, name, _)| (*id, name.clone()))
+                .collect(),
             id: r.id,
             program_id: r.program_id,
             student_id: r.student_id,
@@ -255,16 +276,28 @@ async fn with_preceptors(db: &Db, rows: Vec<PlacementRow>) -> Result<Vec<Placeme
 }
 
 /// The student's active placement in a program.
-pub async fn active_placement_of(db: &Db, program: ProgramId, student: UserId) -> Result<Option<PlacementDetail>, StorageError> {
-    let sql = format!("{PLACEMENT_DETAIL_SELECT} WHERE pl.program_id = $1 AND pl.student_id = $2 AND pl.ended_at IS NULL ORDER BY pl.id DESC");
+pub async fn active_placement_of(
+    db: &Db,
+    program: ProgramId,
+    student: UserId,
+) -> Result<Option<PlacementDetail>, StorageError> {
+    let sql = format!(
+        "{PLACEMENT_DETAIL_SELECT} WHERE pl.program_id = $1 AND pl.student_id = $2 AND pl.ended_at IS NULL ORDER BY pl.id DESC"
+    );
     let rows: Vec<PlacementRow> =
         read!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(program).bind(student).fetch_all(pool).await?);
     Ok(with_preceptors(db, rows).await?.into_iter().next())
 }
 
 /// The student's active placements in a program, newest first.
-pub async fn active_placements_of(db: &Db, program: ProgramId, student: UserId) -> Result<Vec<PlacementDetail>, StorageError> {
-    let sql = format!("{PLACEMENT_DETAIL_SELECT} WHERE pl.program_id = $1 AND pl.student_id = $2 AND pl.ended_at IS NULL ORDER BY pl.id DESC");
+pub async fn active_placements_of(
+    db: &Db,
+    program: ProgramId,
+    student: UserId,
+) -> Result<Vec<PlacementDetail>, StorageError> {
+    let sql = format!(
+        "{PLACEMENT_DETAIL_SELECT} WHERE pl.program_id = $1 AND pl.student_id = $2 AND pl.ended_at IS NULL ORDER BY pl.id DESC"
+    );
     let rows: Vec<PlacementRow> =
         read!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(program).bind(student).fetch_all(pool).await?);
     with_preceptors(db, rows).await
@@ -272,8 +305,14 @@ pub async fn active_placements_of(db: &Db, program: ProgramId, student: UserId) 
 
 /// The student's latest placement in a program, active or ended (its hours
 /// and evaluations stay on the record after it ends).
-pub async fn latest_placement_of(db: &Db, program: ProgramId, student: UserId) -> Result<Option<PlacementDetail>, StorageError> {
-    let sql = format!("{PLACEMENT_DETAIL_SELECT} WHERE pl.program_id = $1 AND pl.student_id = $2 ORDER BY pl.ended_at IS NULL DESC, pl.id DESC");
+pub async fn latest_placement_of(
+    db: &Db,
+    program: ProgramId,
+    student: UserId,
+) -> Result<Option<PlacementDetail>, StorageError> {
+    let sql = format!(
+        "{PLACEMENT_DETAIL_SELECT} WHERE pl.program_id = $1 AND pl.student_id = $2 ORDER BY pl.ended_at IS NULL DESC, pl.id DESC"
+    );
     let rows: Vec<PlacementRow> =
         read!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(program).bind(student).fetch_all(pool).await?);
     Ok(with_preceptors(db, rows).await?.into_iter().next())
@@ -281,14 +320,18 @@ pub async fn latest_placement_of(db: &Db, program: ProgramId, student: UserId) -
 
 pub async fn placement(db: &Db, id: i64) -> Result<Option<PlacementDetail>, StorageError> {
     let sql = format!("{PLACEMENT_DETAIL_SELECT} WHERE pl.id = $1");
-    let rows: Vec<PlacementRow> = read!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_all(pool).await?);
+    let rows: Vec<PlacementRow> =
+        read!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_all(pool).await?);
     Ok(with_preceptors(db, rows).await?.into_iter().next())
 }
 
 /// Every active placement of a program, by student name.
 pub async fn active_placements(db: &Db, program: ProgramId) -> Result<Vec<PlacementDetail>, StorageError> {
-    let sql = format!("{PLACEMENT_DETAIL_SELECT} WHERE pl.program_id = $1 AND pl.ended_at IS NULL ORDER BY s.display_name, pl.id");
-    let rows: Vec<PlacementRow> = read!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(program).fetch_all(pool).await?);
+    let sql = format!(
+        "{PLACEMENT_DETAIL_SELECT} WHERE pl.program_id = $1 AND pl.ended_at IS NULL ORDER BY s.display_name, pl.id"
+    );
+    let rows: Vec<PlacementRow> =
+        read!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(program).fetch_all(pool).await?);
     with_preceptors(db, rows).await
 }
 
@@ -298,7 +341,8 @@ pub async fn placements_precepted_by(db: &Db, preceptor: UserId) -> Result<Vec<P
         "{PLACEMENT_DETAIL_SELECT} WHERE pl.ended_at IS NULL
          AND pl.id IN (SELECT placement_id FROM placement_preceptor WHERE preceptor_id = $1) ORDER BY s.display_name"
     );
-    let rows: Vec<PlacementRow> = read!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(preceptor).fetch_all(pool).await?);
+    let rows: Vec<PlacementRow> =
+        read!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(preceptor).fetch_all(pool).await?);
     with_preceptors(db, rows).await
 }
 
@@ -327,7 +371,9 @@ impl EntryStatus {
     }
 
     pub fn parse(s: &str) -> Option<EntryStatus> {
-        [Self::Pending, Self::Approved, Self::Returned, Self::Withdrawn, Self::Voided].into_iter().find(|v| v.as_str() == s)
+        [Self::Pending, Self::Approved, Self::Returned, Self::Withdrawn, Self::Voided]
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 
@@ -360,11 +406,9 @@ impl HoursRow {
 
     /// The entry as the overlap and 24-hour rules see it.
     pub fn as_other(&self) -> OtherEntry {
-        let times = self
-            .start_time
-            .as_deref()
-            .zip(self.end_time.as_deref())
-            .and_then(|(s, e)| Some((NaiveTime::parse_from_str(s, "%H:%M").ok()?, NaiveTime::parse_from_str(e, "%H:%M").ok()?)));
+        let times = self.start_time.as_deref().zip(self.end_time.as_deref()).and_then(|(s, e)| {
+            Some((NaiveTime::parse_from_str(s, "%H:%M").ok()?, NaiveTime::parse_from_str(e, "%H:%M").ok()?))
+        });
         OtherEntry {
             date: self.work_date,
             span: times.map_or(Span::Minutes(i64::from(self.minutes)), |(start, end)| Span::Times { start, end }),
@@ -420,7 +464,9 @@ fn times_of(span: Span) -> (Option<String>, Option<String>) {
 /// Stores a student's entry (pending), or says which rule it breaks.
 pub async fn log_hours(db: &Db, new: &NewHours, now: DateTime<Utc>) -> Result<Result<i64, HoursError>, StorageError> {
     write_tx!(db, |tx| {
-        let sql = format!("{HOURS_SELECT} WHERE h.student_id = $1 AND h.work_date = $2 AND h.status IN ('pending', 'approved')");
+        let sql = format!(
+            "{HOURS_SELECT} WHERE h.student_id = $1 AND h.work_date = $2 AND h.status IN ('pending', 'approved')"
+        );
         let same_day: Vec<HoursRow> =
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(new.student).bind(new.draft.date).fetch_all(&mut *tx).await?;
         let others: Vec<OtherEntry> = same_day.iter().map(HoursRow::as_other).collect();
@@ -452,7 +498,9 @@ pub async fn log_hours(db: &Db, new: &NewHours, now: DateTime<Utc>) -> Result<Re
 
 /// A student's entries in a program, newest day first.
 pub async fn hours_of_student(db: &Db, program: ProgramId, student: UserId) -> Result<Vec<HoursRow>, StorageError> {
-    let sql = format!("{HOURS_SELECT} WHERE h.program_id = $1 AND h.student_id = $2 ORDER BY h.work_date DESC, h.start_time DESC, h.id DESC");
+    let sql = format!(
+        "{HOURS_SELECT} WHERE h.program_id = $1 AND h.student_id = $2 ORDER BY h.work_date DESC, h.start_time DESC, h.id DESC"
+    );
     Ok(read!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(program).bind(student).fetch_all(pool).await?))
 }
 
@@ -543,7 +591,14 @@ macro_rules! decision_in_tx {
 /// Applies a decision to pending entries, all or nothing: returns how many
 /// changed. Entries no longer pending (decided meanwhile by a co-preceptor)
 /// are skipped, not overwritten.
-pub async fn decide(db: &Db, ids: &[i64], decision: Decision, reason: Option<&str>, by: &Decider, now: DateTime<Utc>) -> Result<usize, StorageError> {
+pub async fn decide(
+    db: &Db,
+    ids: &[i64],
+    decision: Decision,
+    reason: Option<&str>,
+    by: &Decider,
+    now: DateTime<Utc>,
+) -> Result<usize, StorageError> {
     write_tx!(db, |tx| {
         let mut changed = 0;
         for id in ids {
@@ -579,10 +634,11 @@ pub async fn correct(
             .fetch_all(&mut *tx)
             .await?;
         let others: Vec<OtherEntry> = same_day.iter().map(HoursRow::as_other).collect();
-        let minutes = match crate::domain::hours::check(&corrected.draft, corrected.today, corrected.placement_dates, &others) {
-            Ok(m) => m,
-            Err(e) => return Ok(Err(e)),
-        };
+        let minutes =
+            match crate::domain::hours::check(&corrected.draft, corrected.today, corrected.placement_dates, &others) {
+                Ok(m) => m,
+                Err(e) => return Ok(Err(e)),
+            };
         if !decision_in_tx!(tx, voided, EntryStatus::Voided, Some(reason), by, now) {
             return Err(StorageError::NotFound);
         }
@@ -621,7 +677,11 @@ pub struct DecisionRow {
     pub decided_at: DateTime<Utc>,
 }
 
-pub async fn decisions_of_student(db: &Db, program: ProgramId, student: UserId) -> Result<Vec<DecisionRow>, StorageError> {
+pub async fn decisions_of_student(
+    db: &Db,
+    program: ProgramId,
+    student: UserId,
+) -> Result<Vec<DecisionRow>, StorageError> {
     Ok(read!(db, |pool| {
         sqlx::query_as(
             "SELECT d.entry_id, d.decision, d.reason, d.decided_by_name, d.decided_by_role, d.decided_at
@@ -693,10 +753,15 @@ pub async fn submit_evaluation(db: &Db, e: &NewEvaluation, now: DateTime<Utc>) -
     })
 }
 
-const EVALUATION_SELECT: &str = "SELECT id, program_id, placement_id, student_id, kind, author_id, author_name, ratings,
+const EVALUATION_SELECT: &str =
+    "SELECT id, program_id, placement_id, student_id, kind, author_id, author_name, ratings,
     readiness, comments, submitted_at FROM externship_evaluation";
 
-pub async fn evaluations_of_student(db: &Db, program: ProgramId, student: UserId) -> Result<Vec<EvaluationRow>, StorageError> {
+pub async fn evaluations_of_student(
+    db: &Db,
+    program: ProgramId,
+    student: UserId,
+) -> Result<Vec<EvaluationRow>, StorageError> {
     let sql = format!("{EVALUATION_SELECT} WHERE program_id = $1 AND student_id = $2 ORDER BY submitted_at");
     Ok(read!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(program).bind(student).fetch_all(pool).await?))
 }

@@ -19,11 +19,9 @@ pub async fn ensure(db: &Db, now: DateTime<Utc>) -> Result<Instance, StorageErro
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        Ok(sqlx::query_as::<_, Instance>(
-            "SELECT created_at, demo_seeded_at FROM instance WHERE id = 1",
-        )
-        .fetch_one(&mut *tx)
-        .await?)
+        Ok(sqlx::query_as::<_, Instance>("SELECT created_at, demo_seeded_at FROM instance WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?)
     })
 }
 
@@ -39,13 +37,11 @@ pub async fn get(db: &Db) -> Result<Option<Instance>, StorageError> {
 /// servers starting at once on one database do not both seed.
 pub async fn claim_demo_seed(db: &Db, now: DateTime<Utc>) -> Result<bool, StorageError> {
     write_tx!(db, |tx| {
-        let claimed = sqlx::query(
-            "UPDATE instance SET demo_seeded_at = $1 WHERE id = 1 AND demo_seeded_at IS NULL",
-        )
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let claimed = sqlx::query("UPDATE instance SET demo_seeded_at = $1 WHERE id = 1 AND demo_seeded_at IS NULL")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         Ok(claimed == 1)
     })
 }

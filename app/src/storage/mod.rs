@@ -50,8 +50,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
 /// Oldest SQLite release without the WAL-reset bug (sqlite.org/wal.html#walresetbug).
@@ -127,7 +126,8 @@ impl Engine {
 #[derive(Debug, Clone)]
 pub enum DatabaseUrl {
     Sqlite { path: PathBuf },
-    Postgres { options: PgConnectOptions, display: String },
+    // Boxed: the connect options are large beside a path.
+    Postgres { options: Box<PgConnectOptions>, display: String },
 }
 
 impl DatabaseUrl {
@@ -149,7 +149,7 @@ impl DatabaseUrl {
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(raw)
                 .map_err(|e| StorageError::BadUrl(format!("not a valid PostgreSQL URL: {e}")))?;
-            return Ok(DatabaseUrl::Postgres { options, display: redact(raw) });
+            return Ok(DatabaseUrl::Postgres { options: Box::new(options), display: redact(raw) });
         }
         Err(StorageError::BadUrl(format!(
             "'{}' is not supported; use sqlite:PATH or postgres://USER@HOST/DB",
@@ -207,11 +207,7 @@ pub struct PoolConfig {
 
 impl Default for PoolConfig {
     fn default() -> Self {
-        PoolConfig {
-            pg_max_connections: 10,
-            sqlite_readers: 8,
-            acquire_timeout: Duration::from_secs(10),
-        }
+        PoolConfig { pg_max_connections: 10, sqlite_readers: 8, acquire_timeout: Duration::from_secs(10) }
     }
 }
 
@@ -298,14 +294,9 @@ impl Db {
                 let pool = PgPoolOptions::new()
                     .max_connections(cfg.pg_max_connections)
                     .acquire_timeout(cfg.acquire_timeout)
-                    .connect_with(options.clone())
+                    .connect_with((**options).clone())
                     .await
-                    .map_err(|e| {
-                        StorageError::BadUrl(format!(
-                            "cannot connect to {}: {e}",
-                            url.display()
-                        ))
-                    })?;
+                    .map_err(|e| StorageError::BadUrl(format!("cannot connect to {}: {e}", url.display())))?;
                 Ok(Db::Postgres(pool))
             }
         }
@@ -327,7 +318,7 @@ impl Db {
                 PgPoolOptions::new()
                     .max_connections(cfg.pg_max_connections)
                     .acquire_timeout(cfg.acquire_timeout)
-                    .connect_lazy_with(options.clone()),
+                    .connect_lazy_with((**options).clone()),
             )),
         }
     }
@@ -393,18 +384,13 @@ impl Db {
                     .connect()
                     .await
                     .map_err(StorageError::Unavailable)?;
-                let engine_version: String = sqlx::query_scalar("SELECT sqlite_version()")
-                    .fetch_one(&mut conn)
-                    .await?;
-                let migration_version: Option<i64> =
-                    sqlx::query_scalar(VERSION_SQL).fetch_one(&mut conn).await?;
+                let engine_version: String = sqlx::query_scalar("SELECT sqlite_version()").fetch_one(&mut conn).await?;
+                let migration_version: Option<i64> = sqlx::query_scalar(VERSION_SQL).fetch_one(&mut conn).await?;
                 Ok(Health { engine: Engine::Sqlite, migration_version, engine_version })
             }
             Db::Postgres(p) => {
-                let engine_version: String =
-                    sqlx::query_scalar("SHOW server_version").fetch_one(p).await?;
-                let migration_version: Option<i64> =
-                    sqlx::query_scalar(VERSION_SQL).fetch_one(p).await?;
+                let engine_version: String = sqlx::query_scalar("SHOW server_version").fetch_one(p).await?;
+                let migration_version: Option<i64> = sqlx::query_scalar(VERSION_SQL).fetch_one(p).await?;
                 Ok(Health { engine: Engine::Postgres, migration_version, engine_version })
             }
         }
@@ -434,7 +420,9 @@ impl Db {
     /// For tests and tools only.
     #[doc(hidden)]
     pub async fn scalar_unchecked(&self, sql: &str) -> Result<i64, StorageError> {
-        Ok(read!(self, |pool| sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(pool).await?))
+        Ok(read!(self, |pool| sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_one(pool)
+            .await?))
     }
 
     /// Reads one pragma (SQLite) for tests and diagnostics.
@@ -491,28 +479,20 @@ fn sqlite_options(path: &Path) -> (SqliteConnectOptions, SqliteConnectOptions) {
 }
 
 fn sqlite_write_pool(cfg: &PoolConfig) -> SqlitePoolOptions {
-    SqlitePoolOptions::new()
-        .max_connections(1)
-        .min_connections(1)
-        .acquire_timeout(cfg.acquire_timeout)
+    SqlitePoolOptions::new().max_connections(1).min_connections(1).acquire_timeout(cfg.acquire_timeout)
 }
 
 fn sqlite_read_pool(cfg: &PoolConfig) -> SqlitePoolOptions {
-    SqlitePoolOptions::new()
-        .max_connections(cfg.sqlite_readers.max(1))
-        .acquire_timeout(cfg.acquire_timeout)
+    SqlitePoolOptions::new().max_connections(cfg.sqlite_readers.max(1)).acquire_timeout(cfg.acquire_timeout)
 }
 
 async fn connect_sqlite(path: &Path, cfg: &PoolConfig) -> Result<Db, StorageError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            StorageError::BadUrl(format!("cannot create folder {}: {e}", dir.display()))
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StorageError::BadUrl(format!("cannot create folder {}: {e}", dir.display())))?;
     }
     let (read, write) = sqlite_options(path);
-    let open_err = |e: sqlx::Error| {
-        StorageError::BadUrl(format!("cannot open SQLite file {}: {e}", path.display()))
-    };
+    let open_err = |e: sqlx::Error| StorageError::BadUrl(format!("cannot open SQLite file {}: {e}", path.display()));
     // The writer first: it creates the file and switches it to WAL, which
     // read-only connections cannot do.
     let write = sqlite_write_pool(cfg).connect_with(write).await.map_err(open_err)?;
@@ -527,11 +507,7 @@ async fn connect_sqlite(path: &Path, cfg: &PoolConfig) -> Result<Db, StorageErro
 /// True when `version` ("3.51.3") is at least [`MIN_SQLITE_VERSION`].
 pub fn sqlite_version_ok(version: &str) -> bool {
     let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
-    let found = (
-        parts.next().unwrap_or(0),
-        parts.next().unwrap_or(0),
-        parts.next().unwrap_or(0),
-    );
+    let found = (parts.next().unwrap_or(0), parts.next().unwrap_or(0), parts.next().unwrap_or(0));
     found >= MIN_SQLITE_VERSION
 }
 

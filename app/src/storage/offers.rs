@@ -169,11 +169,13 @@ pub async fn answer(
             // A student number taken since the offer was made is left off
             // rather than refusing the person; the director sees it missing.
             let taken: Option<i64> = match &number {
-                Some(n) => sqlx::query_scalar("SELECT user_id FROM membership WHERE program_id = $1 AND student_number = $2")
-                    .bind(offer.program_id)
-                    .bind(n)
-                    .fetch_optional(&mut *tx)
-                    .await?,
+                Some(n) => {
+                    sqlx::query_scalar("SELECT user_id FROM membership WHERE program_id = $1 AND student_number = $2")
+                        .bind(offer.program_id)
+                        .bind(n)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                }
                 None => None,
             };
             let number = number.filter(|_| taken.is_none());

@@ -77,16 +77,17 @@ pub async fn create_program(
     now: DateTime<Utc>,
 ) -> Result<ProgramId, StorageError> {
     write_tx!(db, |tx| {
-        let id: i64 = sqlx::query_scalar("INSERT INTO program (name, edition_id, created_at) VALUES ($1, $2, $3) RETURNING id")
-            .bind(name)
-            .bind(edition)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| match StorageError::from(e) {
-                StorageError::Conflict(_) => StorageError::Conflict("program name".into()),
-                other => other,
-            })?;
+        let id: i64 =
+            sqlx::query_scalar("INSERT INTO program (name, edition_id, created_at) VALUES ($1, $2, $3) RETURNING id")
+                .bind(name)
+                .bind(edition)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| match StorageError::from(e) {
+                    StorageError::Conflict(_) => StorageError::Conflict("program name".into()),
+                    other => other,
+                })?;
         audit_in_tx!(tx, now, "program_created", actor: actor, subject: None::<i64>, program: Some(id), detail: name);
         Ok(id)
     })
@@ -94,18 +95,22 @@ pub async fn create_program(
 
 pub async fn list_programs(db: &Db) -> Result<Vec<Program>, StorageError> {
     Ok(read!(db, |pool| {
-        sqlx::query_as::<_, Program>("SELECT id, name, required_externship_hours, edition_id FROM program ORDER BY name")
-            .fetch_all(pool)
-            .await?
+        sqlx::query_as::<_, Program>(
+            "SELECT id, name, required_externship_hours, edition_id FROM program ORDER BY name",
+        )
+        .fetch_all(pool)
+        .await?
     }))
 }
 
 pub async fn get_program(db: &Db, id: ProgramId) -> Result<Option<Program>, StorageError> {
     Ok(read!(db, |pool| {
-        sqlx::query_as::<_, Program>("SELECT id, name, required_externship_hours, edition_id FROM program WHERE id = $1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?
+        sqlx::query_as::<_, Program>(
+            "SELECT id, name, required_externship_hours, edition_id FROM program WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
     }))
 }
 
@@ -135,7 +140,10 @@ pub async fn set_edition(
         if changed == 1 {
             // The program's own requirements name the codes of its edition:
             // they are replaced by those carried to the new edition's codes.
-            sqlx::query("DELETE FROM competency_requirement WHERE program_id = $1").bind(program).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM competency_requirement WHERE program_id = $1")
+                .bind(program)
+                .execute(&mut *tx)
+                .await?;
             for (code, r) in requirements {
                 sqlx::query(
                     "INSERT INTO competency_requirement (program_id, competency_code, attempts, setting, updated_by, updated_at)
@@ -220,7 +228,8 @@ pub async fn revoke_role(
 }
 
 /// A member with cohort, student number and whether they have ever signed in.
-const MEMBER_SELECT: &str = "SELECT u.id AS user_id, u.display_name, u.email, m.role, c.name AS cohort, m.student_number,
+const MEMBER_SELECT: &str =
+    "SELECT u.id AS user_id, u.display_name, u.email, m.role, c.name AS cohort, m.student_number,
         EXISTS (SELECT 1 FROM audit_event a WHERE a.actor_id = u.id AND a.kind = 'signed_in') AS active
     FROM membership m
     JOIN app_user u ON u.id = m.user_id
@@ -265,16 +274,23 @@ pub struct RosterConflict {
 /// nothing: on any conflict the transaction rolls back and every conflicting
 /// line is returned.
 ///
-/// `offer_tokens[i]` (SHA-256 of a fresh secret) is used if row `i` names an
+/// `offers.tokens[i]` (SHA-256 of a fresh secret) is used if row `i` names an
 /// account that already exists and is not yet a student here: that person
 /// is offered the place instead of being enrolled (see `storage::offers`).
+/// How places are offered to existing accounts during a roster import.
+#[derive(Debug, Clone, Copy)]
+pub struct OfferTerms<'a> {
+    /// One token hash per roster row, used only for rows that become offers.
+    pub tokens: &'a [String],
+    pub expires: DateTime<Utc>,
+}
+
 pub async fn import_roster(
     db: &Db,
     program: ProgramId,
     cohort_name: &str,
     rows: &[RosterRow],
-    offer_tokens: &[String],
-    offer_expires: DateTime<Utc>,
+    offers: OfferTerms<'_>,
     actor: UserId,
     now: DateTime<Utc>,
 ) -> Result<Result<RosterOutcome, Vec<RosterConflict>>, StorageError> {
@@ -311,17 +327,19 @@ pub async fn import_roster(
                     .await?
                 }
             };
-            let holder: Option<i64> = sqlx::query_scalar(
-                "SELECT user_id FROM membership WHERE program_id = $1 AND student_number = $2",
-            )
-            .bind(program)
-            .bind(&row.student_number)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let holder: Option<i64> =
+                sqlx::query_scalar("SELECT user_id FROM membership WHERE program_id = $1 AND student_number = $2")
+                    .bind(program)
+                    .bind(&row.student_number)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if holder.is_some_and(|h| h != user_id) {
                 conflicts.push(RosterConflict {
                     line: row.line,
-                    message: format!("student id {} already belongs to another student of this program", row.student_number),
+                    message: format!(
+                        "student id {} already belongs to another student of this program",
+                        row.student_number
+                    ),
                 });
                 continue;
             }
@@ -341,7 +359,7 @@ pub async fn import_roster(
                 continue;
             }
             if existing.is_some() {
-                let token_hash = offer_tokens.get(index).ok_or(StorageError::NotFound)?;
+                let token_hash = offers.tokens.get(index).ok_or(StorageError::NotFound)?;
                 let offer = crate::storage::offers::NewOffer {
                     program,
                     user: user_id,
@@ -350,9 +368,11 @@ pub async fn import_roster(
                     student_number: Some(&row.student_number),
                     offered_by: actor,
                     token_hash,
-                    expires_at: offer_expires,
+                    expires_at: offers.expires,
                 };
-                if let crate::storage::offers::OfferOutcome::Offered(_) = crate::storage::offers::offer_in_tx!(tx, &offer, now) {
+                if let crate::storage::offers::OfferOutcome::Offered(_) =
+                    crate::storage::offers::offer_in_tx!(tx, &offer, now)
+                {
                     outcome.offered.push(index);
                 }
                 continue;
@@ -440,11 +460,7 @@ pub async fn roles_of(db: &Db, user: UserId) -> Result<Vec<(Program, String)>, S
 }
 
 /// A student's membership facts in a program (for their record page).
-pub async fn student_in_program(
-    db: &Db,
-    program: ProgramId,
-    student: UserId,
-) -> Result<Option<Member>, StorageError> {
+pub async fn student_in_program(db: &Db, program: ProgramId, student: UserId) -> Result<Option<Member>, StorageError> {
     Ok(read!(db, |pool| {
         sqlx::query_as::<_, Member>(sqlx::AssertSqlSafe(format!(
             "{MEMBER_SELECT} WHERE m.program_id = $1 AND m.user_id = $2 AND m.role = 'student'"
@@ -457,7 +473,12 @@ pub async fn student_in_program(
 }
 
 /// When `user` was granted `role` in `program`, if they hold it.
-pub async fn joined_at(db: &Db, program: ProgramId, user: UserId, role: Role) -> Result<Option<DateTime<Utc>>, StorageError> {
+pub async fn joined_at(
+    db: &Db,
+    program: ProgramId,
+    user: UserId,
+    role: Role,
+) -> Result<Option<DateTime<Utc>>, StorageError> {
     Ok(read!(db, |pool| {
         sqlx::query_scalar::<_, DateTime<Utc>>(
             "SELECT granted_at FROM membership WHERE user_id = $1 AND program_id = $2 AND role = $3",

@@ -127,7 +127,11 @@ pub async fn for_student(db: &Db, student_id: i64) -> Result<Vec<ModuleProgress>
 /// attempts submitted since, and reading of modules first opened since (a
 /// module's reading depth is kept as one figure, which cannot be split by
 /// date, so a module opened before is shown as not read).
-pub async fn for_student_since(db: &Db, student_id: i64, since: chrono::DateTime<chrono::Utc>) -> Result<Vec<ModuleProgress>, StorageError> {
+pub async fn for_student_since(
+    db: &Db,
+    student_id: i64,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<ModuleProgress>, StorageError> {
     Ok(read!(db, |pool| {
         sqlx::query_as::<_, ModuleProgress>(
             "SELECT s.module_slug,

@@ -25,13 +25,12 @@ pub async fn recent(
     since: DateTime<Utc>,
 ) -> Result<(Vec<DateTime<Utc>>, Vec<DateTime<Utc>>), StorageError> {
     Ok(read!(db, |pool| {
-        let by_email = sqlx::query_scalar::<_, DateTime<Utc>>(
-            "SELECT at FROM sign_in_failure WHERE email = $1 AND at > $2",
-        )
-        .bind(email)
-        .bind(since)
-        .fetch_all(pool)
-        .await?;
+        let by_email =
+            sqlx::query_scalar::<_, DateTime<Utc>>("SELECT at FROM sign_in_failure WHERE email = $1 AND at > $2")
+                .bind(email)
+                .bind(since)
+                .fetch_all(pool)
+                .await?;
         let by_ip = sqlx::query_scalar::<_, DateTime<Utc>>("SELECT at FROM sign_in_failure WHERE ip = $1 AND at > $2")
             .bind(ip)
             .bind(since)
@@ -52,6 +51,10 @@ pub async fn clear_for_email(db: &Db, email: &str) -> Result<(), StorageError> {
 
 pub async fn prune(db: &Db, before: DateTime<Utc>) -> Result<u64, StorageError> {
     write_tx!(db, |tx| {
-        Ok(sqlx::query("DELETE FROM sign_in_failure WHERE at < $1").bind(before).execute(&mut *tx).await?.rows_affected())
+        Ok(sqlx::query("DELETE FROM sign_in_failure WHERE at < $1")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected())
     })
 }

@@ -132,12 +132,11 @@ pub async fn append(db: &Db, new: &NewSignoff) -> Result<Appended, StorageError>
             .bind(GENESIS)
             .execute(&mut *tx)
             .await?;
-        let (seq, prev_hash): (i64, String) = sqlx::query_as(
-            "UPDATE signoff_chain SET seq = seq + 1 WHERE program_id = $1 RETURNING seq, head_hash",
-        )
-        .bind(new.content.program_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let (seq, prev_hash): (i64, String) =
+            sqlx::query_as("UPDATE signoff_chain SET seq = seq + 1 WHERE program_id = $1 RETURNING seq, head_hash")
+                .bind(new.content.program_id)
+                .fetch_one(&mut *tx)
+                .await?;
         let mut content = new.content.clone();
         content.seq = seq;
         content.signed_at = canonical_time(signed_at);
@@ -208,7 +207,13 @@ pub async fn append(db: &Db, new: &NewSignoff) -> Result<Appended, StorageError>
             "{} {} {} ({}) record {id}",
             c.kind,
             c.competency_code,
-            if c.kind == "void" { "voided" } else if c.passed { "passed" } else { "not passed" },
+            if c.kind == "void" {
+                "voided"
+            } else if c.passed {
+                "passed"
+            } else {
+                "not passed"
+            },
             c.setting
         );
         crate::storage::programs::audit_in_tx!(tx, signed_at, "signoff", actor: Some(c.evaluator_id), subject: Some(c.student_id), program: Some(c.program_id), detail: detail);
@@ -226,7 +231,8 @@ pub async fn get(db: &Db, program: ProgramId, id: i64) -> Result<Option<SignoffR
 
 /// A student's records in a program, oldest first.
 pub async fn for_student(db: &Db, program: ProgramId, student: UserId) -> Result<Vec<SignoffRow>, StorageError> {
-    let sql = format!("SELECT {SIGNOFF_COLUMNS} FROM signoff s WHERE s.program_id = $1 AND s.student_id = $2 ORDER BY s.seq");
+    let sql =
+        format!("SELECT {SIGNOFF_COLUMNS} FROM signoff s WHERE s.program_id = $1 AND s.student_id = $2 ORDER BY s.seq");
     Ok(read!(db, |pool| {
         sqlx::query_as::<_, SignoffRow>(sqlx::AssertSqlSafe(sql)).bind(program).bind(student).fetch_all(pool).await?
     }))
@@ -234,7 +240,9 @@ pub async fn for_student(db: &Db, program: ProgramId, student: UserId) -> Result
 
 /// The programs that have a chain.
 pub async fn chained_programs(db: &Db) -> Result<Vec<ProgramId>, StorageError> {
-    Ok(read!(db, |pool| sqlx::query_scalar("SELECT program_id FROM signoff_chain ORDER BY program_id").fetch_all(pool).await?))
+    Ok(read!(db, |pool| sqlx::query_scalar("SELECT program_id FROM signoff_chain ORDER BY program_id")
+        .fetch_all(pool)
+        .await?))
 }
 
 /// A program's whole chain in order, and its head (position, hash).
@@ -257,7 +265,10 @@ pub async fn chain(db: &Db, program: ProgramId) -> Result<(Vec<StoredLink>, Opti
 
 /// The competencies a program has evaluation records of: (edition and code,
 /// the title last recorded, how many records), for an edition switch preview.
-pub async fn recorded_competencies(db: &Db, program: ProgramId) -> Result<Vec<(crate::domain::edition::RecordKey, String, i64)>, StorageError> {
+pub async fn recorded_competencies(
+    db: &Db,
+    program: ProgramId,
+) -> Result<Vec<(crate::domain::edition::RecordKey, String, i64)>, StorageError> {
     let rows: Vec<(String, String, String, i64)> = read!(db, |pool| {
         sqlx::query_as(
             "SELECT COALESCE(edition, 'checkoff-starter'), competency_code, MAX(competency_title), COUNT(*) FROM signoff
@@ -320,7 +331,8 @@ pub async fn set_requirement(
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        let detail = format!("{code}: {} successful attempt(s), {}", requirement.attempts, requirement.setting.as_str());
+        let detail =
+            format!("{code}: {} successful attempt(s), {}", requirement.attempts, requirement.setting.as_str());
         crate::storage::programs::audit_in_tx!(tx, now, "requirement_set", actor: Some(actor), subject: None::<i64>, program: Some(program), detail: detail);
         Ok(())
     })
@@ -371,11 +383,13 @@ pub async fn open_request(
     write_tx!(db, |tx| {
         // A no-op update: on PostgreSQL it takes the row lock that queues
         // this student's other requests behind this transaction.
-        sqlx::query("UPDATE membership SET cohort_id = cohort_id WHERE user_id = $1 AND program_id = $2 AND role = 'student'")
-            .bind(student)
-            .bind(program)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE membership SET cohort_id = cohort_id WHERE user_id = $1 AND program_id = $2 AND role = 'student'",
+        )
+        .bind(student)
+        .bind(program)
+        .execute(&mut *tx)
+        .await?;
         let existing: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM signoff_request WHERE program_id = $1 AND student_id = $2 AND competency_code = $3
              AND preceptor_id = $4 AND answered_at IS NULL",
@@ -425,7 +439,11 @@ pub async fn open_requests_for_preceptor(db: &Db, preceptor: UserId) -> Result<V
 }
 
 /// A student's open requests in a program.
-pub async fn open_requests_of_student(db: &Db, program: ProgramId, student: UserId) -> Result<Vec<RequestRow>, StorageError> {
+pub async fn open_requests_of_student(
+    db: &Db,
+    program: ProgramId,
+    student: UserId,
+) -> Result<Vec<RequestRow>, StorageError> {
     let sql = format!("{REQUEST_SELECT} AND r.program_id = $1 AND r.student_id = $2 ORDER BY r.created_at");
     Ok(read!(db, |pool| {
         sqlx::query_as::<_, RequestRow>(sqlx::AssertSqlSafe(sql)).bind(program).bind(student).fetch_all(pool).await?

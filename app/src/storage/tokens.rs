@@ -80,7 +80,12 @@ fn classify(row: Option<(i64, DateTime<Utc>, Option<DateTime<Utc>>)>, now: DateT
 }
 
 /// Uses a link: valid only once and only before it expires.
-pub async fn redeem(db: &Db, token_hash: &str, purpose: Purpose, now: DateTime<Utc>) -> Result<Redemption, StorageError> {
+pub async fn redeem(
+    db: &Db,
+    token_hash: &str,
+    purpose: Purpose,
+    now: DateTime<Utc>,
+) -> Result<Redemption, StorageError> {
     write_tx!(db, |tx| {
         let used: Option<i64> = sqlx::query_scalar(
             "UPDATE one_time_token SET used_at = $1
@@ -111,7 +116,12 @@ pub async fn redeem(db: &Db, token_hash: &str, purpose: Purpose, now: DateTime<U
 }
 
 /// Replaces a user's recovery codes (shown to them once, stored hashed).
-pub async fn replace_recovery_codes(db: &Db, user: UserId, hashes: &[String], now: DateTime<Utc>) -> Result<(), StorageError> {
+pub async fn replace_recovery_codes(
+    db: &Db,
+    user: UserId,
+    hashes: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
     write_tx!(db, |tx| {
         sqlx::query("DELETE FROM recovery_code WHERE user_id = $1").bind(user).execute(&mut *tx).await?;
         for h in hashes {

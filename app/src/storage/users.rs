@@ -60,9 +60,7 @@ pub async fn create(db: &Db, new: &NewUser<'_>, now: DateTime<Utc>) -> Result<Us
 
 pub async fn get(db: &Db, id: UserId) -> Result<Option<User>, StorageError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM app_user WHERE id = $1");
-    Ok(read!(db, |pool| {
-        sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?
-    }))
+    Ok(read!(db, |pool| sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?))
 }
 
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<User>, StorageError> {
@@ -85,11 +83,7 @@ pub async fn set_password(db: &Db, id: UserId, hash: &str) -> Result<(), Storage
 
 pub async fn set_site_admin(db: &Db, id: UserId, admin: bool) -> Result<(), StorageError> {
     write_tx!(db, |tx| {
-        sqlx::query("UPDATE app_user SET site_admin = $1 WHERE id = $2")
-            .bind(admin)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("UPDATE app_user SET site_admin = $1 WHERE id = $2").bind(admin).bind(id).execute(&mut *tx).await?;
         Ok(())
     })
 }
@@ -156,12 +150,10 @@ pub async fn claim_totp_step(db: &Db, id: UserId, step: i64) -> Result<bool, Sto
 pub async fn load_principal(db: &Db, user: &User) -> Result<Principal, StorageError> {
     type Rows = (Vec<(i64, String)>, Vec<(i64, i64)>);
     let (memberships, placed): Rows = read!(db, |pool| {
-        let m = sqlx::query_as::<_, (i64, String)>(
-            "SELECT program_id, role FROM membership WHERE user_id = $1",
-        )
-        .bind(user.id)
-        .fetch_all(pool)
-        .await?;
+        let m = sqlx::query_as::<_, (i64, String)>("SELECT program_id, role FROM membership WHERE user_id = $1")
+            .bind(user.id)
+            .fetch_all(pool)
+            .await?;
         let p = sqlx::query_as::<_, (i64, i64)>(
             "SELECT pl.program_id, pl.student_id FROM placement pl
              JOIN placement_preceptor pp ON pp.placement_id = pl.id

@@ -1,5 +1,6 @@
 //! An HTTP client for the integration tests: the app's router called in
 //! process, with a signed-in session when a user is given.
+#![allow(clippy::unwrap_used)] // test helpers: a panic is a failed test
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -18,7 +19,12 @@ impl Client {
         Client { app: server::router(&super::test_config(), db.clone(), super::catalog()).unwrap(), db: db.clone() }
     }
 
-    pub async fn send(&self, user: Option<i64>, request: axum::http::request::Builder, body: Body) -> (StatusCode, String) {
+    pub async fn send(
+        &self,
+        user: Option<i64>,
+        request: axum::http::request::Builder,
+        body: Body,
+    ) -> (StatusCode, String) {
         let mut request = request;
         if let Some(user) = user {
             request = request.header("cookie", super::session_cookie(&self.db, user).await);
@@ -49,7 +55,15 @@ impl Client {
     }
 
     /// Signs `code` for `student` as `evaluator`, marking step `i` met when `met(i)`.
-    pub async fn sign(&self, evaluator: i64, program: i64, student: i64, code: &str, setting: &str, met: impl Fn(usize) -> bool) -> (StatusCode, Value) {
+    pub async fn sign(
+        &self,
+        evaluator: i64,
+        program: i64,
+        student: i64,
+        code: &str,
+        setting: &str,
+        met: impl Fn(usize) -> bool,
+    ) -> (StatusCode, Value) {
         let c = self.competency(code);
         let marks: Vec<Value> = (0..c.steps.len()).map(|i| json!({ "met": met(i), "comment": "" })).collect();
         let (status, body) = self
@@ -68,7 +82,8 @@ impl Client {
     }
 
     pub async fn record(&self, viewer: i64, program: i64, student: i64) -> Value {
-        let (status, body) = self.get(Some(viewer), &format!("/api/competency-record?program_id={program}&student_id={student}")).await;
+        let (status, body) =
+            self.get(Some(viewer), &format!("/api/competency-record?program_id={program}&student_id={student}")).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         serde_json::from_str(&body).unwrap()
     }

@@ -6,9 +6,9 @@
 //!   Without that variable the PostgreSQL half of each test is skipped, unless
 //!   `CHECKOFF_REQUIRE_POSTGRES=1` (set by the test script and CI), which turns
 //!   the missing URL into a failure so the second engine cannot drop out silently.
+#![allow(clippy::unwrap_used)] // test helpers: a panic is a failed test
 #![allow(dead_code)]
 
-#[allow(dead_code)]
 pub mod client;
 
 use std::str::FromStr;
@@ -43,7 +43,8 @@ pub struct TestDb {
 
 enum Cleanup {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin: sqlx::postgres::PgConnectOptions, name: String },
+    // Boxed: the options are large beside a TempDir.
+    Postgres { admin: Box<sqlx::postgres::PgConnectOptions>, name: String },
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -77,9 +78,7 @@ impl TestDb {
     /// As [`TestDb::sqlite_at`], on PostgreSQL.
     #[allow(dead_code)]
     pub async fn postgres_at(version: Option<i64>) -> Option<TestDb> {
-        let Some(admin_url) = postgres_admin_url() else {
-            return None;
-        };
+        let admin_url = postgres_admin_url()?;
         let admin = sqlx::postgres::PgConnectOptions::from_str(&admin_url).expect("TEST_POSTGRES_URL");
         let name = format!(
             "checkoff_test_{}_{}_{}",
@@ -94,14 +93,14 @@ impl TestDb {
             .expect("create test database");
         conn.close().await.ok();
         let options = admin.clone().database(&name);
-        let url = DatabaseUrl::Postgres { options, display: name.clone() };
+        let url = DatabaseUrl::Postgres { options: Box::new(options), display: name.clone() };
         let cfg = PoolConfig { pg_max_connections: 8, ..PoolConfig::default() };
         let db = Db::connect(&url, &cfg).await.expect("open postgres");
         match version {
             Some(v) => db.migrate_to(v).await.expect("migrate postgres"),
             None => db.migrate().await.expect("migrate postgres"),
         }
-        Some(TestDb { db, url, cleanup: Cleanup::Postgres { admin, name } })
+        Some(TestDb { db, url, cleanup: Cleanup::Postgres { admin: Box::new(admin), name } })
     }
 }
 
@@ -123,18 +122,16 @@ impl Drop for TestDb {
         if let Cleanup::Postgres { admin, name } = &self.cleanup {
             // Drop runs inside the test's runtime; do the async clean-up on a
             // thread of its own.
-            let (admin, name, db) = (admin.clone(), name.clone(), self.db.clone());
+            let (admin, name, db) = ((**admin).clone(), name.clone(), self.db.clone());
             let handle = std::thread::spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
                 rt.block_on(async move {
                     db.close().await;
                     let mut conn = admin.connect().await.ok()?;
-                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                    )))
-                    .execute(&mut conn)
-                    .await
-                    .ok()?;
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
+                        .execute(&mut conn)
+                        .await
+                        .ok()?;
                     Some(())
                 })
             });
@@ -228,9 +225,15 @@ pub async fn cast(db: &Db) -> Cast {
     ] {
         programs::grant_role(db, user, program, role, None, t).await.unwrap();
     }
-    let site_a = externship::create_site(db, program_a, &externship::NewSite { name: "Clinic A".into(), ..Default::default() }, director_a, t)
-        .await
-        .unwrap();
+    let site_a = externship::create_site(
+        db,
+        program_a,
+        &externship::NewSite { name: "Clinic A".into(), ..Default::default() },
+        director_a,
+        t,
+    )
+    .await
+    .unwrap();
     // Dates around the real today: server functions judge "no future
     // hours" against the clock.
     let today = chrono::Utc::now().date_naive();
@@ -250,7 +253,21 @@ pub async fn cast(db: &Db) -> Cast {
     )
     .await
     .unwrap();
-    Cast { site_a, placement_a1, program_a, program_b, admin, director_a, instructor_a, preceptor_a, preceptor_a2, student_a1, student_a2, director_b, student_b1 }
+    Cast {
+        site_a,
+        placement_a1,
+        program_a,
+        program_b,
+        admin,
+        director_a,
+        instructor_a,
+        preceptor_a,
+        preceptor_a2,
+        student_a1,
+        student_a2,
+        director_b,
+        student_b1,
+    }
 }
 
 /// A live session for `user`; returns the `Cookie` header value.
@@ -279,9 +296,10 @@ pub async fn session_cookie(db: &Db, user: i64) -> String {
 /// a request now and then (measured: 3 of 12 runs of the page matrix); one
 /// runtime, as in the server, does not (the benchmark renders from 32
 /// clients at once). Serialising these tests costs about a second.
-pub fn page_render_lock() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+pub async fn page_render_lock() -> tokio::sync::MutexGuard<'static, ()> {
+    // An async lock: it is held across the requests it serialises.
+    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    LOCK.lock().await
 }
 
 /// Stores a graded knowledge-check attempt (`number` as the student's
