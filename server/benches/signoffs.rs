@@ -11,7 +11,7 @@
 
 use std::time::{Duration, Instant};
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 #[allow(unused_macros)]
 mod common;
 

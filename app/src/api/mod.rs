@@ -20,7 +20,7 @@ pub use context::{ServerContext, authorize, authorize_signed_in, current_princip
 
 /// Every server function's endpoint and the policy action it checks, for
 /// reviewers and for the test that fails when a server function is added
-/// without an entry here (`server/tests/policy.rs`).
+/// without an entry here (`server/tests/it/policy.rs`).
 pub const ENDPOINT_POLICY: &[(&str, &str)] = &[
     ("/api/status", "CheckServerStatus: public"),
     ("/api/modules", "ReadModules: public; progress shown only for the signed-in student (OwnProgress)"),

@@ -2,9 +2,8 @@
 //! links (reuse, expiry), throttling, two-step sign-in, password reset,
 //! invitations and roster import. Flows are called as server functions call
 //! them, with the clock passed in so expiry is tested without waiting.
-#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
-mod common;
+use crate::common;
 
 use app::auth::RequestAuth;
 use app::auth::crypto;

@@ -1,8 +1,7 @@
 //! The HTTP surface that is not a page: `/healthz`, CSRF refusal, and the
 //! binary's start-up errors.
-#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -5,9 +5,8 @@
 //! verify; a program imports its own framework from CSV, all or nothing; and
 //! a student's attempt is stable across reloads, graded by option identity
 //! against its own draw, and submitted once.
-#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};

@@ -1,8 +1,7 @@
 //! Every server function is listed in the policy table, and what a signed-out
 //! visitor may reach is exactly what the table calls public.
-#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -3,9 +3,8 @@
 //! corrections of locked hours, who may do what, the end-of-externship
 //! evaluations, and the director's dashboard and accreditation summary on a
 //! known data set.
-#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use chrono::{Datelike, Duration, NaiveDate, Utc};

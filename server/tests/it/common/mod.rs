@@ -6,7 +6,6 @@
 //!   Without that variable the PostgreSQL half of each test is skipped, unless
 //!   `CHECKOFF_REQUIRE_POSTGRES=1` (set by the test script and CI), which turns
 //!   the missing URL into a failure so the second engine cannot drop out silently.
-#![allow(clippy::unwrap_used)] // test helpers: a panic is a failed test
 #![allow(dead_code)]
 
 pub mod client;

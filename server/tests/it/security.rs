@@ -17,10 +17,8 @@
 //!    `a_client_that_never_finishes_is_dropped`, `query_strings_never_reach_the_log`).
 //! 9. Rewriting sign-off history with database access
 //!    (`a_rewritten_history_fails_its_signed_checkpoints`).
-// Helpers outside #[test] functions: a panic here is a failed test too.
-#![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

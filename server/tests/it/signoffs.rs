@@ -2,9 +2,8 @@
 //! and preceptor sign-off, results computed by the server, who may sign
 //! where, corrections, the append-only table, the hash chain and its
 //! verification, and the Master Competency Checklist CSV.
-#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};

@@ -1,7 +1,6 @@
 //! Module pages and the knowledge-check endpoint, served by the real router.
-#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
-mod common;
+use crate::common;
 
 use app::domain::quiz::{Answer, QuestionKind, QuizResult};
 use axum::body::Body;

@@ -1,7 +1,6 @@
 //! The storage suite: every test runs on SQLite and on PostgreSQL.
-#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

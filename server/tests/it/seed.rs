@@ -3,9 +3,8 @@
 //! summary that load the program with every competency, at least one
 //! student at risk, the refusal of a database that has programs, and the
 //! same figures from the same seed.
-#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
-mod common;
+use crate::common;
 
 use std::sync::OnceLock;
 

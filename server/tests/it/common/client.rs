@@ -1,6 +1,5 @@
 //! An HTTP client for the integration tests: the app's router called in
 //! process, with a signed-in session when a user is given.
-#![allow(clippy::unwrap_used)] // test helpers: a panic is a failed test
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

@@ -1,8 +1,7 @@
 //! Module progress storage, on both engines. (Accounts do not exist yet: the
 //! student ids here are what the accounts table will hand out.)
-#![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
-mod common;
+use crate::common;
 
 use app::domain::quiz::QuizResult;
 use app::storage::Db;
