@@ -530,13 +530,14 @@ pub async fn decide_hours(input: DecideInput) -> Result<Decided, AppError> {
         "return" => Decision::Return,
         _ => return Err(AppError::BadRequest("Choose approve or return.".into())),
     };
-    let reason = input.reason.trim();
-    if decision == Decision::Return && reason.chars().count() < 5 {
-        return Err(AppError::field("reason", "Say what the student should fix (at least 5 characters)."));
+    use crate::domain::reason::{ReasonFor, check_optional_note, check_reason};
+    let reason = match decision {
+        Decision::Return => check_reason(&input.reason, ReasonFor::ReturnHours),
+        // Only approve and return come through this form (see above).
+        Decision::Approve | Decision::Withdraw => check_optional_note(&input.reason),
     }
-    if reason.chars().count() > 1000 {
-        return Err(AppError::field("reason", "Keep the reason under 1000 characters."));
-    }
+    .map_err(|e| AppError::field("reason", e.to_string()))?;
+    let reason = reason.as_str();
     if input.entry_ids.is_empty() || input.entry_ids.len() > 200 {
         return Err(AppError::BadRequest("Choose between 1 and 200 entries.".into()));
     }
@@ -586,10 +587,9 @@ pub async fn correct_hours(
     use crate::domain::access::Action;
     use crate::storage::externship::{self, Decider, EntryStatus};
     let who = crate::api::authorize_signed_in(&Action::CorrectHours { program: program_id, student: student_id })?;
-    let reason = reason.trim();
-    if reason.chars().count() < 10 || reason.chars().count() > 1000 {
-        return Err(AppError::field("reason", "Say why the hours are corrected (10 to 1000 characters)."));
-    }
+    let reason = crate::domain::reason::check_reason(&reason, crate::domain::reason::ReasonFor::CorrectHours)
+        .map_err(|e| AppError::field("reason", e.to_string()))?;
+    let reason = reason.as_str();
     let ctx = crate::api::ServerContext::get()?;
     let entry = externship::entries(&ctx.db, &[entry_id]).await?.into_iter().next().ok_or(AppError::NotFound)?;
     if entry.student_id != student_id || entry.program_id != program_id {

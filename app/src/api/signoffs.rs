@@ -732,7 +732,7 @@ pub async fn sign_evaluation(input: SignInput) -> Result<SignResult, AppError> {
 #[server(endpoint = "void-signoff")]
 pub async fn void_signoff(program_id: i64, signoff_id: i64, reason: String) -> Result<(), AppError> {
     use crate::domain::access::Action;
-    use crate::domain::evaluation::check_reason;
+    use crate::domain::reason::{ReasonFor, check_reason};
     use crate::domain::signoff_chain::SignoffContent;
     use crate::storage::signoffs;
     // Signed in first; the record's facts decide the rest.
@@ -752,7 +752,7 @@ pub async fn void_signoff(program_id: i64, signoff_id: i64, reason: String) -> R
     if original.is_void() || original.voided_by.is_some() {
         return Err(AppError::BadRequest("That record is already voided.".into()));
     }
-    let reason = check_reason(&reason).map_err(|m| AppError::field("reason", m))?;
+    let reason = check_reason(&reason, ReasonFor::VoidSignoff).map_err(|e| AppError::field("reason", e.to_string()))?;
     let auth = crate::api::request_auth();
     let name = auth.signed_in.as_ref().map(|s| s.user.display_name.clone()).unwrap_or_default();
     signoffs::append(

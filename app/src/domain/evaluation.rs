@@ -15,8 +15,6 @@ use super::competency::{Competency, CompetencyDomain};
 
 /// The longest comment kept, per step and overall (a paragraph, not a file).
 pub const MAX_COMMENT_CHARS: usize = 2000;
-/// The shortest reason a correction must give.
-pub const MIN_REASON_CHARS: usize = 10;
 
 /// One step or behaviour as the evaluator marked it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,18 +126,6 @@ pub fn attestation(evaluator: &str, student: &str, competency: &Competency) -> S
     )
 }
 
-/// Checks the reason given for a correction.
-pub fn check_reason(reason: &str) -> Result<String, &'static str> {
-    let reason = reason.trim();
-    if reason.chars().count() < MIN_REASON_CHARS {
-        return Err("Give the reason for the correction (at least 10 characters); it stays on the record.");
-    }
-    if reason.chars().count() > MAX_COMMENT_CHARS {
-        return Err("The reason is limited to 2000 characters.");
-    }
-    Ok(reason.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,11 +229,5 @@ mod tests {
         assert_eq!(score(&venipuncture(), &s), Err(SubmissionError::CommentTooLong { index: None }));
         let cognitive = competency(CompetencyDomain::Cognitive, vec![], 100);
         assert!(matches!(score(&cognitive, &submit(&[])), Err(SubmissionError::NotSignedOff(_))));
-    }
-
-    #[test]
-    fn a_correction_needs_a_reason() {
-        assert!(check_reason("typo").is_err());
-        assert_eq!(check_reason("  Wrong student selected  ").unwrap(), "Wrong student selected");
     }
 }

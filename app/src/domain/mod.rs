@@ -14,6 +14,7 @@ pub mod externship;
 pub mod hours;
 pub mod module;
 pub mod quiz;
+pub mod reason;
 pub mod redirect;
 #[cfg(feature = "ssr")]
 pub mod roster;

@@ -292,7 +292,7 @@ fn EntryItem(e: EntryView, a: HoursActions) -> impl IntoView {
                     }>
                         <div class="field">
                             <label for=reason_id.clone()>"What should the student fix?"</label>
-                            <input id=reason_id.clone() name="reason" type="text" required minlength="5"
+                            <input id=reason_id.clone() name="reason" type="text" required minlength=crate::domain::reason::MIN_REASON_CHARS maxlength=crate::domain::reason::MAX_REASON_CHARS
                                 prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
                             <p class="field-error" aria-live="polite">
                                 {move || decide.value().get().and_then(|r| r.err()).and_then(|e| e.for_field("reason"))}
