@@ -568,18 +568,19 @@ pub async fn evaluation_sheet(program_id: i64, student_id: i64, code: String) ->
     let ctx = crate::api::ServerContext::get()?;
     // Refuse before reading anything of the program: the policy first.
     let who = crate::api::current_principal();
-    let any_setting = Requirement { attempts: 1, setting: crate::domain::competency::RequiredSetting::Either };
-    if ssr::allowed_settings(who.as_ref(), program_id, student_id, any_setting).is_empty() {
+    // Asks the policy about the setting this person would evaluate in, so a
+    // refusal carries the policy's own status and reason.
+    let ask_policy = || {
         let setting = if who.as_ref().is_some_and(|p| p.placed_students.contains(&(program_id, student_id))) {
             Setting::Externship
         } else {
             Setting::Lab
         };
-        crate::api::authorize_signed_in(&Action::EvaluateStudent {
-            program: program_id,
-            student: student_id,
-            setting,
-        })?;
+        crate::api::authorize_signed_in(&Action::EvaluateStudent { program: program_id, student: student_id, setting })
+    };
+    let any_setting = Requirement { attempts: 1, setting: crate::domain::competency::RequiredSetting::Either };
+    if ssr::allowed_settings(who.as_ref(), program_id, student_id, any_setting).is_empty() {
+        ask_policy()?;
     }
     let (program, edition) = crate::api::editions::edition_of_program(&ctx.db, &ctx.catalog, program_id).await?;
     let c = edition.competency(&code).filter(|c| c.domain.is_signed_off()).cloned();
@@ -589,17 +590,7 @@ pub async fn evaluation_sheet(program_id: i64, student_id: i64, code: String) ->
     };
     let settings = ssr::allowed_settings(who.as_ref(), program_id, student_id, requirement);
     let Some(first) = settings.first().copied() else {
-        // Ask the policy for a setting, so the refusal carries its status and reason.
-        let setting = if who.as_ref().is_some_and(|p| p.placed_students.contains(&(program_id, student_id))) {
-            Setting::Externship
-        } else {
-            Setting::Lab
-        };
-        crate::api::authorize_signed_in(&Action::EvaluateStudent {
-            program: program_id,
-            student: student_id,
-            setting,
-        })?;
+        ask_policy()?;
         // Allowed by role, but the requirement does not accept that setting.
         return Err(AppError::BadRequest(format!(
             "This competency is signed off at the {} only.",
