@@ -24,12 +24,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p app --lib --no-default-features --features hydrate --target wasm32-unknown-unknown --locked -- -D warnings
 
 echo "== Rust tests (SQLite and PostgreSQL) =="
-# One test at a time: rendering pages from several tokio runtimes at once in
-# one process hangs now and then (a lost wake-up, issue 14; the render lock in
-# server/tests/it/common does not cover server-function calls, and a CI run
-# hung with it on 2026-12-01). Serial, the integration binary takes about 86 s
-# instead of 62 s.
-RUST_TEST_THREADS=1 cargo test --workspace --locked
+# Tests run in parallel. A hang that once forced them to run one at a time
+# was leptos_server's process-wide SuppressResourceLoad flag raised by every
+# router build (leptos-rs/leptos#4773); the server now generates its route
+# list once per process (server/src/lib.rs), and
+# http::routers_built_while_pages_render_do_not_stall_them guards it.
+cargo test --workspace --locked
 
 echo "== release build (server + hydrate bundle) =="
 cargo leptos build --release

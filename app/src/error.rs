@@ -78,8 +78,38 @@ impl AppError {
     }
 }
 
+/// A download or a route outside Leptos answers with the status and the
+/// sentence of its error, as plain text.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let mut response = (self.status(), self.to_string()).into_response();
+        // A refusal or a failure must not be kept by a proxy or the browser.
+        response
+            .headers_mut()
+            .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+        response
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
+
+    /// Encodes the error for the browser and, on the server, gives the
+    /// response the status the error means (400 for a bad form value, 401,
+    /// 403, 404, 429, 503), so that logs, monitoring and clients see a
+    /// user's mistake as one and not as a crash. Server functions otherwise
+    /// answer every error with 500.
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        #[cfg(feature = "ssr")]
+        if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            res.set_status(self.status());
+        }
+        // Encoding a plain enum of strings does not fail; should it, the
+        // browser still gets an error it can read.
+        <JsonEncoding as leptos::server_fn::Encodes<AppError>>::encode(self)
+            .unwrap_or_else(|_| leptos::server_fn::Bytes::from_static(b"\"Internal\""))
+    }
 
     /// In the browser: the call failed on its way (network, an answer that
     /// did not decode). On the server: the request itself was wrong (a
@@ -126,15 +156,46 @@ impl From<crate::storage::StorageError> for AppError {
                 AppError::Unavailable
             }
             StorageError::NotFound => AppError::NotFound,
+            StorageError::Unique(rule) => {
+                tracing::info!(?rule, "a uniqueness rule refused a write");
+                unique_rule_error(rule)
+            }
             StorageError::Conflict(detail) => {
-                tracing::info!(%detail, "uniqueness conflict");
-                AppError::BadRequest("That already exists.".into())
+                tracing::info!(%detail, "a write conflicts with stored records");
+                AppError::BadRequest("That conflicts with what is already recorded.".into())
             }
             other => {
                 tracing::error!(error = %other, "storage error");
                 AppError::Internal
             }
         }
+    }
+}
+
+/// What a broken uniqueness rule means to the person who wrote: next to the
+/// field they can change, or a sentence when the write was a repeat.
+#[cfg(feature = "ssr")]
+fn unique_rule_error(rule: crate::storage::Unique) -> AppError {
+    use crate::storage::Unique;
+    match rule {
+        Unique::UserEmail => AppError::field("email", "An account with this e-mail address exists already."),
+        Unique::ProgramName => AppError::field("name", "A program with this name exists already."),
+        Unique::CohortName => AppError::field("cohort", "This program has a cohort with this name already."),
+        Unique::SiteName => AppError::field("name", "The program already has a site by this name."),
+        Unique::StudentNumber => {
+            AppError::field("student_number", "Another student of this program has this student id.")
+        }
+        Unique::SignoffVoidedOnce => AppError::BadRequest("That record is already voided.".into()),
+        Unique::HoursCorrectedOnce => AppError::BadRequest("Those hours have already been corrected.".into()),
+        Unique::EvaluationOnce => AppError::BadRequest("You have already submitted this evaluation.".into()),
+        Unique::EditionSource => AppError::BadRequest("This file has been imported already.".into()),
+        Unique::QuizAttemptNumber => AppError::BadRequest(
+            "This attempt was already submitted (perhaps in another tab). Reload the page for your next attempt."
+                .into(),
+        ),
+        // Chain positions and secrets are chosen by the server: a clash is a
+        // race the caller can retry, not a mistake of theirs.
+        Unique::SignoffSeq | Unique::OfferToken => AppError::Unavailable,
     }
 }
 

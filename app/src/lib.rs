@@ -8,7 +8,10 @@
 //!   SQL on SQLite and PostgreSQL.
 //! - [`auth`] (server only): who someone is: passwords, sessions, one-time
 //!   links, two-step sign-in, mail. Who may do what is `domain::access`.
-//! - [`api`]: Leptos server functions. Thin: authorize, call the domain, store.
+//! - [`service`] (server only): one module per area; authorize, apply the
+//!   domain's rules, store. Everything that acts on records comes through it.
+//! - [`api`]: Leptos server functions and the types they carry: adapters that
+//!   read the request and call [`service`].
 //! - [`pages`] and [`components`]: views only.
 //! - [`error`]: error types and the one place they are mapped to what users see.
 
@@ -24,6 +27,8 @@ pub mod csv_export;
 pub mod domain;
 pub mod error;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
 #[cfg(feature = "ssr")]
 pub mod storage;
 

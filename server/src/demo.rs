@@ -7,13 +7,13 @@
 //! passwords exist only in that terminal. `DEMO_PASSWORD` and
 //! `DEMO_TOTP_SECRET` fix them instead (the browser tests use this).
 
-use app::api::signoffs::{Evaluation, new_evaluation};
 use app::auth::crypto;
 use app::content::Catalog;
 use app::domain::access::Role;
 use app::domain::competency::Setting;
 use app::domain::evaluation::{StepMark, Submission};
 use app::domain::totp::TotpSecret;
+use app::service::signoffs::{Evaluation, new_evaluation};
 use app::storage::tokens::Purpose;
 use app::storage::users::NewUser;
 use app::storage::{Db, StorageError, audit, externship, instance, programs, progress, signoffs, tokens, users};
@@ -84,7 +84,7 @@ pub async fn prepare(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<D
         match seed(db, catalog, now).await {
             Ok(()) => tracing::info!("demo data loaded"),
             // Another server starting on the same database seeded it first.
-            Err(DemoError::Storage(StorageError::Conflict(_))) => {}
+            Err(DemoError::Storage(StorageError::Unique(_))) => {}
             Err(e) => return Err(e),
         }
     }

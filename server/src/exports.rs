@@ -13,6 +13,7 @@ use app::content::Catalog;
 use app::csv_export::CsvError;
 use app::domain::access::{Action, Decision, decide};
 use app::error::AppError;
+use app::service::{Caller, Context, signoffs};
 use app::storage::Db;
 
 fn csv_response(filename: &str, body: Result<String, CsvError>, private: bool) -> Response {
@@ -33,7 +34,7 @@ fn csv_response(filename: &str, body: Result<String, CsvError>, private: bool) -
 }
 
 fn refusal(error: AppError) -> Response {
-    (error.status(), error.to_string()).into_response()
+    error.into_response()
 }
 
 /// Asks the policy, as every server function does; a refusal is the
@@ -51,33 +52,21 @@ fn authorize(who: Option<&app::domain::access::Principal>, action: &Action, what
 
 /// `/programs/{program}/students/{student}/checklist.csv`
 pub async fn master_checklist_csv(
-    State(db): State<Db>,
-    State(catalog): State<Arc<Catalog>>,
+    State(ctx): State<Context>,
     Extension(auth): Extension<RequestAuth>,
     Path((program, student)): Path<(i64, i64)>,
 ) -> Response {
-    let who = auth.signed_in.map(|s| s.principal);
-    if let Err(refused) = authorize(who.as_ref(), &Action::ViewStudentRecord { program, student }, "checklist CSV") {
-        return refusal(refused);
-    }
-    let record = match app::api::editions::edition_of_program(&db, &catalog, program).await {
-        Ok((_, edition)) => app::api::signoffs::load_record(&db, &edition, program, student, who.as_ref()).await,
-        Err(e) => Err(e),
-    };
-    match record {
+    let caller = Caller::from_auth(&auth);
+    match signoffs::record(&ctx, &caller, program, student).await {
         Ok(record) => {
             let slug: String = record
                 .student_name
                 .chars()
                 .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
                 .collect();
-            csv_response(
-                &format!("master-competency-checklist-{slug}.csv"),
-                app::api::signoffs::record_csv(&record),
-                true,
-            )
+            csv_response(&format!("master-competency-checklist-{slug}.csv"), signoffs::record_csv(&record), true)
         }
-        Err(e) => refusal(e),
+        Err(e) => e.into_response(),
     }
 }
 

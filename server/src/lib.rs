@@ -1,7 +1,6 @@
 //! Checkoff's HTTP server: the axum router around the Leptos app, plus the
 //! routes that are not pages (`/healthz`).
 
-pub mod api_status;
 pub mod checkpoints;
 pub mod config;
 pub mod csrf;
@@ -16,8 +15,8 @@ pub mod session_layer;
 
 use std::sync::Arc;
 
-use app::api::ServerContext;
 use app::content::Catalog;
+use app::service::Context;
 use app::storage::Db;
 use app::{App, shell};
 use axum::Router;
@@ -33,7 +32,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::{Config, ConfigError, SiteOrigin};
 
-/// Shared by every handler and, through [`ServerContext`], every server function.
+/// Shared by every handler and, through [`Context`], every server function.
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
@@ -42,6 +41,19 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     /// The sign-off checkpoint signer, when this server keeps checkpoints.
     pub checkpoints: Option<Arc<checkpoints::Signer>>,
+    /// What the service layer needs: downloads call it as server functions do.
+    pub services: Context,
+}
+
+/// The app's routes, generated once per process. `generate_route_list`
+/// renders the app under leptos_server's process-wide `SuppressResourceLoad`
+/// flag, and a resource that first polls meanwhile, on any thread, stays
+/// pending forever (leptos-rs/leptos#4773): a second router built while a
+/// page renders (tests build one per test) would hang that render.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::Mutex<Option<Vec<leptos_axum::AxumRouteListing>>> = std::sync::Mutex::new(None);
+    let mut routes = ROUTES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    routes.get_or_insert_with(|| generate_route_list(App)).clone()
 }
 
 /// Builds the whole application router (without checkpoint downloads).
@@ -65,23 +77,22 @@ pub fn router_with(
         .site_addr(config.listen_addr)
         .env(Env::PROD)
         .build();
+    let auth = Arc::new(config.auth_settings()?);
+    let mailer = config.mailer()?;
+    let services = Context { db: db.clone(), catalog: catalog.clone(), auth: auth.clone(), mailer };
     let state = AppState {
         leptos_options: leptos_options.clone(),
         db: db.clone(),
         site: site.clone(),
-        catalog: catalog.clone(),
+        catalog,
         checkpoints: signer,
+        services: services.clone(),
     };
-    let auth = Arc::new(config.auth_settings()?);
-    let mailer = config.mailer()?;
     let sessions =
         session_layer::SessionLayerState { db: db.clone(), settings: auth.clone(), trust_proxy: config.trust_proxy };
 
-    let context = {
-        let server_context = ServerContext { db: db.clone(), catalog, auth, mailer };
-        move || provide_context(server_context.clone())
-    };
-    let routes = generate_route_list(App);
+    let context = move || provide_context(services.clone());
+    let routes = route_list();
 
     let router = Router::new()
         .route("/healthz", get(health::healthz))
@@ -99,7 +110,6 @@ pub fn router_with(
         // Inside the CSRF check: a refused cross-site request never reaches
         // the input check or the session lookup; bad input never reaches
         // the session lookup.
-        .layer(axum::middleware::from_fn(api_status::status_from_error))
         .layer(axum::middleware::from_fn_with_state(sessions, session_layer::attach_session))
         .layer(axum::middleware::from_fn_with_state(input_guard::InputLimits::default(), input_guard::check_input))
         .layer(axum::middleware::from_fn_with_state(site.clone(), csrf::refuse_cross_site))

@@ -29,13 +29,13 @@
 use std::path::Path;
 use std::time::Instant;
 
-use app::api::signoffs::{Evaluation, new_evaluation};
 use app::content::Catalog;
 use app::domain::access::Role;
 use app::domain::competency::{Competency, CompetencyDomain, RequiredSetting, Setting};
 use app::domain::evaluation::{StepMark, Submission};
 use app::domain::hours::week_of;
 use app::domain::signoff_chain::SignoffContent;
+use app::service::signoffs::{Evaluation, new_evaluation};
 use app::storage::bulk::{
     self, BulkDecision, BulkHours, BulkMember, BulkPlacement, BulkSignoff, BulkUser, VOIDED_ID, VoidTarget,
 };

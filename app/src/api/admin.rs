@@ -39,7 +39,6 @@ pub async fn list_programs() -> Result<Vec<ProgramView>, AppError> {
 #[server(endpoint = "admin-program")]
 pub async fn create_program(name: String) -> Result<i64, AppError> {
     use crate::domain::access::Action;
-    use crate::storage::StorageError;
     let me = super::authorize_signed_in(&Action::AdministerSite)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
@@ -50,12 +49,7 @@ pub async fn create_program(name: String) -> Result<i64, AppError> {
     // A new program starts on the default framework edition; its director
     // can move it to another (with a preview) on the competencies page.
     let edition = ctx.catalog.default_edition().id().to_string();
-    match crate::storage::programs::create_program(&ctx.db, name, &edition, Some(me.user_id), chrono::Utc::now()).await
-    {
-        Ok(id) => Ok(id),
-        Err(StorageError::Conflict(_)) => Err(AppError::field("name", "A program with this name exists already.")),
-        Err(e) => Err(e.into()),
-    }
+    Ok(crate::storage::programs::create_program(&ctx.db, name, &edition, Some(me.user_id), chrono::Utc::now()).await?)
 }
 
 #[server(endpoint = "admin-audit", input = GetUrl)]

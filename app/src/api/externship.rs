@@ -617,7 +617,7 @@ pub async fn correct_hours(
     let by = Decider {
         id: who.user_id,
         name: ssr::signed_in_name()?,
-        role: crate::api::signoffs::corrector_role(&who, program_id).into(),
+        role: crate::domain::evaluation::corrector_role(&who, program_id).as_str().into(),
         ip: Some(auth.ip.clone()),
         user_agent: auth.user_agent.clone(),
     };
@@ -718,7 +718,7 @@ pub async fn add_site(
     contact_phone: String,
 ) -> Result<i64, AppError> {
     use crate::domain::access::Action;
-    use crate::storage::{StorageError, externship};
+    use crate::storage::externship;
     let who = crate::api::authorize_signed_in(&Action::ManagePlacements { program: program_id })?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
@@ -749,11 +749,7 @@ pub async fn add_site(
         contact_email: email,
         contact_phone: contact_phone.trim().to_string(),
     };
-    match externship::create_site(&ctx.db, program_id, &site, who.user_id, chrono::Utc::now()).await {
-        Ok(id) => Ok(id),
-        Err(StorageError::Conflict(_)) => Err(AppError::field("name", "The program already has a site by this name.")),
-        Err(e) => Err(e.into()),
-    }
+    Ok(externship::create_site(&ctx.db, program_id, &site, who.user_id, chrono::Utc::now()).await?)
 }
 
 /// Places a student at a site with one or two preceptors, for given dates.
@@ -877,7 +873,7 @@ pub async fn externship_evaluation_form(
 pub async fn submit_externship_evaluation(input: EvaluationInput) -> Result<(), AppError> {
     use crate::domain::access::Action;
     use crate::domain::externship::{EvaluationKind, check};
-    use crate::storage::{StorageError, externship};
+    use crate::storage::externship;
     let kind = EvaluationKind::parse(&input.kind).ok_or_else(|| AppError::BadRequest("Unknown evaluation.".into()))?;
     let who = crate::api::authorize_signed_in(&match kind {
         EvaluationKind::OfStudent => Action::VerifyHours { program: input.program_id, student: input.student_id },
@@ -899,11 +895,6 @@ pub async fn submit_externship_evaluation(input: EvaluationInput) -> Result<(), 
         readiness: readiness.map(|r| r.as_str()),
         comments: input.form.overall.trim().to_string(),
     };
-    match externship::submit_evaluation(&ctx.db, &new, chrono::Utc::now()).await {
-        Ok(_) => Ok(()),
-        Err(StorageError::Conflict(_)) => {
-            Err(AppError::BadRequest("You have already submitted this evaluation.".into()))
-        }
-        Err(e) => Err(e.into()),
-    }
+    externship::submit_evaluation(&ctx.db, &new, chrono::Utc::now()).await?;
+    Ok(())
 }

@@ -96,93 +96,25 @@ pub const ENDPOINT_POLICY: &[(&str, &str)] = &[
 
 #[cfg(feature = "ssr")]
 mod context {
-    use std::sync::Arc;
-
-    use crate::auth::flows::Env;
-    use crate::auth::mail::Mailer;
-    use crate::auth::{AuthSettings, RequestAuth};
-    use crate::domain::access::{Action, Decision, Principal, decide};
+    //! Until every area calls `crate::service`: the old entry points, now
+    //! thin wrappers over `service::request` and `service::Caller`.
+    use crate::domain::access::{Action, Principal};
     use crate::error::AppError;
-    use crate::storage::Db;
-    use leptos::prelude::use_context;
-
-    /// What every server function and page can reach on the server.
-    #[derive(Clone, Debug)]
-    pub struct ServerContext {
-        pub db: Db,
-        /// The content tree, validated and rendered at start-up.
-        pub catalog: Arc<crate::content::Catalog>,
-        pub auth: Arc<AuthSettings>,
-        pub mailer: Mailer,
-    }
-
-    impl ServerContext {
-        pub fn get() -> Result<ServerContext, AppError> {
-            use_context::<ServerContext>().ok_or_else(|| {
-                tracing::error!("ServerContext missing from the request context");
-                AppError::Internal
-            })
-        }
-
-        /// What the sign-in flows need, at this instant.
-        pub fn env(&self) -> Env<'_> {
-            Env { db: &self.db, settings: &self.auth, mailer: &self.mailer, now: chrono::Utc::now() }
-        }
-    }
-
-    /// Who this request comes from, as the server's session middleware found
-    /// it (`server::session_layer`). A request that did not pass through it
-    /// is treated as signed out.
-    pub fn request_auth() -> RequestAuth {
-        use_context::<axum::http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<RequestAuth>().cloned())
-            .unwrap_or_default()
-    }
+    use crate::service::Caller;
+    pub use crate::service::Context as ServerContext;
+    pub use crate::service::request::{request_auth, set_cookie};
 
     /// The signed-in person, if any.
     pub fn current_principal() -> Option<Principal> {
         request_auth().signed_in.map(|s| s.principal)
     }
 
-    /// Sets a cookie on the response (sign-in, sign-out).
-    pub fn set_cookie(value: &str) {
-        use axum::http::{HeaderValue, header::SET_COOKIE};
-        match (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(value)) {
-            (Some(res), Ok(v)) => res.append_header(SET_COOKIE, v),
-            _ => tracing::error!("could not set a cookie: no response options in context"),
-        }
-    }
-
-    /// Asks the policy; maps its answer to the error the user sees, and logs
-    /// refusals.
     pub fn authorize(action: &Action) -> Result<Option<Principal>, AppError> {
-        let who = current_principal();
-        check(who, action)
+        Caller::from_auth(&request_auth()).authorize(action).map(|p| p.cloned())
     }
 
-    /// Like [`authorize`], for actions that need a signed-in person.
     pub fn authorize_signed_in(action: &Action) -> Result<Principal, AppError> {
         authorize(action)?.ok_or(AppError::Unauthenticated)
-    }
-
-    fn check(who: Option<Principal>, action: &Action) -> Result<Option<Principal>, AppError> {
-        use axum::http::StatusCode;
-        let refuse = |status: StatusCode, error: AppError| {
-            // The HTTP status says what the JSON body says, for clients
-            // and for the access matrix test.
-            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-                res.set_status(status);
-            }
-            Err(error)
-        };
-        match decide(who.as_ref(), action) {
-            Decision::Allow => Ok(who),
-            Decision::NeedsSignIn => refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated),
-            Decision::Deny(reason) => {
-                tracing::warn!(reason, ?action, user = who.as_ref().map(|p| p.user_id), "access denied");
-                refuse(StatusCode::FORBIDDEN, AppError::Forbidden)
-            }
-        }
     }
 }
 

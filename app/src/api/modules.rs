@@ -174,15 +174,7 @@ pub async fn submit_quiz(slug: String, attempt: u32, answers: Vec<Answer>) -> Re
             chrono::Utc::now(),
         )
         .await;
-        match stored {
-            Ok(_) => {}
-            Err(crate::storage::StorageError::Conflict(_)) => {
-                return Err(AppError::BadRequest(
-                    "This attempt was already submitted (perhaps in another tab). Reload the page for your next attempt.".into(),
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        }
+        stored?;
     }
     Ok(result)
 }

@@ -178,7 +178,7 @@ pub mod ssr {
             tally[r][k].add(setting, u32::try_from(t.attempts).unwrap_or(0), u32::try_from(t.passes).unwrap_or(0));
         }
         let requirements: Vec<_> =
-            competencies.iter().map(|c| crate::api::signoffs::requirement_of(c, &overrides)).collect();
+            competencies.iter().map(|c| crate::domain::competency::requirement_of(c, &overrides)).collect();
         let mut minutes_of: HashMap<(i64, &str), i64> = HashMap::new();
         for h in &hours {
             *minutes_of.entry((h.student_id, h.status.as_str())).or_default() += h.minutes;
@@ -387,7 +387,7 @@ pub mod ssr {
         let mut out = Vec::with_capacity(students.len());
         let (_, edition) = crate::api::editions::edition_of_program(db, catalog, program).await?;
         for s in students {
-            out.push(crate::api::signoffs::load_record(db, &edition, program, s.student_id, viewer).await?);
+            out.push(crate::service::signoffs::load_record(db, &edition, program, s.student_id, viewer).await?);
         }
         Ok(out)
     }

@@ -280,6 +280,12 @@ impl Tally {
     }
 }
 
+/// The requirement in force for a competency: the program's own, if it set
+/// one, or the framework's.
+pub fn requirement_of(c: &Competency, program_overrides: &[(String, Requirement)]) -> Requirement {
+    program_overrides.iter().find(|(code, _)| *code == c.code).map_or(c.requirement, |(_, r)| *r)
+}
+
 /// The most sign-off requests a student may have open at once in a program
 /// (each one e-mails a preceptor, so the cap also bounds the mail a student
 /// can cause).
@@ -476,6 +482,27 @@ mod tests {
             }
         }
         assert_eq!(checked, (1 + 8 + 64 + 512) * 9);
+    }
+
+    #[test]
+    fn the_programs_own_requirement_wins_over_the_frameworks() {
+        let c = Competency {
+            code: "I.P.2.b".into(),
+            title: "Perform venipuncture".into(),
+            domain: CompetencyDomain::Psychomotor,
+            modules: vec![],
+            steps: vec![],
+            pass_percent: 100,
+            requirement: Requirement { attempts: 1, setting: RequiredSetting::Lab },
+            version: String::new(),
+            references: vec![],
+            same_as: vec![],
+        };
+        assert_eq!(requirement_of(&c, &[]), c.requirement);
+        let own = Requirement { attempts: 3, setting: RequiredSetting::Externship };
+        let overrides = vec![("I.P.2.a".to_string(), Requirement::DEFAULT), ("I.P.2.b".to_string(), own)];
+        assert_eq!(requirement_of(&c, &overrides), own);
+        assert_eq!(requirement_of(&c, &overrides[..1]), c.requirement);
     }
 
     #[test]

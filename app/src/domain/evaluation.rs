@@ -10,8 +10,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::access::{Principal, ProgramId, Role};
 use super::checklist::{ChecklistStep, Tally};
-use super::competency::{Competency, CompetencyDomain};
+use super::competency::{Competency, CompetencyDomain, Setting};
 
 /// The longest comment kept, per step and overall (a paragraph, not a file).
 pub const MAX_COMMENT_CHARS: usize = 2000;
@@ -126,6 +127,21 @@ pub fn attestation(evaluator: &str, student: &str, competency: &Competency) -> S
     )
 }
 
+/// The role an evaluation is recorded under: instructors sign in the campus
+/// lab, preceptors at the externship (the policy allows no one else).
+pub fn evaluator_role(setting: Setting) -> Role {
+    match setting {
+        Setting::Lab => Role::Instructor,
+        Setting::Externship => Role::Preceptor,
+    }
+}
+
+/// The role a correction is recorded under: the highest the person holds in
+/// the program (a director who also teaches corrects as director).
+pub fn corrector_role(p: &Principal, program: ProgramId) -> Role {
+    [Role::Director, Role::Instructor].into_iter().find(|r| p.has_role(program, *r)).unwrap_or(Role::Preceptor)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,5 +245,25 @@ mod tests {
         assert_eq!(score(&venipuncture(), &s), Err(SubmissionError::CommentTooLong { index: None }));
         let cognitive = competency(CompetencyDomain::Cognitive, vec![], 100);
         assert!(matches!(score(&cognitive, &submit(&[])), Err(SubmissionError::NotSignedOff(_))));
+    }
+
+    #[test]
+    fn a_correction_is_recorded_under_the_highest_role_held() {
+        use crate::domain::access::{Principal, Role};
+        let mut p = Principal { user_id: 7, ..Principal::default() };
+        p.memberships = vec![(1, Role::Preceptor)];
+        assert_eq!(corrector_role(&p, 1), Role::Preceptor);
+        p.memberships.push((1, Role::Instructor));
+        assert_eq!(corrector_role(&p, 1), Role::Instructor);
+        p.memberships.push((1, Role::Director));
+        assert_eq!(corrector_role(&p, 1), Role::Director);
+        // Roles in another program do not count.
+        assert_eq!(corrector_role(&p, 2), Role::Preceptor);
+    }
+
+    #[test]
+    fn an_evaluation_is_recorded_under_the_role_of_its_setting() {
+        assert_eq!(evaluator_role(Setting::Lab), Role::Instructor);
+        assert_eq!(evaluator_role(Setting::Externship), Role::Preceptor);
     }
 }

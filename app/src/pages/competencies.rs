@@ -14,7 +14,7 @@ use crate::api::signoffs::{
 };
 use crate::components::form::{FormError, Submit, last_error};
 use crate::components::status::ErrorNotice;
-use crate::domain::competency::CompetencyStatus;
+use crate::domain::competency::{CompetencyStatus, Setting};
 use crate::domain::evaluation::StepMark;
 
 fn param_i64(name: &'static str) -> Memo<i64> {
@@ -105,7 +105,7 @@ fn CompetencyTable(rec: CompetencyRecordView, ask: ServerAction<RequestSignoff>)
                             <tr data-code=r.code.clone()>
                                 <td>
                                     <a href=history><span class="code">{r.code.clone()}</span>" "{r.title.clone()}</a>
-                                    <span class="meta">{format!(" · {}", r.domain)}</span>
+                                    <span class="meta">{format!(" · {}", r.domain.as_str())}</span>
                                 </td>
                                 <td><StatusBadge status=r.status/></td>
                                 <td>{format!("{} of {} ({})", r.counted_passes, r.required_passes, r.where_label)}</td>
@@ -186,9 +186,12 @@ fn History(h: CompetencyHistoryView, void: ServerAction<VoidSignoff>) -> impl In
                         </p>
                         {r.voided_by.map(|v| view! { <p class="notice notice-warn">{format!("Voided by record {v}: it no longer counts.")}</p> })}
                         {r.reason.clone().map(|reason| view! { <p><strong>"Reason: "</strong>{reason}</p> })}
-                        {(!r.steps.is_empty()).then(|| view! {
+                        {r.steps.is_none().then(|| view! {
+                            <p class="notice notice-error">"The steps of this record could not be read. The problem has been logged; the record itself is kept."</p>
+                        })}
+                        {r.steps.as_ref().filter(|steps| !steps.is_empty()).map(|steps| view! {
                             <ol class="step-results">
-                                {r.steps.iter().map(|s| view! {
+                                {steps.iter().map(|s| view! {
                                     <li class:step-missed=!s.met>
                                         <span class="step-mark" aria-hidden="true">{if s.met { "✓" } else { "✗" }}</span>
                                         <span class="visually-hidden">{if s.met { "Met: " } else { "Not met: " }}</span>
@@ -253,7 +256,8 @@ fn Sheet(sheet: SheetView, lab: bool) -> impl IntoView {
     let comments: Vec<RwSignal<String>> = (0..n).map(|_| RwSignal::new(String::new())).collect();
     let comment = RwSignal::new(String::new());
     let attested = RwSignal::new(false);
-    let setting = RwSignal::new(sheet.settings.first().cloned().unwrap_or_default());
+    // The server sends a sheet only to someone who may sign in some setting.
+    let setting = RwSignal::new(sheet.settings.first().copied().unwrap_or(Setting::Lab));
     let sign = ServerAction::<SignEvaluation>::new();
     let error = last_error(sign.value());
     let field_error = move |name: String| Signal::derive(move || error.get().and_then(|e| e.for_field(&name)));
@@ -395,13 +399,11 @@ fn Sheet(sheet: SheetView, lab: bool) -> impl IntoView {
                 {(sheet.settings.len() > 1).then(|| view! {
                     <fieldset>
                         <legend>"Where did you observe it?"</legend>
-                        {sheet.settings.iter().map(|s| {
-                            let value = s.clone();
-                            let v2 = s.clone();
-                            let label = if s == "lab" { "Campus lab" } else { "Externship site" };
+                        {sheet.settings.iter().map(|&s| {
+                            let label = match s { Setting::Lab => "Campus lab", Setting::Externship => "Externship site" };
                             view! {
                                 <label class="radio">
-                                    <input type="radio" name="setting" value=value.clone() prop:checked=move || setting.get() == value on:change=move |_| setting.set(v2.clone())/>
+                                    <input type="radio" name="setting" value=s.as_str() prop:checked=move || setting.get() == s on:change=move |_| setting.set(s)/>
                                     {label}
                                 </label>
                             }
@@ -410,7 +412,7 @@ fn Sheet(sheet: SheetView, lab: bool) -> impl IntoView {
                     </fieldset>
                 })}
                 {(sheet.settings.len() == 1).then(|| view! {
-                    <p class="meta">{format!("Setting: {}", if sheet.settings[0] == "lab" { "campus lab" } else { "externship site" })}</p>
+                    <p class="meta">{format!("Setting: {}", if sheet.settings[0] == Setting::Lab { "campus lab" } else { "externship site" })}</p>
                 })}
                 <div class="field">
                     <label for="overall-comment">"Comment for the student (optional)"</label>
@@ -519,10 +521,10 @@ pub fn MasterChecklist(rec: CompetencyRecordView) -> impl IntoView {
                         <tr>
                             <td class="code">{r.code}</td>
                             <td>{r.title}</td>
-                            <td>{r.domain}</td>
+                            <td>{r.domain.as_str()}</td>
                             <td>{format!("{} ({} of {})", r.status.label(), r.counted_passes, r.required_passes)}</td>
                             <td>{r.completed_on.unwrap_or_default()}</td>
-                            <td>{r.completed_setting.unwrap_or_default()}</td>
+                            <td>{r.completed_setting.map(|s| s.label())}</td>
                             <td>{r.completed_by.unwrap_or_default()}</td>
                         </tr>
                     }).collect_view()}

@@ -22,7 +22,7 @@
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 
 use super::externship::{Decider, EntryStatus};
-use super::signoffs::canonical_time;
+use super::signoffs::{RECORD_COLUMN_COUNT, bind_record, canonical_time, record_columns};
 use super::{Db, Engine, StorageError, write_tx};
 use crate::domain::access::{ProgramId, Role, UserId};
 use crate::domain::signoff_chain::{GENESIS, SignoffContent, link_hash};
@@ -364,43 +364,10 @@ pub async fn signoffs(db: &Db, program: ProgramId, records: &[BulkSignoff]) -> R
         insert_in_tx!(
             db,
             tx,
-            "INSERT INTO signoff (id, program_id, seq, kind, student_id, student_name, evaluator_id, evaluator_name,
-                evaluator_role, competency_code, competency_title, checklist_version, setting, steps, comment,
-                passed, score_percent, attestation, voids_id, reason, request_id, signed_at, ip, user_agent,
-                prev_hash, hash, edition)",
-            27,
+            concat!("INSERT INTO signoff (id, ", record_columns!(), ")"),
+            1 + RECORD_COLUMN_COUNT,
             rows,
-            |q, r| {
-                let c = &r.content;
-                q.bind(r.id)
-                    .bind(c.program_id)
-                    .bind(c.seq)
-                    .bind(&c.kind)
-                    .bind(c.student_id)
-                    .bind(&c.student_name)
-                    .bind(c.evaluator_id)
-                    .bind(&c.evaluator_name)
-                    .bind(&c.evaluator_role)
-                    .bind(&c.competency_code)
-                    .bind(&c.competency_title)
-                    .bind(&c.checklist_version)
-                    .bind(&c.setting)
-                    .bind(&c.steps)
-                    .bind(&c.comment)
-                    .bind(c.passed)
-                    // 0 to 100: the column is a 32-bit INTEGER on PostgreSQL.
-                    .bind(i32::try_from(c.score_percent).unwrap_or(0))
-                    .bind(&c.attestation)
-                    .bind(c.voids_id)
-                    .bind(&c.reason)
-                    .bind(c.request_id)
-                    .bind(r.signed_at)
-                    .bind(&c.ip)
-                    .bind(&c.user_agent)
-                    .bind(&r.prev_hash)
-                    .bind(&r.hash)
-                    .bind(&c.edition)
-            }
+            |q, r| bind_record!(q.bind(r.id), &r.content, r.signed_at, &r.prev_hash, &r.hash)
         );
         sqlx::query("UPDATE signoff_chain SET seq = $2, head_hash = $3 WHERE program_id = $1")
             .bind(program)

@@ -83,11 +83,7 @@ pub async fn create_program(
                 .bind(edition)
                 .bind(now)
                 .fetch_one(&mut *tx)
-                .await
-                .map_err(|e| match StorageError::from(e) {
-                    StorageError::Conflict(_) => StorageError::Conflict("program name".into()),
-                    other => other,
-                })?;
+                .await?;
         audit_in_tx!(tx, now, "program_created", actor: actor, subject: None::<i64>, program: Some(id), detail: name);
         Ok(id)
     })

@@ -20,6 +20,57 @@ const SIGNOFF_COLUMNS: &str = "s.id, s.program_id, s.seq, s.kind, s.student_id, 
     s.signed_at, s.ip, s.user_agent, s.prev_hash, s.hash, s.edition,
     (SELECT v.id FROM signoff v WHERE v.voids_id = s.id) AS voided_by";
 
+/// The columns a record is written with, after its id, in the order
+/// [`bind_record!`] binds them: one list for a single append and a bulk load.
+macro_rules! record_columns {
+    () => {
+        "program_id, seq, kind, student_id, student_name, evaluator_id, evaluator_name, evaluator_role,
+        competency_code, competency_title, checklist_version, setting, steps, comment, passed, score_percent,
+        attestation, voids_id, reason, request_id, signed_at, ip, user_agent, prev_hash, hash, edition"
+    };
+}
+pub(crate) use record_columns;
+
+/// How many columns [`record_columns!`] names.
+pub(crate) const RECORD_COLUMN_COUNT: usize = 26;
+
+/// Binds a record's columns ([`record_columns!`]) to a query: its content
+/// (`seq` already assigned), the time it was signed, and its chain links.
+/// A macro rather than a function: the query's type differs per engine.
+macro_rules! bind_record {
+    ($q:expr, $content:expr, $signed_at:expr, $prev_hash:expr, $hash:expr) => {{
+        let c: &$crate::domain::signoff_chain::SignoffContent = $content;
+        $q.bind(c.program_id)
+            .bind(c.seq)
+            .bind(&c.kind)
+            .bind(c.student_id)
+            .bind(&c.student_name)
+            .bind(c.evaluator_id)
+            .bind(&c.evaluator_name)
+            .bind(&c.evaluator_role)
+            .bind(&c.competency_code)
+            .bind(&c.competency_title)
+            .bind(&c.checklist_version)
+            .bind(&c.setting)
+            .bind(&c.steps)
+            .bind(&c.comment)
+            .bind(c.passed)
+            // A percentage (0 to 100, checked when scored) in a 32-bit INTEGER column.
+            .bind(c.score_percent.clamp(0, 100) as i32)
+            .bind(&c.attestation)
+            .bind(c.voids_id)
+            .bind(&c.reason)
+            .bind(c.request_id)
+            .bind($signed_at)
+            .bind(&c.ip)
+            .bind(&c.user_agent)
+            .bind($prev_hash)
+            .bind($hash)
+            .bind(&c.edition)
+    }};
+}
+pub(crate) use bind_record;
+
 /// One stored record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct SignoffRow {
@@ -142,49 +193,13 @@ pub async fn append(db: &Db, new: &NewSignoff) -> Result<Appended, StorageError>
         content.signed_at = canonical_time(signed_at);
         let c = &content;
         let hash = link_hash(&prev_hash, &content);
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO signoff (program_id, seq, kind, student_id, student_name, evaluator_id, evaluator_name,
-                evaluator_role, competency_code, competency_title, checklist_version, setting, steps, comment,
-                passed, score_percent, attestation, voids_id, reason, request_id, signed_at, ip, user_agent,
-                prev_hash, hash, edition)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                $21, $22, $23, $24, $25, $26)
-             RETURNING id",
-        )
-        .bind(c.program_id)
-        .bind(seq)
-        .bind(&c.kind)
-        .bind(c.student_id)
-        .bind(&c.student_name)
-        .bind(c.evaluator_id)
-        .bind(&c.evaluator_name)
-        .bind(&c.evaluator_role)
-        .bind(&c.competency_code)
-        .bind(&c.competency_title)
-        .bind(&c.checklist_version)
-        .bind(&c.setting)
-        .bind(&c.steps)
-        .bind(&c.comment)
-        .bind(c.passed)
-        // 0 to 100: the column is a 32-bit INTEGER on PostgreSQL.
-        .bind(i32::try_from(c.score_percent).unwrap_or(0))
-        .bind(&c.attestation)
-        .bind(c.voids_id)
-        .bind(&c.reason)
-        .bind(c.request_id)
-        .bind(signed_at)
-        .bind(&c.ip)
-        .bind(&c.user_agent)
-        .bind(&prev_hash)
-        .bind(&hash)
-        .bind(&c.edition)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| match StorageError::from(e) {
-            // The unique index on voids_id: someone voided it first.
-            StorageError::Conflict(_) => StorageError::Conflict("already voided".into()),
-            other => other,
-        })?;
+        let insert = sqlx::query_scalar(concat!(
+            "INSERT INTO signoff (",
+            record_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+                $20, $21, $22, $23, $24, $25, $26) RETURNING id"
+        ));
+        let id: i64 = bind_record!(insert, c, signed_at, &prev_hash, &hash).fetch_one(&mut *tx).await?;
         sqlx::query("UPDATE signoff_chain SET head_hash = $2 WHERE program_id = $1")
             .bind(c.program_id)
             .bind(&hash)

@@ -49,11 +49,7 @@ pub async fn create(db: &Db, new: &NewUser<'_>, now: DateTime<Utc>) -> Result<Us
         .bind(new.site_admin)
         .bind(now)
         .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| match StorageError::from(e) {
-            StorageError::Conflict(_) => StorageError::Conflict("email".into()),
-            other => other,
-        })?;
+        .await?;
         Ok(id)
     })
 }

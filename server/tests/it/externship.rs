@@ -374,11 +374,11 @@ async fn the_summary_counts_a_known_cohort(db: &Db) {
             if skip {
                 continue;
             }
-            let requirement = app::api::signoffs::requirement_of(comp, &[]);
+            let requirement = app::domain::competency::requirement_of(comp, &[]);
             let edition = common::catalog().default_edition().id().to_string();
             for _ in 0..requirement.attempts {
                 let marks = comp.steps.iter().map(|_| StepMark { met: true, comment: String::new() }).collect();
-                let e = app::api::signoffs::Evaluation {
+                let e = app::service::signoffs::Evaluation {
                     program_id: p,
                     edition: &edition,
                     student: (student, name),
@@ -389,7 +389,7 @@ async fn the_summary_counts_a_known_cohort(db: &Db) {
                     ip: None,
                     user_agent: None,
                 };
-                let (record, _) = app::api::signoffs::new_evaluation(
+                let (record, _) = app::service::signoffs::new_evaluation(
                     comp,
                     e,
                     &Submission { marks, comment: String::new(), attested: true },

@@ -248,3 +248,42 @@ async fn the_bundle_is_served_precompressed() {
         assert_eq!(&bytes[..], body, "{accept:?}");
     }
 }
+
+/// Building a router while pages render on other runtimes must not stall
+/// them. Route generation sets a process-wide flag in leptos_server that
+/// leaves every resource created meanwhile pending forever
+/// (leptos-rs/leptos#4773); the server generates its route list once per
+/// process, so later routers never raise the flag. Without that, this test
+/// hangs within a few rounds (each test builds a router, so the suite used
+/// to hang about one run in four).
+#[test]
+fn routers_built_while_pages_render_do_not_stall_them() {
+    let rounds = 40;
+    let renders = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let t = common::TestDb::sqlite().await;
+            let app = server::router(&test_config(), t.db.clone(), common::catalog()).unwrap();
+            for round in 0..rounds {
+                let page = app.clone().oneshot(Request::get("/sign-in").body(Body::empty()).unwrap());
+                let response = tokio::time::timeout(Duration::from_secs(20), page)
+                    .await
+                    .unwrap_or_else(|_| panic!("round {round}: a page render stalled while routers were built"))
+                    .unwrap();
+                assert_eq!(response.status(), StatusCode::OK);
+            }
+        })
+    });
+    let builds = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let t = common::TestDb::sqlite().await;
+            for _ in 0..rounds {
+                drop(server::router(&test_config(), t.db.clone(), common::catalog()).unwrap());
+                tokio::task::yield_now().await;
+            }
+        })
+    });
+    builds.join().unwrap();
+    renders.join().unwrap();
+}

@@ -8,7 +8,6 @@ use axum::http::{Request, StatusCode};
 use tower::ServiceExt;
 
 async fn get(path: &str) -> (StatusCode, String) {
-    let _one_at_a_time = common::page_render_lock().await;
     let t = common::TestDb::sqlite().await;
     let app = server::router(&common::test_config(), t.db.clone(), common::catalog()).unwrap();
     let response = app.oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();

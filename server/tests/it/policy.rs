@@ -365,7 +365,6 @@ fn classify(status: StatusCode) -> StatusClass {
 }
 
 async fn run_matrix(db: &app::storage::Db, cells: &[Cell]) {
-    let _one_at_a_time = common::page_render_lock().await;
     let cast = common::cast(db).await;
     let app = server::router(&common::test_config(), db.clone(), common::catalog()).unwrap();
     let mut failures = Vec::new();

@@ -77,7 +77,6 @@ async fn names_with_markup_stay_text_on_every_page(db: &Db) {
     let (status, body) = c.sign(cast.preceptor_a, a, s, "I.P.1.a", "externship", |_| true).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let escaped_name = "Eve&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;";
-    let _one_at_a_time = common::page_render_lock().await;
     // (path, who, whether the title names the student)
     let pages: Vec<(String, i64, bool)> = vec![
         (format!("/programs/{a}/students/{s}"), cast.director_a, true),
@@ -464,7 +463,6 @@ async fn an_existing_account_joins_only_by_accepting(db: &Db) {
 
 async fn pages_carry_a_strict_policy(db: &Db) {
     let app = server::router(&common::test_config(), db.clone(), common::catalog()).unwrap();
-    let _one_at_a_time = common::page_render_lock().await;
     let response = app.clone().oneshot(Request::get("/sign-in").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let headers = response.headers().clone();

@@ -71,7 +71,7 @@ async fn a_student_request_is_signed_off_by_their_preceptor(db: &Db) {
     let r = row(&record, "I.P.1.a");
     assert_eq!(r["status"], "complete");
     assert_eq!(r["completed_by"], "preceptor@a.example");
-    assert_eq!(r["completed_setting"], "Externship");
+    assert_eq!(r["completed_setting"], "externship");
     assert_eq!(r["request_open"], false, "signing answered the request");
     let (_, body) = c.get(Some(cast.preceptor_a), "/api/my-requests").await;
     assert_eq!(body, "[]");

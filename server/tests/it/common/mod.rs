@@ -290,24 +290,6 @@ pub async fn session_cookie(db: &Db, user: i64) -> String {
     format!("{}={secret}", app::auth::session::COOKIE_NAME)
 }
 
-/// Held by tests that render pages. Rendering pages from several tokio
-/// runtimes at once in one process (each `#[tokio::test]` has its own) hangs
-/// a request now and then (measured: 3 of 12 runs of the page matrix); one
-/// runtime, as in the server, does not (the benchmark renders from 32
-/// clients at once). Serialising these tests costs about a second.
-pub async fn page_render_lock() -> tokio::sync::MutexGuard<'static, ()> {
-    // An async lock: it is held across the requests it serialises.
-    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-    // To reproduce the hang: CHECKOFF_TEST_NO_RENDER_LOCK=1, then run
-    // `policy:: security:: modules::` a few times (1 run in 4 hung on
-    // 2026-12-01, in security::names_with_markup_stay_text_on_every_page,
-    // with every thread of its runtime parked: a lost wake-up, not a spin).
-    if std::env::var_os("CHECKOFF_TEST_NO_RENDER_LOCK").is_some() {
-        return Box::leak(Box::new(tokio::sync::Mutex::new(()))).lock().await;
-    }
-    LOCK.lock().await
-}
-
 /// Stores a graded knowledge-check attempt (`number` as the student's
 /// attempt count would give it) without going through the page.
 pub async fn record_attempt(
