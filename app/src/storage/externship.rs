@@ -50,7 +50,7 @@ pub struct NewSite {
     pub contact_phone: String,
 }
 
-/// Adds a clinic site; `Conflict` when the program already has one by that name.
+/// Adds a clinic site; `Unique(SiteName)` when the program already has one by that name.
 pub async fn create_site(
     db: &Db,
     program: ProgramId,

@@ -411,6 +411,14 @@ impl Db {
         }
     }
 
+    /// The SQLite file, for tools that open it directly (schema checks).
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        match self {
+            Db::Sqlite(db) => Some(&db.path),
+            Db::Postgres(_) => None,
+        }
+    }
+
     /// Applies pending migrations. Safe to run from several processes: sqlx
     /// takes an advisory lock on PostgreSQL, and SQLite serialises writers.
     pub async fn migrate(&self) -> Result<(), StorageError> {

@@ -18,6 +18,8 @@ both_engines!(
     concurrent_writers_all_succeed,
     a_failed_write_transaction_leaves_nothing,
     timestamps_round_trip_in_utc,
+    every_uniqueness_rule_is_named_in_the_schema,
+    a_broken_uniqueness_rule_is_a_field_error,
 );
 
 async fn migrations_apply_and_are_reported(db: &Db) {
@@ -284,4 +286,90 @@ async fn futures_join<T: Send + 'static>(handles: impl IntoIterator<Item = tokio
         out.push(h.await.expect("task panicked"));
     }
     out
+}
+
+/// Every rule `storage::Unique` knows names a unique index of this engine's
+/// schema: a renamed constraint would otherwise turn a user's mistake into a
+/// 500.
+async fn every_uniqueness_rule_is_named_in_the_schema(db: &Db) {
+    use app::storage::Unique;
+    use sqlx::Row;
+    let mut found = BTreeSet::new();
+    match db {
+        Db::Postgres(pool) => {
+            let rows = sqlx::query(
+                "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                 WHERE i.indisunique AND c.relnamespace = 'public'::regnamespace",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            found.extend(rows.iter().map(|r| r.get::<String, _>(0)));
+        }
+        Db::Sqlite(_) => {
+            let path = db.sqlite_path().unwrap();
+            let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+            let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+            for table in tables {
+                let indexes = sqlx::query("SELECT name, \"unique\" FROM pragma_index_list(?)")
+                    .bind(&table)
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
+                for index in indexes.iter().filter(|i| i.get::<i64, _>(1) == 1) {
+                    let columns: Vec<String> =
+                        sqlx::query_scalar("SELECT name FROM pragma_index_info(?) ORDER BY seqno")
+                            .bind(index.get::<String, _>(0))
+                            .fetch_all(&mut conn)
+                            .await
+                            .unwrap();
+                    found.insert(columns.iter().map(|c| format!("{table}.{c}")).collect::<Vec<_>>().join(", "));
+                }
+            }
+        }
+    }
+    for rule in Unique::ALL {
+        let (postgres, sqlite) = rule.names();
+        let name = if db.engine() == Engine::Postgres { postgres } else { sqlite };
+        assert!(found.contains(name), "{rule:?}: no unique index {name} on {:?}; found {found:?}", db.engine());
+    }
+}
+
+/// A name or address already taken answers the same field error on both
+/// engines, by the rule it broke.
+async fn a_broken_uniqueness_rule_is_a_field_error(db: &Db) {
+    use app::error::AppError;
+    use app::storage::{StorageError, Unique, externship, programs, users};
+    let now = Utc::now();
+    let edition = common::catalog().default_edition().id().to_string();
+    let program = programs::create_program(db, "Lakeside", &edition, None, now).await.unwrap();
+    let again = programs::create_program(db, "Lakeside", &edition, None, now).await.unwrap_err();
+    assert!(matches!(again, StorageError::Unique(Unique::ProgramName)), "{again:?}");
+    assert_eq!(AppError::from(again).for_field("name").as_deref(), Some("A program with this name exists already."));
+
+    let person =
+        users::NewUser { email: "sam@example.org", display_name: "Sam", password_hash: None, site_admin: false };
+    users::create(db, &person, now).await.unwrap();
+    let again = users::create(db, &person, now).await.unwrap_err();
+    assert!(matches!(again, StorageError::Unique(Unique::UserEmail)), "{again:?}");
+    assert!(AppError::from(again).for_field("email").is_some());
+
+    let site = externship::NewSite {
+        name: "Clinic A".into(),
+        address: String::new(),
+        contact_name: String::new(),
+        contact_email: String::new(),
+        contact_phone: String::new(),
+    };
+    let admin = users::create(db, &users::NewUser { email: "a@example.org", ..person }, now).await.unwrap();
+    externship::create_site(db, program, &site, admin, now).await.unwrap();
+    let again = externship::create_site(db, program, &site, admin, now).await.unwrap_err();
+    assert!(matches!(again, StorageError::Unique(Unique::SiteName)), "{again:?}");
+    assert_eq!(
+        AppError::from(again).for_field("name").as_deref(),
+        Some("The program already has a site by this name.")
+    );
 }
