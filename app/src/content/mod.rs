@@ -229,7 +229,11 @@ pub fn check_image_file(path: &Path) -> Option<String> {
         return Some(format!("missing image (looked for {})", path.display()));
     }
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) {
-        let text = std::fs::read_to_string(path).unwrap_or_default().to_lowercase();
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text.to_lowercase(),
+            // An SVG that cannot be read cannot be checked for script.
+            Err(e) => return Some(format!("could not read image {}: {e}", path.display())),
+        };
         let scripted = text.contains("<script")
             || text.contains("javascript:")
             || text.contains("<foreignobject")

@@ -61,7 +61,11 @@ pub fn link_hash(prev_hash: &str, content: &SignoffContent) -> String {
     h.update(prev_hash.as_bytes());
     h.update(b"\n");
     // serde_json writes struct fields in declaration order: deterministic.
-    h.update(serde_json::to_string(content).unwrap_or_default().as_bytes());
+    // Strings, integers and booleans always serialise; hashing an empty text
+    // instead would make a link that verifies nothing, so no fallback here.
+    #[allow(clippy::expect_used)]
+    let json = serde_json::to_string(content).expect("a record of strings, integers and booleans serialises");
+    h.update(json.as_bytes());
     hex::encode(h.finalize())
 }
 

@@ -661,7 +661,11 @@ pub async fn correct(
         .bind(voided)
         .fetch_one(&mut *tx)
         .await?;
-        let _ = decision_in_tx!(tx, id, EntryStatus::Approved, Some(reason), by, now);
+        // The replacement was inserted pending a moment ago in this
+        // transaction: approving it must change it, or nothing is kept.
+        if !decision_in_tx!(tx, id, EntryStatus::Approved, Some(reason), by, now) {
+            return Err(StorageError::Conflict(format!("correction {id} could not be approved")));
+        }
         Ok(Ok(id))
     })
 }
