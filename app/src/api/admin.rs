@@ -57,7 +57,7 @@ pub async fn site_audit() -> Result<Vec<AuditView>, AppError> {
     use crate::domain::access::Action;
     super::authorize_signed_in(&Action::AdministerSite)?;
     let ctx = super::ServerContext::get()?;
-    Ok(crate::storage::audit::all(&ctx.db, 500).await?.into_iter().map(super::people::audit_view).collect())
+    Ok(crate::storage::audit::all(&ctx.db, 500).await?.into_iter().map(crate::service::people::audit_view).collect())
 }
 
 /// The newest mail in the development outbox (empty when SMTP is configured:

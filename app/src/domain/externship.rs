@@ -3,7 +3,10 @@
 //! evaluation of the site. Pure: the items, the rating scale and the rules a
 //! submission must meet.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+use crate::domain::access::{Action, ProgramId, UserId};
 
 /// What the preceptor rates at the end of the externship: the affective
 /// side of practice, as a supervising clinician sees it.
@@ -59,6 +62,22 @@ impl EvaluationKind {
 
     pub fn parse(s: &str) -> Option<EvaluationKind> {
         [EvaluationKind::OfStudent, EvaluationKind::OfSite].into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            EvaluationKind::OfStudent => "Preceptor's evaluation of the student",
+            EvaluationKind::OfSite => "Student's evaluation of the site",
+        }
+    }
+
+    /// Who writes it: the student's preceptor (who verifies their hours), or
+    /// the student.
+    pub fn author_action(self, program: ProgramId, student: UserId) -> Action {
+        match self {
+            EvaluationKind::OfStudent => Action::VerifyHours { program, student },
+            EvaluationKind::OfSite => Action::OwnExternship { program, student },
+        }
     }
 
     pub fn items(self) -> &'static [&'static str] {
@@ -177,9 +196,161 @@ pub fn check(
     Ok((rated, readiness))
 }
 
+/// Wire form of an optional readiness: its label (what the hours page has
+/// always sent), read back by label.
+pub mod readiness_label {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::Readiness;
+
+    pub fn serialize<S: Serializer>(r: &Option<Readiness>, s: S) -> Result<S::Ok, S::Error> {
+        match r {
+            Some(r) => s.serialize_some(r.label()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Readiness>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(label) => Readiness::ALL
+                .into_iter()
+                .find(|r| r.label() == label)
+                .map(Some)
+                .ok_or_else(|| serde::de::Error::custom("unknown readiness")),
+        }
+    }
+}
+
+/// A rule a site or placement breaks, with the form field it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SetupError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn setup(field: &'static str, message: impl Into<String>) -> SetupError {
+    SetupError { field, message: message.into() }
+}
+
+pub const MAX_SITE_NAME_CHARS: usize = 200;
+pub const MAX_SITE_DETAIL_CHARS: usize = 300;
+
+/// A clinic site as the form sends it (trimmed by [`check_site`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SiteDraft {
+    pub name: String,
+    pub address: String,
+    pub contact_name: String,
+    /// Lower-cased; whether it is plausible is the caller's check.
+    pub contact_email: String,
+    pub contact_phone: String,
+}
+
+/// Checks a site: named (up to 200 characters), details up to 300, every
+/// field one line. Returns it trimmed, the e-mail lower-cased.
+pub fn check_site(d: &SiteDraft) -> Result<SiteDraft, SetupError> {
+    let name = d.name.trim();
+    if name.is_empty() || name.chars().count() > MAX_SITE_NAME_CHARS {
+        return Err(setup("name", "Name the clinic site (up to 200 characters)."));
+    }
+    let details = [("address", &d.address), ("contact_name", &d.contact_name), ("contact_phone", &d.contact_phone)];
+    for (field, v) in details {
+        if v.chars().count() > MAX_SITE_DETAIL_CHARS {
+            return Err(setup(field, "Keep this under 300 characters."));
+        }
+    }
+    let one_line = |field: &'static str, v: &str| {
+        crate::domain::text::check(v, crate::domain::text::TextKind::SingleLine)
+            .map_err(|e| setup(field, e.to_string()))
+    };
+    one_line("name", name)?;
+    for (field, v) in details {
+        one_line(field, v)?;
+    }
+    Ok(SiteDraft {
+        name: name.to_string(),
+        address: d.address.trim().to_string(),
+        contact_name: d.contact_name.trim().to_string(),
+        contact_email: d.contact_email.trim().to_lowercase(),
+        contact_phone: d.contact_phone.trim().to_string(),
+    })
+}
+
+/// The longest placement, in days between its first and last day.
+pub const MAX_PLACEMENT_DAYS: i64 = 366;
+
+/// A placement ends on or after its first day and lasts at most a year.
+pub fn check_placement_dates(start: NaiveDate, end: NaiveDate) -> Result<(), SetupError> {
+    if end < start {
+        return Err(setup("end", "The placement must end on or after its first day."));
+    }
+    if (end - start).num_days() > MAX_PLACEMENT_DAYS {
+        return Err(setup("end", "A placement lasts at most a year."));
+    }
+    Ok(())
+}
+
+/// A placement's own hours requirement: empty for the program's, otherwise
+/// whole hours from 1 to 2000.
+pub fn parse_required_hours(raw: &str) -> Result<Option<i32>, SetupError> {
+    match raw.trim() {
+        "" => Ok(None),
+        h => h.parse::<i32>().ok().filter(|h| (1..=2000).contains(h)).map(Some).ok_or_else(|| {
+            setup("required_hours", "Enter whole hours between 1 and 2000, or leave empty for the program's.")
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn kinds_have_their_authors_and_labels() {
+        assert_eq!(EvaluationKind::parse("of_student"), Some(EvaluationKind::OfStudent));
+        assert_eq!(EvaluationKind::parse("of_someone"), None);
+        assert_eq!(EvaluationKind::OfStudent.author_action(1, 2), Action::VerifyHours { program: 1, student: 2 });
+        assert_eq!(EvaluationKind::OfSite.author_action(1, 2), Action::OwnExternship { program: 1, student: 2 });
+        assert_eq!(EvaluationKind::OfSite.label(), "Student's evaluation of the site");
+    }
+
+    #[test]
+    fn a_site_is_named_and_its_details_are_short_single_lines() {
+        let good = SiteDraft {
+            name: "  Valley Clinic ".into(),
+            contact_email: " Front@Valley.example ".into(),
+            ..SiteDraft::default()
+        };
+        let s = check_site(&good).unwrap();
+        assert_eq!((s.name.as_str(), s.contact_email.as_str()), ("Valley Clinic", "front@valley.example"));
+        assert_eq!(check_site(&SiteDraft { name: " ".into(), ..good.clone() }).unwrap_err().field, "name");
+        let long = SiteDraft { address: "x".repeat(MAX_SITE_DETAIL_CHARS + 1), ..good.clone() };
+        assert_eq!(check_site(&long).unwrap_err().field, "address");
+        let two_lines = SiteDraft { contact_name: "Pat\nLee".into(), ..good };
+        assert_eq!(check_site(&two_lines).unwrap_err().field, "contact_name");
+    }
+
+    #[test]
+    fn a_placement_runs_forward_for_at_most_a_year() {
+        assert!(check_placement_dates(day("2026-11-02"), day("2026-11-02")).is_ok());
+        assert_eq!(check_placement_dates(day("2026-11-02"), day("2026-11-01")).unwrap_err().field, "end");
+        assert!(check_placement_dates(day("2026-01-01"), day("2027-01-02")).is_ok(), "366 days");
+        assert!(check_placement_dates(day("2026-01-01"), day("2027-01-03")).is_err());
+    }
+
+    #[test]
+    fn a_placement_requires_the_programs_hours_or_its_own() {
+        assert_eq!(parse_required_hours(" "), Ok(None));
+        assert_eq!(parse_required_hours("160"), Ok(Some(160)));
+        assert_eq!(parse_required_hours("0").unwrap_err().field, "required_hours");
+        assert!(parse_required_hours("2001").is_err() && parse_required_hours("7.5").is_err());
+    }
 
     fn form(ratings: &[u8], readiness: Option<&str>, overall: &str) -> EvaluationForm {
         EvaluationForm {

@@ -11,6 +11,7 @@
 //! - it says what was done.
 
 use chrono::{Datelike, NaiveDate, NaiveTime};
+use serde::{Deserialize, Serialize};
 
 /// The longest activities text kept.
 pub const MAX_ACTIVITIES_CHARS: usize = 2000;
@@ -143,6 +144,125 @@ pub fn check(
         return Err(HoursError::DayOverFull { total_hours: format_hours(total) });
     }
     Ok(minutes)
+}
+
+/// Where an entry stands. The serde names are the values stored in
+/// `hours_entry.status` and sent to the browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryStatus {
+    Pending,
+    Approved,
+    Returned,
+    Withdrawn,
+    Voided,
+}
+
+impl EntryStatus {
+    pub const ALL: [EntryStatus; 5] = [
+        EntryStatus::Pending,
+        EntryStatus::Approved,
+        EntryStatus::Returned,
+        EntryStatus::Withdrawn,
+        EntryStatus::Voided,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryStatus::Pending => "pending",
+            EntryStatus::Approved => "approved",
+            EntryStatus::Returned => "returned",
+            EntryStatus::Withdrawn => "withdrawn",
+            EntryStatus::Voided => "voided",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EntryStatus> {
+        EntryStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// What people read.
+    pub fn label(self) -> &'static str {
+        match self {
+            EntryStatus::Pending => "Awaiting preceptor",
+            EntryStatus::Approved => "Approved",
+            EntryStatus::Returned => "Returned",
+            EntryStatus::Withdrawn => "Withdrawn",
+            EntryStatus::Voided => "Corrected (void)",
+        }
+    }
+
+    /// How the entry counts in the totals; withdrawn and voided entries do not.
+    pub fn verification(self) -> Option<Verification> {
+        match self {
+            EntryStatus::Pending => Some(Verification::Pending),
+            EntryStatus::Approved => Some(Verification::Approved),
+            EntryStatus::Returned => Some(Verification::Returned),
+            EntryStatus::Withdrawn | EntryStatus::Voided => None,
+        }
+    }
+
+    /// Pending and approved entries hold their time (overlap, 24 hours a day).
+    pub fn holds_time(self) -> bool {
+        matches!(self, EntryStatus::Pending | EntryStatus::Approved)
+    }
+
+    /// Only an entry awaiting the preceptor is approved, returned or withdrawn.
+    pub fn awaits_decision(self) -> bool {
+        self == EntryStatus::Pending
+    }
+
+    /// Only approved hours are corrected; pending hours are approved or returned.
+    pub fn correctable(self) -> bool {
+        self == EntryStatus::Approved
+    }
+}
+
+/// The most entries one decision covers (a week of a student's entries fits).
+pub const MAX_ENTRIES_PER_DECISION: usize = 200;
+
+/// Whether a decision covers a number of entries the preceptor can take in.
+pub fn decision_size_ok(n: usize) -> bool {
+    (1..=MAX_ENTRIES_PER_DECISION).contains(&n)
+}
+
+/// The most competency codes one entry names.
+pub const MAX_CODES_PER_ENTRY: usize = 20;
+
+/// Hours typed as a number (7.5) as minutes; `None` outside 0 to 24 hours.
+pub fn hours_to_minutes(hours: f64) -> Option<i64> {
+    if !hours.is_finite() || !(0.0..=24.0).contains(&hours) {
+        return None;
+    }
+    Some((hours * 60.0).round() as i64)
+}
+
+/// Why an entry has no placement to belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PlacementChoiceError {
+    #[error("You have no externship placement in this program yet.")]
+    NoPlacement,
+    #[error("Your placement has no dates yet; ask your program to set them.")]
+    NoDates,
+}
+
+/// The placement an entry for `day` belongs to, among the student's active
+/// placements (newest first): the one whose dates hold the day; otherwise
+/// the newest with dates, whose dates the "outside the placement" rule of
+/// [`check`] then names.
+pub fn placement_for<T>(
+    placements: &[T],
+    dates: impl Fn(&T) -> Option<PlacementDates>,
+    day: NaiveDate,
+) -> Result<(&T, PlacementDates), PlacementChoiceError> {
+    if placements.is_empty() {
+        return Err(PlacementChoiceError::NoPlacement);
+    }
+    let dated = || placements.iter().filter_map(|p| Some((p, dates(p)?)));
+    dated()
+        .find(|(_, d)| d.start <= day && day <= d.end)
+        .or_else(|| dated().next())
+        .ok_or(PlacementChoiceError::NoDates)
 }
 
 /// Where an entry stands with the preceptor.
@@ -309,6 +429,64 @@ mod tests {
         assert_eq!(format_hours(90), "1.5");
         assert_eq!(format_hours(45), "0.75");
         assert_eq!(format_hours(9600), "160");
+    }
+
+    #[test]
+    fn entry_status_reads_and_writes_the_stored_values() {
+        for s in EntryStatus::ALL {
+            assert_eq!(EntryStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(EntryStatus::parse("Pending"), None);
+        assert_eq!(EntryStatus::Voided.label(), "Corrected (void)");
+    }
+
+    #[test]
+    fn only_pending_entries_are_decided_and_only_approved_ones_corrected() {
+        let decidable: Vec<_> = EntryStatus::ALL.into_iter().filter(|s| s.awaits_decision()).collect();
+        assert_eq!(decidable, [EntryStatus::Pending]);
+        let correctable: Vec<_> = EntryStatus::ALL.into_iter().filter(|s| s.correctable()).collect();
+        assert_eq!(correctable, [EntryStatus::Approved]);
+        let holding: Vec<_> = EntryStatus::ALL.into_iter().filter(|s| s.holds_time()).collect();
+        assert_eq!(holding, [EntryStatus::Pending, EntryStatus::Approved]);
+        assert_eq!(EntryStatus::Withdrawn.verification(), None);
+        assert_eq!(EntryStatus::Returned.verification(), Some(Verification::Returned));
+    }
+
+    #[test]
+    fn a_decision_covers_1_to_200_entries() {
+        assert!(!decision_size_ok(0));
+        assert!(decision_size_ok(1) && decision_size_ok(MAX_ENTRIES_PER_DECISION));
+        assert!(!decision_size_ok(MAX_ENTRIES_PER_DECISION + 1));
+    }
+
+    #[test]
+    fn typed_hours_become_minutes_within_a_day() {
+        assert_eq!(hours_to_minutes(7.5), Some(450));
+        assert_eq!(hours_to_minutes(24.0), Some(1440));
+        assert_eq!(hours_to_minutes(24.25), None);
+        assert_eq!(hours_to_minutes(-1.0), None);
+        assert_eq!(hours_to_minutes(f64::NAN), None);
+    }
+
+    #[test]
+    fn an_entry_belongs_to_the_placement_holding_its_day_else_the_newest_with_dates() {
+        let newer = (2, Some(PlacementDates { start: d("2026-11-16"), end: d("2026-12-18") }));
+        let older = (1, Some(placement()));
+        let undated = (3, None);
+        let dates = |p: &(i32, Option<PlacementDates>)| p.1;
+        let all = [undated, newer, older];
+        assert_eq!(placement_for(&all, dates, d("2026-11-20")).map(|(p, _)| p.0), Ok(2));
+        assert_eq!(placement_for(&all, dates, d("2026-11-05")).map(|(p, _)| p.0), Ok(1), "only the older holds it");
+        assert_eq!(placement_for(&all, dates, d("2027-01-05")).map(|(p, _)| p.0), Ok(2), "the newest with dates");
+        assert_eq!(
+            placement_for(&[undated], dates, d("2026-11-20")).map(|(p, _)| p.0),
+            Err(PlacementChoiceError::NoDates)
+        );
+        let none: [(i32, Option<PlacementDates>); 0] = [];
+        assert_eq!(
+            placement_for(&none, dates, d("2026-11-20")).map(|(p, _)| p.0),
+            Err(PlacementChoiceError::NoPlacement)
+        );
     }
 
     #[test]

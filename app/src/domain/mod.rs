@@ -10,8 +10,8 @@ pub mod competency;
 pub mod edition;
 pub mod evaluation;
 pub mod externship;
-#[cfg(feature = "ssr")]
 pub mod hours;
+pub mod membership;
 pub mod module;
 pub mod quiz;
 pub mod reason;

@@ -15,7 +15,8 @@ use crate::api::externship::{
 use crate::components::charts::{Bar, BarChart};
 use crate::components::form::{Field, FormError, Submit, last_error};
 use crate::components::status::ErrorNotice;
-use crate::domain::externship::{EvaluationForm, RATINGS, Readiness};
+use crate::domain::externship::{EvaluationForm, EvaluationKind, RATINGS, Readiness};
+use crate::domain::hours::EntryStatus;
 use crate::error::AppError;
 
 fn param_i64(name: &'static str) -> Memo<i64> {
@@ -23,12 +24,12 @@ fn param_i64(name: &'static str) -> Memo<i64> {
     Memo::new(move |_| p.read().get(name).and_then(|s| s.parse::<i64>().ok()).unwrap_or(0))
 }
 
-fn status_class(status: &str) -> &'static str {
+fn status_class(status: EntryStatus) -> &'static str {
     match status {
-        "approved" => "badge status-complete",
-        "pending" => "badge status-partial",
-        "returned" => "badge status-attempted",
-        _ => "badge status-none",
+        EntryStatus::Approved => "badge status-complete",
+        EntryStatus::Pending => "badge status-partial",
+        EntryStatus::Returned => "badge status-attempted",
+        EntryStatus::Withdrawn | EntryStatus::Voided => "badge status-none",
     }
 }
 
@@ -258,8 +259,8 @@ fn WeekSection(w: WeekView, a: HoursActions) -> impl IntoView {
 #[component]
 fn EntryItem(e: EntryView, a: HoursActions) -> impl IntoView {
     let HoursActions { pid, sid, can_verify, can_log, can_correct, decide, withdraw, correct } = a;
-    let pending = e.status == "pending";
-    let approved = e.status == "approved";
+    let pending = e.status == EntryStatus::Pending;
+    let approved = e.status == EntryStatus::Approved;
     let id = e.id;
     let reason = RwSignal::new(String::new());
     let reason_id = format!("return-reason-{id}");
@@ -269,7 +270,7 @@ fn EntryItem(e: EntryView, a: HoursActions) -> impl IntoView {
                 <strong>{e.day.clone()}</strong>
                 {(!e.times.is_empty()).then(|| format!(" · {}", e.times))}
                 {format!(" · {} h ", e.hours)}
-                <span class=status_class(&e.status)>{e.status_label.clone()}</span>
+                <span class=status_class(e.status)>{e.status_label.clone()}</span>
             </p>
             <p>{e.activities.clone()}</p>
             {(!e.codes.is_empty()).then(|| view! { <p class="meta">"Practised: "<span class="code">{e.codes.clone()}</span></p> })}
@@ -371,12 +372,16 @@ pub fn EvaluationSummary(e: EvaluationView) -> impl IntoView {
         <article class="evaluation">
             <h3>{e.kind_label.clone()}</h3>
             <p class="meta">{format!("{}, {}", e.author_name, e.submitted_at)}</p>
-            {e.readiness.clone().map(|r| view! { <p><strong>"Readiness: "</strong>{r}</p> })}
-            <ul class="plain-list">
-                {e.ratings.into_iter().map(|(item, rating, comment)| view! {
-                    <li>{format!("{item}: {rating}")}{(!comment.is_empty()).then(|| format!(" ({comment})"))}</li>
-                }).collect_view()}
-            </ul>
+            {e.readiness.map(|r| view! { <p><strong>"Readiness: "</strong>{r.label()}</p> })}
+            {e.readiness_unreadable.then(|| view! { <p class="notice notice-error">"Readiness: could not be read."</p> })}
+            {match e.ratings {
+                Some(ratings) => view! { <ul class="plain-list">
+                    {ratings.into_iter().map(|(item, rating, comment)| view! {
+                        <li>{format!("{item}: {rating}")}{(!comment.is_empty()).then(|| format!(" ({comment})"))}</li>
+                    }).collect_view()}
+                </ul> }.into_any(),
+                None => view! { <p class="notice notice-error">"The ratings could not be read."</p> }.into_any(),
+            }}
             {(!e.comments.is_empty()).then(|| view! { <p>{e.comments.clone()}</p> })}
         </article>
     }
@@ -584,7 +589,7 @@ pub fn ExternshipEvaluationPage() -> impl IntoView {
 
 #[component]
 fn EvaluationFormPage(v: EvaluationFormView) -> impl IntoView {
-    let of_student = v.kind == "of_student";
+    let of_student = v.kind == EvaluationKind::OfStudent;
     let title =
         if of_student { format!("Evaluation of {}", v.student_name) } else { format!("Evaluation of {}", v.site_name) };
     let n = v.items.len();
@@ -595,7 +600,7 @@ fn EvaluationFormPage(v: EvaluationFormView) -> impl IntoView {
     let submit = Action::new(|input: &EvaluationInput| submit_externship_evaluation(input.clone()));
     let error = Signal::derive(move || submit.value().get().and_then(|r| r.err()));
     let field_error = move |name: String| move || error.get().and_then(|e| e.for_field(&name));
-    let (pid, sid, kind) = (v.program_id, v.student_id, v.kind.clone());
+    let (pid, sid, kind) = (v.program_id, v.student_id, v.kind);
     let (r2, c2) = (ratings.clone(), comments.clone());
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -605,7 +610,7 @@ fn EvaluationFormPage(v: EvaluationFormView) -> impl IntoView {
             readiness: Some(readiness.get_untracked()).filter(|r| !r.is_empty()),
             overall: overall.get_untracked(),
         };
-        submit.dispatch(EvaluationInput { program_id: pid, student_id: sid, kind: kind.clone(), form });
+        submit.dispatch(EvaluationInput { program_id: pid, student_id: sid, kind, form });
     };
     let submitted = move || matches!(submit.value().get(), Some(Ok(())));
     view! {

@@ -39,10 +39,10 @@ fn Offer(offer: OfferView, token: Memo<String>) -> impl IntoView {
         "{asker} asks {} to join {} as {}{}.",
         offer.person_name,
         offer.program_name,
-        offer.role,
+        offer.role.as_str(),
         offer.cohort.as_ref().map(|c| format!(" (cohort {c})")).unwrap_or_default()
     );
-    let state = offer.state.clone();
+    let state = offer.state;
     view! {
         <section class="card">
             <p>{what}</p>

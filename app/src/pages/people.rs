@@ -10,6 +10,7 @@ use crate::api::people::{
 };
 use crate::components::form::{Field, FormError, Submit, last_error};
 use crate::components::status::ErrorNotice;
+use crate::domain::access::Role;
 
 /// The `:id` of the route, or 0 (which no program has: the server answers 404).
 pub fn program_id_param() -> Memo<i64> {
@@ -59,7 +60,7 @@ fn People(
                     <thead><tr><th scope="col">"Name"</th><th scope="col">"Role"</th><th scope="col">"Cohort"</th><th scope="col">"Student id"</th><th scope="col">"E-mail"</th></tr></thead>
                     <tbody>
                         {people.members.iter().map(|m| {
-                            let name = if m.role == "student" {
+                            let name = if m.role == Role::Student {
                                 view! { <a href=format!("/programs/{program_id}/students/{}", m.user_id)>{m.name.clone()}</a> }.into_any()
                             } else {
                                 m.name.clone().into_any()
@@ -67,7 +68,7 @@ fn People(
                             view! {
                                 <tr>
                                     <td>{name}</td>
-                                    <td>{m.role.clone()}</td>
+                                    <td>{m.role.as_str()}</td>
                                     <td>{m.cohort.clone().unwrap_or_default()}</td>
                                     <td>{m.student_number.clone().unwrap_or_default()}</td>
                                     <td>{m.email.clone()}</td>

@@ -11,6 +11,8 @@
 //! served.
 
 pub mod editions;
+pub mod externship;
+pub mod people;
 pub mod request;
 pub mod signoffs;
 

@@ -348,34 +348,8 @@ pub async fn placements_precepted_by(db: &Db, preceptor: UserId) -> Result<Vec<P
 
 // ---------------------------------------------------------------- hours
 
-/// Where an entry stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EntryStatus {
-    Pending,
-    Approved,
-    Returned,
-    Withdrawn,
-    Voided,
-}
-
-impl EntryStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntryStatus::Pending => "pending",
-            EntryStatus::Approved => "approved",
-            EntryStatus::Returned => "returned",
-            EntryStatus::Withdrawn => "withdrawn",
-            EntryStatus::Voided => "voided",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<EntryStatus> {
-        [Self::Pending, Self::Approved, Self::Returned, Self::Withdrawn, Self::Voided]
-            .into_iter()
-            .find(|v| v.as_str() == s)
-    }
-}
+/// Where an entry stands: the domain's type, whose names are the stored values.
+pub use crate::domain::hours::EntryStatus;
 
 /// One stored hours entry, with its student's name and who decided it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -417,7 +391,7 @@ impl HoursRow {
 
     /// Pending and approved entries hold their time; the rest do not.
     pub fn counts(&self) -> bool {
-        matches!(self.status(), EntryStatus::Pending | EntryStatus::Approved)
+        self.status().holds_time()
     }
 }
 
