@@ -5,6 +5,7 @@ use leptos_meta::Title;
 
 use crate::api::accounts::{BeginTwoFactor, ChangePassword, ConfirmTwoFactor, DisableTwoFactor, Me, SignOut, whoami};
 use crate::components::form::{Field, FormError, Submit, last_error};
+use crate::components::page_data::PageData;
 use crate::components::status::ErrorNotice;
 use crate::error::AppError;
 
@@ -14,13 +15,12 @@ pub fn AccountPage() -> impl IntoView {
     view! {
         <Title text="Your account"/>
         <h1>"Your account"</h1>
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || me.get().map(|r| match r {
-                Ok(Some(me)) => view! { <AccountDetails me/> }.into_any(),
-                Ok(None) => view! { <ErrorNotice error=AppError::Unauthenticated/> }.into_any(),
-                Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-            })}
-        </Suspense>
+        <PageData resource=me let:me>
+            {match me {
+                Some(me) => view! { <AccountDetails me/> }.into_any(),
+                None => view! { <ErrorNotice error=AppError::Unauthenticated/> }.into_any(),
+            }}
+        </PageData>
     }
 }
 

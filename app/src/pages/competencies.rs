@@ -7,20 +7,17 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::components::page_data::PageData;
+use crate::pages::id_param;
+
 use crate::api::signoffs::{
     CompetencyHistoryView, CompetencyRecordView, LabSessionView, RequestSignoff, RequirementsView, SetRequirement,
     SheetView, SignEvaluation, SignInput, SignResult, VoidSignoff, competency_history, competency_record,
     evaluation_sheet, lab_session, my_requests, program_requirements,
 };
 use crate::components::form::{FormError, Submit, last_error};
-use crate::components::status::ErrorNotice;
 use crate::domain::competency::{CompetencyStatus, Setting};
 use crate::domain::evaluation::StepMark;
-
-fn param_i64(name: &'static str) -> Memo<i64> {
-    let p = use_params_map();
-    Memo::new(move |_| p.read().get(name).and_then(|s| s.parse::<i64>().ok()).unwrap_or(0))
-}
 
 fn param(name: &'static str) -> Memo<String> {
     let p = use_params_map();
@@ -46,12 +43,9 @@ pub fn CompetencySection(program_id: i64, student_id: i64) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="competencies-title">
             <h2 id="competencies-title">"Competencies"</h2>
-            <Suspense fallback=|| view! { <p role="status">"Loading competencies…"</p> }>
-                {move || record.get().map(|r| match r {
-                    Ok(rec) => view! { <CompetencyTable rec ask/> }.into_any(),
-                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                })}
-            </Suspense>
+            <PageData resource=record loading="Loading competencies…" let:rec>
+                <CompetencyTable rec ask/>
+            </PageData>
             <p class="status-line" role="status" data-testid="request-status">
                 {move || match ask.value().get() {
                     Some(Ok(preceptor)) => format!("Request sent to {preceptor}. They get an e-mail with a link to sign it off."),
@@ -137,19 +131,16 @@ fn CompetencyTable(rec: CompetencyRecordView, ask: ServerAction<RequestSignoff>)
 /// Every record of one competency for one student, newest first.
 #[component]
 pub fn CompetencyHistoryPage() -> impl IntoView {
-    let (pid, sid, code) = (param_i64("id"), param_i64("student"), param("code"));
+    let (pid, sid, code) = (id_param("id"), id_param("student"), param("code"));
     let void = ServerAction::<VoidSignoff>::new();
     let history = Resource::new(
         move || (pid.get(), sid.get(), code.get(), void.version().get()),
-        |(p, s, c, _)| competency_history(p, s, c),
+        |(p, s, c, _)| async move { competency_history(p?, s?, c).await },
     );
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || history.get().map(|r| match r {
-                Ok(h) => view! { <History h void/> }.into_any(),
-                Err(e) => view! { <Title text="Competency"/><h1>"Competency"</h1><ErrorNotice error=e/> }.into_any(),
-            })}
-        </Suspense>
+        <PageData resource=history title="Competency" let:h>
+            <History h void/>
+        </PageData>
     }
 }
 
@@ -236,16 +227,16 @@ fn History(h: CompetencyHistoryView, void: ServerAction<VoidSignoff>) -> impl In
 /// marks every step, the result is computed by the server and shown at once.
 #[component]
 pub fn EvaluatePage() -> impl IntoView {
-    let (pid, sid, code) = (param_i64("id"), param_i64("student"), param("code"));
+    let (pid, sid, code) = (id_param("id"), id_param("student"), param("code"));
     let lab = query("lab");
-    let sheet = Resource::new(move || (pid.get(), sid.get(), code.get()), |(p, s, c)| evaluation_sheet(p, s, c));
+    let sheet = Resource::new(
+        move || (pid.get(), sid.get(), code.get()),
+        |(p, s, c)| async move { evaluation_sheet(p?, s?, c).await },
+    );
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading the checklist…"</p> }>
-            {move || sheet.get().map(|r| match r {
-                Ok(sheet) => view! { <Sheet sheet lab=lab.get().is_some()/> }.into_any(),
-                Err(e) => view! { <Title text="Evaluate"/><h1>"Evaluate"</h1><ErrorNotice error=e/> }.into_any(),
-            })}
-        </Suspense>
+        <PageData resource=sheet title="Evaluate" loading="Loading the checklist…" let:sheet>
+            <Sheet sheet lab=lab.get().is_some()/>
+        </PageData>
     }
 }
 
@@ -470,15 +461,12 @@ fn ResultCard(
 /// The Master Competency Checklist: what a site surveyor asks to see.
 #[component]
 pub fn MasterChecklistPage() -> impl IntoView {
-    let (pid, sid) = (param_i64("id"), param_i64("student"));
-    let record = Resource::new(move || (pid.get(), sid.get()), |(p, s)| competency_record(p, s));
+    let (pid, sid) = (id_param("id"), id_param("student"));
+    let record = Resource::new(move || (pid.get(), sid.get()), |(p, s)| async move { competency_record(p?, s?).await });
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || record.get().map(|r| match r {
-                Ok(rec) => view! { <MasterChecklist rec/> }.into_any(),
-                Err(e) => view! { <Title text="Master Competency Checklist"/><h1>"Master Competency Checklist"</h1><ErrorNotice error=e/> }.into_any(),
-            })}
-        </Suspense>
+        <PageData resource=record title="Master Competency Checklist" let:rec>
+            <MasterChecklist rec/>
+        </PageData>
     }
 }
 
@@ -540,16 +528,13 @@ pub fn MasterChecklist(rec: CompetencyRecordView) -> impl IntoView {
 /// An instructor's lab session: every student on one competency.
 #[component]
 pub fn LabSessionPage() -> impl IntoView {
-    let pid = param_i64("id");
+    let pid = id_param("id");
     let code = query("code");
-    let view_data = Resource::new(move || (pid.get(), code.get()), |(p, c)| lab_session(p, c));
+    let view_data = Resource::new(move || (pid.get(), code.get()), |(p, c)| async move { lab_session(p?, c).await });
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || view_data.get().map(|r| match r {
-                Ok(v) => view! { <LabSession v/> }.into_any(),
-                Err(e) => view! { <Title text="Lab session"/><h1>"Lab session"</h1><ErrorNotice error=e/> }.into_any(),
-            })}
-        </Suspense>
+        <PageData resource=view_data title="Lab session" let:v>
+            <LabSession v/>
+        </PageData>
     }
 }
 
@@ -606,16 +591,16 @@ fn LabSession(v: LabSessionView) -> impl IntoView {
 /// The program's requirement per competency; directors change them.
 #[component]
 pub fn RequirementsPage() -> impl IntoView {
-    let pid = param_i64("id");
+    let pid = id_param("id");
     let save = ServerAction::<SetRequirement>::new();
-    let data = Resource::new(move || (pid.get(), save.version().get()), |(p, _)| program_requirements(p));
+    let data = Resource::new(
+        move || (pid.get(), save.version().get()),
+        |(p, _)| async move { program_requirements(p?).await },
+    );
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || data.get().map(|r| match r {
-                Ok(v) => view! { <Requirements v save/> }.into_any(),
-                Err(e) => view! { <Title text="Competency requirements"/><h1>"Competency requirements"</h1><ErrorNotice error=e/> }.into_any(),
-            })}
-        </Suspense>
+        <PageData resource=data title="Competency requirements" let:v>
+            <Requirements v save/>
+        </PageData>
     }
 }
 
@@ -681,10 +666,11 @@ pub fn PendingRequests() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="requests-title">
             <h2 id="requests-title">"Sign-off requests"</h2>
-            <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-                {move || requests.get().map(|r| match r {
-                    Ok(list) if list.is_empty() => view! { <p class="empty">"No requests are waiting for you."</p> }.into_any(),
-                    Ok(list) => view! {
+            <PageData resource=requests let:list>
+                {if list.is_empty() {
+                    view! { <p class="empty">"No requests are waiting for you."</p> }.into_any()
+                } else {
+                    view! {
                         <ul class="plain-list link-list" data-testid="my-requests">
                             {list.into_iter().map(|q| view! {
                                 <li>
@@ -693,10 +679,9 @@ pub fn PendingRequests() -> impl IntoView {
                                 </li>
                             }).collect_view()}
                         </ul>
-                    }.into_any(),
-                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                })}
-            </Suspense>
+                    }.into_any()
+                }}
+            </PageData>
         </section>
     }
 }

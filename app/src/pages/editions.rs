@@ -9,6 +9,7 @@ use crate::api::editions::{
     EditionsView, ImportFramework, ImportPreview, SwitchEdition, edition_switch_preview, program_editions,
 };
 use crate::components::form::{FormError, last_error};
+use crate::components::page_data::PageData;
 use crate::components::status::ErrorNotice;
 use crate::domain::edition::SwitchPreview;
 
@@ -33,12 +34,9 @@ pub fn FrameworkEditions(program_id: i64) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="edition-title">
             <h2 id="edition-title">"Framework edition"</h2>
-            <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-                {move || data.get().map(|r| match r {
-                    Ok(v) => view! { <Editions v switch/> }.into_any(),
-                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                })}
-            </Suspense>
+            <PageData resource=data let:v>
+                <Editions v switch/>
+            </PageData>
             <Suspense fallback=|| ()>
                 {move || access.get().map(|r| r.ok().filter(|v| v.can_manage).map(|_| view! { <ImportForm program_id import/> }))}
             </Suspense>

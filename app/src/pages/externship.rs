@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::api::externship::{
     AddSite, CorrectHours, DecideInput, EntryView, EvaluationFormView, EvaluationInput, EvaluationView,
@@ -14,15 +14,11 @@ use crate::api::externship::{
 };
 use crate::components::charts::{Bar, BarChart};
 use crate::components::form::{Field, FormError, Submit, last_error};
-use crate::components::status::ErrorNotice;
+use crate::components::page_data::PageData;
 use crate::domain::externship::{EvaluationForm, EvaluationKind, RATINGS, Readiness};
 use crate::domain::hours::EntryStatus;
 use crate::error::AppError;
-
-fn param_i64(name: &'static str) -> Memo<i64> {
-    let p = use_params_map();
-    Memo::new(move |_| p.read().get(name).and_then(|s| s.parse::<i64>().ok()).unwrap_or(0))
-}
+use crate::pages::id_param;
 
 fn status_class(status: EntryStatus) -> &'static str {
     match status {
@@ -36,7 +32,7 @@ fn status_class(status: EntryStatus) -> &'static str {
 /// A student's externship hours.
 #[component]
 pub fn HoursPage() -> impl IntoView {
-    let (pid, sid) = (param_i64("id"), param_i64("student"));
+    let (pid, sid) = (id_param("id"), id_param("student"));
     let log = ServerAction::<LogHours>::new();
     let correct = ServerAction::<CorrectHours>::new();
     let decide = Action::new(|input: &DecideInput| decide_hours(input.clone()));
@@ -52,15 +48,12 @@ pub fn HoursPage() -> impl IntoView {
                 withdraw.version().get(),
             )
         },
-        |(p, s, ..)| hours_page(p, s),
+        |(p, s, ..)| async move { hours_page(p?, s?).await },
     );
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || data.get().map(|r| match r {
-                Ok(v) => view! { <Hours v log correct decide withdraw/> }.into_any(),
-                Err(e) => view! { <Title text="Externship hours"/><h1>"Externship hours"</h1><ErrorNotice error=e/> }.into_any(),
-            })}
-        </Suspense>
+        <PageData resource=data title="Externship hours" let:v>
+            <Hours v log correct decide withdraw/>
+        </PageData>
     }
 }
 
@@ -401,13 +394,13 @@ pub fn HoursToVerify() -> impl IntoView {
         <section class="card" aria-labelledby="verify-title">
             <h2 id="verify-title">"Hours to verify"</h2>
             <p role="status" aria-live="polite" class="status-line" data-testid="verify-status">{done}</p>
-            <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-                {move || groups.get().map(|r| match r {
-                    Ok(list) if list.is_empty() => view! { <p class="empty">"Nothing waiting."</p> }.into_any(),
-                    Ok(list) => list.into_iter().map(|g| view! { <VerifyCard g decide/> }).collect_view().into_any(),
-                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                })}
-            </Suspense>
+            <PageData resource=groups let:list>
+                {if list.is_empty() {
+                    view! { <p class="empty">"Nothing waiting."</p> }.into_any()
+                } else {
+                    list.into_iter().map(|g| view! { <VerifyCard g decide/> }).collect_view().into_any()
+                }}
+            </PageData>
         </section>
     }
 }
@@ -449,21 +442,18 @@ fn VerifyCard(
 /// A program's clinic sites and placements (directors, instructors).
 #[component]
 pub fn ExternshipSetupPage() -> impl IntoView {
-    let pid = param_i64("id");
+    let pid = id_param("id");
     let add_site = ServerAction::<AddSite>::new();
     let place = ServerAction::<PlaceStudent>::new();
     let end = Action::new(|(p, id): &(i64, i64)| end_placement(*p, *id));
     let data = Resource::new(
         move || (pid.get(), add_site.version().get(), place.version().get(), end.version().get()),
-        |(p, ..)| externship_setup(p),
+        |(p, ..)| async move { externship_setup(p?).await },
     );
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || data.get().map(|r| match r {
-                Ok(v) => view! { <Setup v add_site place end/> }.into_any(),
-                Err(e) => view! { <Title text="Externship"/><h1>"Externship sites and placements"</h1><ErrorNotice error=e/> }.into_any(),
-            })}
-        </Suspense>
+        <PageData resource=data title="Externship" heading="Externship sites and placements" let:v>
+            <Setup v add_site place end/>
+        </PageData>
     }
 }
 
@@ -572,18 +562,17 @@ fn Setup(
 /// The end-of-externship evaluation form (`?kind=of_student` or `of_site`).
 #[component]
 pub fn ExternshipEvaluationPage() -> impl IntoView {
-    let (pid, sid) = (param_i64("id"), param_i64("student"));
+    let (pid, sid) = (id_param("id"), id_param("student"));
     let q = use_query_map();
     let kind = Memo::new(move |_| q.read().get("kind").unwrap_or_default());
-    let data =
-        Resource::new(move || (pid.get(), sid.get(), kind.get()), |(p, s, k)| externship_evaluation_form(p, s, k));
+    let data = Resource::new(
+        move || (pid.get(), sid.get(), kind.get()),
+        |(p, s, k)| async move { externship_evaluation_form(p?, s?, k).await },
+    );
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || data.get().map(|r| match r {
-                Ok(v) => view! { <EvaluationFormPage v/> }.into_any(),
-                Err(e) => view! { <Title text="Evaluation"/><h1>"End-of-externship evaluation"</h1><ErrorNotice error=e/> }.into_any(),
-            })}
-        </Suspense>
+        <PageData resource=data title="Evaluation" heading="End-of-externship evaluation" let:v>
+            <EvaluationFormPage v/>
+        </PageData>
     }
 }
 

@@ -5,6 +5,7 @@ use crate::api::accounts::{Me, whoami};
 use crate::api::check_server;
 use crate::api::people::my_students;
 use crate::components::checklist_preview::ChecklistPreview;
+use crate::components::page_data::PageData;
 use crate::components::status::ErrorNotice;
 use crate::domain::access::Role;
 use crate::pages::competencies::PendingRequests;
@@ -126,10 +127,11 @@ fn PlacedStudents() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="students-title">
             <h2 id="students-title">"Your students"</h2>
-            <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-                {move || students.get().map(|r| match r {
-                    Ok(list) if list.is_empty() => view! { <p class="empty">"No students are placed with you yet."</p> }.into_any(),
-                    Ok(list) => view! {
+            <PageData resource=students let:list>
+                {if list.is_empty() {
+                    view! { <p class="empty">"No students are placed with you yet."</p> }.into_any()
+                } else {
+                    view! {
                         <ul class="plain-list link-list" data-testid="my-students">
                             {list.into_iter().map(|p| view! {
                                 <li>
@@ -138,10 +140,9 @@ fn PlacedStudents() -> impl IntoView {
                                 </li>
                             }).collect_view()}
                         </ul>
-                    }.into_any(),
-                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                })}
-            </Suspense>
+                    }.into_any()
+                }}
+            </PageData>
         </section>
     }
 }

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::people::{AnswerMembershipOffer, OfferView, membership_offer};
 use crate::components::form::{FormError, last_error};
-use crate::components::status::ErrorNotice;
+use crate::components::page_data::PageData;
 
 #[component]
 pub fn JoinPage() -> impl IntoView {
@@ -19,12 +19,9 @@ pub fn JoinPage() -> impl IntoView {
         <Title text="Join a program"/>
         <div class="narrow">
             <h1>"Join a program"</h1>
-            <Suspense fallback=|| view! { <p role="status">"Checking your link…"</p> }>
-                {move || offer.get().map(|r| match r {
-                    Ok(o) => view! { <Offer offer=o token/> }.into_any(),
-                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                })}
-            </Suspense>
+            <PageData resource=offer loading="Checking your link…" let:o>
+                <Offer offer=o token/>
+            </PageData>
         </div>
     }
 }

@@ -14,3 +14,34 @@ pub mod people;
 pub mod reports;
 pub mod sign_in;
 pub mod student;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::error::AppError;
+
+/// A positive id from the route (`:id`, `:student`). A missing, malformed or
+/// non-positive one is `AppError::NotFound`: the page answers 404 without
+/// asking the server about a record that cannot exist.
+pub fn id_param(name: &'static str) -> Memo<Result<i64, AppError>> {
+    let params = use_params_map();
+    Memo::new(move |_| parse_id(params.read().get(name).as_deref()))
+}
+
+/// The rule behind [`id_param`].
+pub fn parse_id(raw: Option<&str>) -> Result<i64, AppError> {
+    raw.and_then(|s| s.parse::<i64>().ok()).filter(|id| *id > 0).ok_or(AppError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_positive_numbers_are_ids() {
+        assert_eq!(parse_id(Some("42")), Ok(42));
+        for bad in [None, Some(""), Some("abc"), Some("0"), Some("-3"), Some("1.5"), Some("99999999999999999999")] {
+            assert_eq!(parse_id(bad), Err(AppError::NotFound), "{bad:?}");
+        }
+    }
+}

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::modules::{get_module, module_body, record_reading, rendered_body};
 use crate::components::knowledge_check::KnowledgeCheck;
+use crate::components::page_data::data_view;
 use crate::components::status::ErrorNotice;
 use crate::domain::access::Role;
 use crate::domain::module::ModuleView;
@@ -19,15 +20,15 @@ pub fn ModulePage() -> impl IntoView {
     let slug = move || params.read().get("slug").unwrap_or_default();
     let module = Resource::new(slug, get_module);
 
-    view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading module…"</p> }>
-            {move || module.get().map(|result| match result {
-                Ok(m) => view! { <ModuleArticle module=m/> }.into_any(),
-                Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-            })}
-        </Suspense>
-    }
+    data_view(
+        module,
+        "Loading module…",
+        |m| view! { <ModuleArticle module=m/> },
+        |e| match e {
+            AppError::NotFound => view! { <NotFound/> }.into_any(),
+            e => view! { <ErrorNotice error=e/> }.into_any(),
+        },
+    )
 }
 
 #[component]

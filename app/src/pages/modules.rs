@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::modules::{CatalogArea, CatalogEntry, list_modules};
-use crate::components::status::ErrorNotice;
+use crate::components::page_data::PageData;
 use crate::domain::module::ModuleStatus;
 
 #[component]
@@ -27,12 +27,9 @@ pub fn CatalogPage() -> impl IntoView {
                 <button type="submit" class="button">"Search"</button>
             </div>
         </form>
-        <Suspense fallback=|| view! { <p role="status">"Loading modules…"</p> }>
-            {move || areas.get().map(|result| match result {
-                Ok(areas) => view! { <AreaList areas query=q()/> }.into_any(),
-                Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-            })}
-        </Suspense>
+        <PageData resource=areas loading="Loading modules…" let:areas>
+            <AreaList areas query=q()/>
+        </PageData>
     }
 }
 

@@ -3,38 +3,29 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::people::{
     AuditView, ImportRoster, InvitePerson, ProgramPeopleView, RosterReport, program_audit, program_people,
 };
 use crate::components::form::{Field, FormError, Submit, last_error};
-use crate::components::status::ErrorNotice;
+use crate::components::page_data::PageData;
 use crate::domain::access::Role;
-
-/// The `:id` of the route, or 0 (which no program has: the server answers 404).
-pub fn program_id_param() -> Memo<i64> {
-    let params = use_params_map();
-    Memo::new(move |_| params.read().get("id").and_then(|s| s.parse().ok()).unwrap_or(0))
-}
+use crate::pages::id_param;
 
 #[component]
 pub fn ProgramPeoplePage() -> impl IntoView {
-    let id = program_id_param();
+    let id = id_param("id");
     let invite = ServerAction::<InvitePerson>::new();
     let import = ServerAction::<ImportRoster>::new();
     let people = Resource::new(
         move || (id.get(), invite.version().get(), import.version().get()),
-        |(id, ..)| program_people(id),
+        |(id, ..)| async move { program_people(id?).await },
     );
     view! {
         <Title text="People"/>
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || people.get().map(|r| match r {
-                Ok(p) => view! { <People people=p invite import/> }.into_any(),
-                Err(e) => view! { <h1>"People"</h1><ErrorNotice error=e/> }.into_any(),
-            })}
-        </Suspense>
+        <PageData resource=people title="People" let:p>
+            <People people=p invite import/>
+        </PageData>
     }
 }
 
@@ -152,18 +143,15 @@ fn People(
 
 #[component]
 pub fn ProgramAuditPage() -> impl IntoView {
-    let id = program_id_param();
-    let events = Resource::new(move || id.get(), program_audit);
+    let id = id_param("id");
+    let events = Resource::new(move || id.get(), |id| async move { program_audit(id?).await });
     view! {
         <Title text="Security audit log"/>
-        <p class="breadcrumb"><a href=move || format!("/programs/{}/people", id.get())>"People"</a></p>
+        <p class="breadcrumb"><a href=move || id.get().ok().map(|id| format!("/programs/{id}/people"))>"People"</a></p>
         <h1>"Security audit log"</h1>
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || events.get().map(|r| match r {
-                Ok(events) => view! { <AuditTable events/> }.into_any(),
-                Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-            })}
-        </Suspense>
+        <PageData resource=events let:events>
+            <AuditTable events/>
+        </PageData>
     }
 }
 

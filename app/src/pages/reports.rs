@@ -4,20 +4,16 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::api::reports::{
     DashboardView, StudentFilter, SummaryView, accreditation_summary, cohort_checklists, program_dashboard,
     status_of_char,
 };
 use crate::components::charts::{Bar, BarChart, LineChart, Point};
-use crate::components::status::ErrorNotice;
+use crate::components::page_data::PageData;
 use crate::domain::competency::CompetencyStatus;
-
-fn program_param() -> Memo<i64> {
-    let p = use_params_map();
-    Memo::new(move |_| p.read().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0))
-}
+use crate::pages::id_param;
 
 fn query_param(name: &'static str) -> Memo<String> {
     let q = use_query_map();
@@ -66,19 +62,16 @@ fn CohortPicker(
 /// Students by competencies, hours, the at-risk list and charts.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let pid = program_param();
+    let pid = id_param("id");
     let (cohort, status) = (query_param("cohort"), query_param("status"));
     let data = Resource::new(
         move || (pid.get(), cohort.get(), status.get()),
-        |(p, c, s)| program_dashboard(p, c.parse().unwrap_or(0), s),
+        |(p, c, s)| async move { program_dashboard(p?, c.parse().unwrap_or(0), s).await },
     );
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || data.get().map(|r| match r {
-                Ok(v) => view! { <Dashboard v/> }.into_any(),
-                Err(e) => view! { <Title text="Cohort dashboard"/><h1>"Cohort dashboard"</h1><ErrorNotice error=e/> }.into_any(),
-            })}
-        </Suspense>
+        <PageData resource=data title="Cohort dashboard" let:v>
+            <Dashboard v/>
+        </PageData>
     }
 }
 
@@ -189,17 +182,16 @@ fn Dashboard(v: DashboardView) -> impl IntoView {
 /// The accreditation summary of a cohort: shares complete and the exceptions.
 #[component]
 pub fn SummaryPage() -> impl IntoView {
-    let pid = program_param();
+    let pid = id_param("id");
     let cohort = query_param("cohort");
-    let data =
-        Resource::new(move || (pid.get(), cohort.get()), |(p, c)| accreditation_summary(p, c.parse().unwrap_or(0)));
+    let data = Resource::new(
+        move || (pid.get(), cohort.get()),
+        |(p, c)| async move { accreditation_summary(p?, c.parse().unwrap_or(0)).await },
+    );
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || data.get().map(|r| match r {
-                Ok(v) => view! { <Summary v/> }.into_any(),
-                Err(e) => view! { <Title text="Accreditation summary"/><h1>"Accreditation summary"</h1><ErrorNotice error=e/> }.into_any(),
-            })}
-        </Suspense>
+        <PageData resource=data title="Accreditation summary" let:v>
+            <Summary v/>
+        </PageData>
     }
 }
 
@@ -272,19 +264,17 @@ fn Summary(v: SummaryView) -> impl IntoView {
 /// Every student's Master Competency Checklist, one per printed page.
 #[component]
 pub fn CohortChecklistsPage() -> impl IntoView {
-    let pid = program_param();
+    let pid = id_param("id");
     let cohort = query_param("cohort");
-    let data = Resource::new(move || (pid.get(), cohort.get()), |(p, c)| cohort_checklists(p, c.parse().unwrap_or(0)));
+    let data = Resource::new(
+        move || (pid.get(), cohort.get()),
+        |(p, c)| async move { cohort_checklists(p?, c.parse().unwrap_or(0)).await },
+    );
     view! {
         <Title text="Master Competency Checklists"/>
-        <Suspense fallback=|| view! { <p role="status">"Preparing the checklists…"</p> }>
-            {move || data.get().map(|r| match r {
-                Ok(list) => view! {
-                    <p class="no-print">{format!("{} checklists. Use your browser's Print command; each starts on a new page.", list.len())}</p>
-                    {list.into_iter().map(|rec| view! { <div class="page-break"><crate::pages::competencies::MasterChecklist rec/></div> }).collect_view()}
-                }.into_any(),
-                Err(e) => view! { <h1>"Master Competency Checklists"</h1><ErrorNotice error=e/> }.into_any(),
-            })}
-        </Suspense>
+        <PageData resource=data title="Master Competency Checklists" loading="Preparing the checklists…" let:list>
+            <p class="no-print">{format!("{} checklists. Use your browser's Print command; each starts on a new page.", list.len())}</p>
+            {list.into_iter().map(|rec| view! { <div class="page-break"><crate::pages::competencies::MasterChecklist rec/></div> }).collect_view()}
+        </PageData>
     }
 }

@@ -8,6 +8,7 @@ use crate::api::accounts::{
     RequestPasswordReset, RequestSignInLink, ResetPassword, SignIn, SignInCode, UseSignInLink, link_info,
 };
 use crate::components::form::{Field, FormError, Submit, last_error};
+use crate::components::page_data::data_view;
 use crate::components::status::ErrorNotice;
 
 fn query_param(name: &'static str) -> Memo<String> {
@@ -92,9 +93,10 @@ pub fn LinkPage() -> impl IntoView {
         <Title text="Sign in"/>
         <div class="narrow">
             <h1>"Sign in"</h1>
-            <Suspense fallback=|| view! { <p role="status">"Checking your link…"</p> }>
-                {move || info.get().map(|r| match r {
-                    Ok(info) => view! {
+            {data_view(
+                info,
+                "Checking your link…",
+                move |info| view! {
                         <section class="card">
                             <p>{format!("This link signs in {}.", info.name)}</p>
                             <ActionForm action>
@@ -104,13 +106,12 @@ pub fn LinkPage() -> impl IntoView {
                                 <Submit label="Continue" busy_label="Signing in…" pending=action.pending()/>
                             </ActionForm>
                         </section>
-                    }.into_any(),
-                    Err(e) => view! {
-                        <ErrorNotice error=e/>
-                        <p><a class="tap-link" href="/sign-in">"Ask for a new sign-in link"</a></p>
-                    }.into_any(),
-                })}
-            </Suspense>
+                },
+                |e| view! {
+                    <ErrorNotice error=e/>
+                    <p><a class="tap-link" href="/sign-in">"Ask for a new sign-in link"</a></p>
+                }.into_any(),
+            )}
         </div>
     }
 }

@@ -4,28 +4,23 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::people::{StudentRecordView, student_record};
-use crate::components::status::ErrorNotice;
+use crate::components::page_data::PageData;
 use crate::pages::competencies::CompetencySection;
+use crate::pages::id_param;
 
 #[component]
 pub fn StudentRecordPage() -> impl IntoView {
-    let params = use_params_map();
-    let ids = Memo::new(move |_| {
-        let p = params.read();
-        let get = |k: &str| p.get(k).and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
-        (get("id"), get("student"))
-    });
-    let record = Resource::new(move || ids.get(), |(program, student)| student_record(program, student));
+    let (pid, sid) = (id_param("id"), id_param("student"));
+    let record = Resource::new(
+        move || (pid.get(), sid.get()),
+        |(program, student)| async move { student_record(program?, student?).await },
+    );
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || record.get().map(|r| match r {
-                Ok(record) => view! { <Record record/> }.into_any(),
-                Err(e) => view! { <Title text="Student record"/><h1>"Student record"</h1><ErrorNotice error=e/> }.into_any(),
-            })}
-        </Suspense>
+        <PageData resource=record title="Student record" let:record>
+            <Record record/>
+        </PageData>
     }
 }
 

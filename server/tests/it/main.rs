@@ -14,6 +14,7 @@ mod editions;
 mod externship;
 mod http;
 mod modules;
+mod pages;
 mod policy;
 mod progress;
 mod security;
