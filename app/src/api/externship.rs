@@ -435,7 +435,7 @@ pub async fn hours_page(program_id: i64, student_id: i64) -> Result<HoursPageVie
             && allowed(Action::VerifyHours { program: program_id, student: student_id }),
         evaluations: evaluations.iter().map(ssr::evaluation_view).collect(),
         placement: placement.as_ref().map(ssr::placement_summary),
-        competencies: crate::api::editions::edition_of_program(&ctx.db, &ctx.catalog, program_id)
+        competencies: crate::service::editions::edition_of_program(&ctx.db, &ctx.catalog, program_id)
             .await?
             .1
             .signed_off()
@@ -474,7 +474,7 @@ pub async fn log_hours(
         .or_else(|| placements.iter().find(|p| p.dates().is_some()))
         .ok_or_else(|| AppError::BadRequest("Your placement has no dates yet; ask your program to set them.".into()))?;
     let dates = placement.dates().ok_or(AppError::Internal)?;
-    let (_, edition) = crate::api::editions::edition_of_program(&ctx.db, &ctx.catalog, program_id).await?;
+    let (_, edition) = crate::service::editions::edition_of_program(&ctx.db, &ctx.catalog, program_id).await?;
     let codes = ssr::parse_codes(&edition, &competencies)?;
     let now = chrono::Utc::now();
     let new = externship::NewHours {

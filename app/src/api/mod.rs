@@ -1,5 +1,7 @@
-//! Server functions: thin. Each one authorizes, calls the domain, and
-//! stores; errors become [`AppError`] in one place (`crate::error`).
+//! Server functions: wire types and thin adapters. Each one reads the
+//! request (`service::request::call`) and calls `crate::service`, which
+//! authorizes, applies the domain and stores; errors become [`AppError`] in
+//! one place (`crate::error`).
 
 use leptos::prelude::*;
 
@@ -122,12 +124,6 @@ mod context {
 /// record, and it lets a visitor check the app is alive end to end.
 #[server(endpoint = "status")]
 pub async fn check_server() -> Result<ServerStatus, AppError> {
-    authorize(&crate::domain::access::Action::CheckServerStatus)?;
-    let ctx = ServerContext::get()?;
-    let health = ctx.db.health(std::time::Duration::from_secs(3)).await?;
-    Ok(ServerStatus {
-        engine: health.engine.as_str().to_string(),
-        engine_version: health.engine_version,
-        migration_version: health.migration_version,
-    })
+    let (ctx, caller) = crate::service::request::call()?;
+    crate::service::status::check_server(&ctx, &caller).await
 }

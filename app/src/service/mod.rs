@@ -10,9 +10,14 @@
 //! [`request`], which reads the context and the caller of the request being
 //! served.
 
+pub mod accounts;
+pub mod admin;
 pub mod editions;
+pub mod modules;
+pub mod reports;
 pub mod request;
 pub mod signoffs;
+pub mod status;
 
 use std::sync::Arc;
 
