@@ -186,7 +186,7 @@ impl HoursTotals {
 /// Approved minutes as a share of the required, in whole percent, capped
 /// at 100; nothing required is 100.
 pub fn percent_of(approved: i64, required: i64) -> u8 {
-    (approved.saturating_mul(100)).checked_div(required).map_or(100, |p| p.clamp(0, 100) as u8)
+    approved.saturating_mul(100).checked_div(required).map_or(100, |p| p.clamp(0, 100) as u8)
 }
 
 /// The most weeks a chart spans (five years).
