@@ -1,7 +1,7 @@
 //! Dashboard benchmark (not a test): seeds a synthetic program (`server
 //! seed`: by default 2,000 students in cohorts of 200, 100 competencies) into
 //! a fresh SQLite file and a fresh PostgreSQL database, then times the
-//! director's views on it as the server computes them (`reports::ssr`, the
+//! director's views on it as the server computes them (`service::reports`, the
 //! server function's work without HTTP and rendering):
 //!
 //! - (a) the dashboard of one 200-student cohort (target: under 200 ms);
@@ -29,8 +29,9 @@
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use app::api::reports::{StudentFilter, ssr};
 use app::content::Catalog;
+use app::domain::cohort::StudentFilter;
+use app::service::reports;
 use app::storage::{DatabaseUrl, Db, PoolConfig};
 use server::seed::{self, SeedOptions, SeedReport};
 use sqlx::{ConnectOptions, Connection};
@@ -98,7 +99,7 @@ async fn views(engine: &'static str, db: &Db, catalog: &Catalog, report: &SeedRe
             Some(COHORT_TARGET),
             runs,
             async || {
-                ssr::dashboard(db, catalog, program, Some(cohort), StudentFilter::All, today)
+                reports::load_dashboard(db, catalog, program, Some(cohort), StudentFilter::All, today)
                     .await
                     .expect("dashboard")
                     .rows
@@ -113,13 +114,17 @@ async fn views(engine: &'static str, db: &Db, catalog: &Catalog, report: &SeedRe
             format!("(b) summary, whole program ({})", report.students),
             Some(SUMMARY_TARGET),
             runs,
-            async || ssr::summary(db, catalog, program, None).await.expect("summary").figures.students,
+            async || reports::load_summary(db, catalog, program, None).await.expect("summary").figures.students,
         )
         .await,
     );
     out.push(
         measure(engine, format!("(c) dashboard, whole program ({})", report.students), None, runs, async || {
-            ssr::dashboard(db, catalog, program, None, StudentFilter::All, today).await.expect("dashboard").rows.len()
+            reports::load_dashboard(db, catalog, program, None, StudentFilter::All, today)
+                .await
+                .expect("dashboard")
+                .rows
+                .len()
         })
         .await,
     );
@@ -131,7 +136,9 @@ async fn views(engine: &'static str, db: &Db, catalog: &Catalog, report: &SeedRe
             format!("(d) printable checklists, {cohort_name} ({size} students)"),
             None,
             runs.div_ceil(4),
-            async || ssr::checklists(db, catalog, program, Some(cohort), None).await.expect("checklists").len(),
+            async || {
+                reports::load_checklists(db, catalog, program, Some(cohort), None).await.expect("checklists").len()
+            },
         )
         .await,
     );

@@ -13,7 +13,7 @@ use app::content::Catalog;
 use app::csv_export::CsvError;
 use app::domain::access::{Action, Decision, decide};
 use app::error::AppError;
-use app::service::{Caller, Context, signoffs};
+use app::service::{Caller, Context, reports, signoffs};
 use app::storage::Db;
 
 fn csv_response(filename: &str, body: Result<String, CsvError>, private: bool) -> Response {
@@ -102,24 +102,15 @@ pub struct CohortQuery {
 /// `/programs/{program}/summary.csv?cohort=`: the accreditation summary, a
 /// row per student (directors).
 pub async fn summary_csv(
-    State(db): State<Db>,
-    State(catalog): State<Arc<Catalog>>,
+    State(ctx): State<Context>,
     Extension(auth): Extension<RequestAuth>,
     Path(program): Path<i64>,
     axum::extract::Query(q): axum::extract::Query<CohortQuery>,
 ) -> Response {
-    let who = auth.signed_in.map(|s| s.principal);
-    if let Err(refused) = authorize(who.as_ref(), &Action::ViewProgramReports { program }, "summary CSV") {
-        return refusal(refused);
-    }
-    let cohort = (q.cohort > 0).then_some(q.cohort);
-    match app::api::reports::ssr::load_cohort(&db, &catalog, program, cohort).await {
-        Ok(c) => csv_response(
-            &format!("accreditation-summary-program-{program}.csv"),
-            app::api::reports::ssr::summary_csv(&c),
-            true,
-        ),
-        Err(e) => refusal(e),
+    let caller = Caller::from_auth(&auth);
+    match reports::summary_csv(&ctx, &caller, program, q.cohort).await {
+        Ok(body) => csv_response(&format!("accreditation-summary-program-{program}.csv"), Ok(body), true),
+        Err(e) => e.into_response(),
     }
 }
 

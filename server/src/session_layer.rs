@@ -2,7 +2,7 @@
 //! function runs: reads the session cookie, checks the session in the
 //! database (idle and absolute timeouts), loads the person's roles, and puts
 //! an `app::auth::RequestAuth` in the request's extensions, where
-//! `app::api::request_auth` reads it. A cookie naming a session that is gone
+//! `app::service::request::request_auth` reads it. A cookie naming a session that is gone
 //! is cleared on the response.
 
 use std::net::SocketAddr;

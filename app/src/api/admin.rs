@@ -1,6 +1,6 @@
-//! Site administration: programs, first directors, the site audit log and
-//! the development mail outbox. Administrator powers exist only with
-//! two-step sign-in on (`storage::users::load_principal`).
+//! Site administration on the wire: programs, the site audit log and the
+//! development mail outbox. Each server function reads the request and
+//! calls `service::admin`.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -24,58 +24,30 @@ pub struct OutboxView {
     pub at: String,
 }
 
+/// Every program on the site (administrators).
 #[server(endpoint = "admin-programs", input = GetUrl)]
 pub async fn list_programs() -> Result<Vec<ProgramView>, AppError> {
-    use crate::domain::access::Action;
-    super::authorize_signed_in(&Action::AdministerSite)?;
-    let ctx = super::ServerContext::get()?;
-    Ok(crate::storage::programs::list_programs(&ctx.db)
-        .await?
-        .into_iter()
-        .map(|p| ProgramView { id: p.id, name: p.name })
-        .collect())
+    let (ctx, caller) = crate::service::request::call()?;
+    crate::service::admin::list_programs(&ctx, &caller).await
 }
 
+/// Creates a program (administrators); answers its id.
 #[server(endpoint = "admin-program")]
 pub async fn create_program(name: String) -> Result<i64, AppError> {
-    use crate::domain::access::Action;
-    let me = super::authorize_signed_in(&Action::AdministerSite)?;
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(AppError::field("name", "Name the program (up to 200 characters)."));
-    }
-    AppError::one_line("name", name)?;
-    let ctx = super::ServerContext::get()?;
-    // A new program starts on the default framework edition; its director
-    // can move it to another (with a preview) on the competencies page.
-    let edition = ctx.catalog.default_edition().id().to_string();
-    Ok(crate::storage::programs::create_program(&ctx.db, name, &edition, Some(me.user_id), chrono::Utc::now()).await?)
+    let (ctx, caller) = crate::service::request::call()?;
+    crate::service::admin::create_program(&ctx, &caller, &name).await
 }
 
+/// The site's audit log (administrators).
 #[server(endpoint = "admin-audit", input = GetUrl)]
 pub async fn site_audit() -> Result<Vec<AuditView>, AppError> {
-    use crate::domain::access::Action;
-    super::authorize_signed_in(&Action::AdministerSite)?;
-    let ctx = super::ServerContext::get()?;
-    Ok(crate::storage::audit::all(&ctx.db, 500).await?.into_iter().map(crate::service::people::audit_view).collect())
+    let (ctx, caller) = crate::service::request::call()?;
+    crate::service::admin::site_audit(&ctx, &caller).await
 }
 
-/// The newest mail in the development outbox (empty when SMTP is configured:
-/// then mail leaves the server and is not kept).
+/// The newest mail in the development outbox (administrators).
 #[server(endpoint = "admin-outbox", input = GetUrl)]
 pub async fn outbox() -> Result<Vec<OutboxView>, AppError> {
-    use crate::domain::access::Action;
-    super::authorize_signed_in(&Action::AdministerSite)?;
-    let ctx = super::ServerContext::get()?;
-    Ok(crate::storage::outbox::latest(&ctx.db, 100)
-        .await?
-        .into_iter()
-        .map(|m| OutboxView {
-            id: m.id,
-            to: m.to_address,
-            subject: m.subject,
-            body: m.body_text,
-            at: m.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-        })
-        .collect())
+    let (ctx, caller) = crate::service::request::call()?;
+    crate::service::admin::outbox(&ctx, &caller).await
 }

@@ -1,5 +1,7 @@
-//! Server functions: thin. Each one authorizes, calls the domain, and
-//! stores; errors become [`AppError`] in one place (`crate::error`).
+//! Server functions: wire types and thin adapters. Each one reads the
+//! request (`service::request::call`) and calls `crate::service`, which
+//! authorizes, applies the domain and stores; errors become [`AppError`] in
+//! one place (`crate::error`).
 
 use leptos::prelude::*;
 
@@ -14,9 +16,6 @@ pub mod modules;
 pub mod people;
 pub mod reports;
 pub mod signoffs;
-
-#[cfg(feature = "ssr")]
-pub use context::{ServerContext, authorize, authorize_signed_in, current_principal, request_auth, set_cookie};
 
 /// Every server function's endpoint and the policy action it checks, for
 /// reviewers and for the test that fails when a server function is added
@@ -94,40 +93,10 @@ pub const ENDPOINT_POLICY: &[(&str, &str)] = &[
     ("/api/admin-outbox", "AdministerSite"),
 ];
 
-#[cfg(feature = "ssr")]
-mod context {
-    //! Until every area calls `crate::service`: the old entry points, now
-    //! thin wrappers over `service::request` and `service::Caller`.
-    use crate::domain::access::{Action, Principal};
-    use crate::error::AppError;
-    use crate::service::Caller;
-    pub use crate::service::Context as ServerContext;
-    pub use crate::service::request::{request_auth, set_cookie};
-
-    /// The signed-in person, if any.
-    pub fn current_principal() -> Option<Principal> {
-        request_auth().signed_in.map(|s| s.principal)
-    }
-
-    pub fn authorize(action: &Action) -> Result<Option<Principal>, AppError> {
-        Caller::from_auth(&request_auth()).authorize(action).map(|p| p.cloned())
-    }
-
-    pub fn authorize_signed_in(action: &Action) -> Result<Principal, AppError> {
-        authorize(action)?.ok_or(AppError::Unauthenticated)
-    }
-}
-
 /// The engine and schema version this server runs on. Public: it reveals no
 /// record, and it lets a visitor check the app is alive end to end.
 #[server(endpoint = "status")]
 pub async fn check_server() -> Result<ServerStatus, AppError> {
-    authorize(&crate::domain::access::Action::CheckServerStatus)?;
-    let ctx = ServerContext::get()?;
-    let health = ctx.db.health(std::time::Duration::from_secs(3)).await?;
-    Ok(ServerStatus {
-        engine: health.engine.as_str().to_string(),
-        engine_version: health.engine_version,
-        migration_version: health.migration_version,
-    })
+    let (ctx, caller) = crate::service::request::call()?;
+    crate::service::status::check_server(&ctx, &caller).await
 }

@@ -59,6 +59,85 @@ impl StudentFacts {
     fn missing(&self) -> usize {
         self.psychomotor_missing.len() + self.affective_missing.len()
     }
+
+    /// (approved, required) minutes: the placement's, or none approved
+    /// against the program's requirement when the student has no placement.
+    pub fn hours(&self) -> (i64, i64) {
+        self.placement.as_ref().map_or((0, self.program_required_minutes), |p| (p.approved_minutes, p.required_minutes))
+    }
+
+    /// Every required competency complete and the hours reached (the
+    /// dashboard's "complete" filter): a program requiring no hours needs no
+    /// placement.
+    pub fn finished(&self) -> bool {
+        let (approved, required) = self.hours();
+        self.missing() == 0 && approved >= required
+    }
+
+    /// Complete in all three parts, as the accreditation summary's CSV says
+    /// "yes": every required competency, and the hours of a placement.
+    pub fn all_complete(&self) -> bool {
+        self.finished() && self.placement.is_some()
+    }
+}
+
+/// Which students the dashboard lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StudentFilter {
+    All,
+    AtRisk,
+    Incomplete,
+    Complete,
+}
+
+impl StudentFilter {
+    pub const ALL: [StudentFilter; 4] =
+        [StudentFilter::All, StudentFilter::AtRisk, StudentFilter::Incomplete, StudentFilter::Complete];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StudentFilter::All => "all",
+            StudentFilter::AtRisk => "at_risk",
+            StudentFilter::Incomplete => "incomplete",
+            StudentFilter::Complete => "complete",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StudentFilter::All => "All students",
+            StudentFilter::AtRisk => "At risk",
+            StudentFilter::Incomplete => "Not yet complete",
+            StudentFilter::Complete => "Complete",
+        }
+    }
+
+    /// A filter named in a link; anything else lists every student.
+    pub fn parse(s: &str) -> StudentFilter {
+        StudentFilter::ALL.into_iter().find(|f| f.as_str() == s).unwrap_or(StudentFilter::All)
+    }
+
+    /// Whether a student at risk (or not), finished (or not) is listed.
+    pub fn keeps(self, at_risk: bool, finished: bool) -> bool {
+        match self {
+            StudentFilter::All => true,
+            StudentFilter::AtRisk => at_risk,
+            StudentFilter::Incomplete => !finished,
+            StudentFilter::Complete => finished,
+        }
+    }
+}
+
+/// A running total: each value is the sum of those up to it.
+pub fn cumulative(series: Vec<(String, f64)>) -> Vec<(String, f64)> {
+    let mut running = 0.0;
+    series
+        .into_iter()
+        .map(|(k, n)| {
+            running += n;
+            (k, running)
+        })
+        .collect()
 }
 
 /// Why a student is at risk, with the numbers a director needs.
@@ -535,5 +614,59 @@ mod tests {
         assert_eq!(f, SummaryFigures::default());
         assert_eq!(f.all_percent(), 0);
         assert!(exceptions.is_empty());
+    }
+
+    fn facts(missing: &[&str], placement: Option<(i64, i64)>, program_required: i64) -> StudentFacts {
+        StudentFacts {
+            student_id: 1,
+            name: "A".into(),
+            psychomotor_missing: codes(missing),
+            affective_missing: Vec::new(),
+            placement: placement.map(|(approved, required)| PlacementFacts {
+                start: None,
+                end: None,
+                required_minutes: required,
+                approved_minutes: approved,
+                pending_minutes: 0,
+            }),
+            program_required_minutes: program_required,
+        }
+    }
+
+    #[test]
+    fn finished_needs_every_competency_and_the_hours() {
+        assert!(facts(&[], Some((600, 600)), 600).finished());
+        assert!(!facts(&["P1"], Some((600, 600)), 600).finished());
+        assert!(!facts(&[], Some((599, 600)), 600).finished());
+        // Without a placement, the program's requirement stands, none approved.
+        assert_eq!(facts(&[], None, 600).hours(), (0, 600));
+        assert!(!facts(&[], None, 600).finished());
+        assert!(facts(&[], None, 0).finished());
+    }
+
+    #[test]
+    fn all_complete_also_needs_a_placement() {
+        assert!(facts(&[], Some((600, 600)), 600).all_complete());
+        assert!(!facts(&[], None, 0).all_complete());
+        assert!(!facts(&["P1"], Some((600, 600)), 600).all_complete());
+    }
+
+    #[test]
+    fn filters_keep_their_students() {
+        for f in StudentFilter::ALL {
+            assert_eq!(StudentFilter::parse(f.as_str()), f);
+        }
+        assert_eq!(StudentFilter::parse("nonsense"), StudentFilter::All);
+        assert!(StudentFilter::All.keeps(false, false));
+        assert!(StudentFilter::AtRisk.keeps(true, true) && !StudentFilter::AtRisk.keeps(false, false));
+        assert!(StudentFilter::Incomplete.keeps(false, false) && !StudentFilter::Incomplete.keeps(true, true));
+        assert!(StudentFilter::Complete.keeps(false, true) && !StudentFilter::Complete.keeps(true, false));
+    }
+
+    #[test]
+    fn cumulative_adds_up() {
+        let s = vec![("a".to_string(), 1.0), ("b".to_string(), 0.0), ("c".to_string(), 2.5)];
+        assert_eq!(cumulative(s), vec![("a".into(), 1.0), ("b".into(), 1.0), ("c".into(), 3.5)]);
+        assert!(cumulative(Vec::new()).is_empty());
     }
 }

@@ -177,6 +177,75 @@ pub fn preview(from: &EditionInfo, target: &Edition, recorded: &[(RecordKey, Str
     SwitchPreview { from: from.clone(), to: target.info.clone(), mapped, unmapped, new_in_target }
 }
 
+/// The program's own requirements carried to a new edition: each goes to
+/// the competency of `target` its (edition `from`, code) counts toward;
+/// one that counts toward nothing is dropped.
+pub fn carried_requirements(
+    from: &str,
+    target: &Edition,
+    overrides: &[(String, crate::domain::competency::Requirement)],
+) -> Vec<(String, crate::domain::competency::Requirement)> {
+    let counting = target.counting_map();
+    overrides
+        .iter()
+        .filter_map(|(code, r)| counting.get(&RecordKey::new(from, code)).map(|to_code| (to_code.clone(), *r)))
+        .collect()
+}
+
+impl SwitchPreview {
+    /// What the audit log says of a switch made from this preview.
+    pub fn audit_detail(&self, carried: usize, requirements: usize) -> String {
+        format!(
+            "{} recorded competencies map, {} do not, {} start from nothing; {carried} of {requirements} program requirements carried over",
+            self.mapped.len(),
+            self.unmapped.len(),
+            self.new_in_target.len(),
+        )
+    }
+}
+
+/// The longest name of an imported edition, in characters.
+pub const MAX_IMPORT_NAME: usize = 200;
+/// The longest version of an imported edition, in characters.
+pub const MAX_IMPORT_VERSION: usize = 50;
+
+/// Why an imported edition's name or version is refused, and which of the two.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// The name and version a director gives an imported edition (trimmed):
+/// each present, on one line, within its length.
+pub fn check_import_labels(name: &str, version: &str) -> Result<(), LabelError> {
+    let line = |field: &'static str, value: &str| {
+        crate::domain::text::check(value, crate::domain::text::TextKind::SingleLine)
+            .map_err(|e| LabelError { field, message: e.to_string() })
+    };
+    if name.is_empty() || name.chars().count() > MAX_IMPORT_NAME {
+        return Err(LabelError {
+            field: "name",
+            message: "Name the framework, for example \"Our program's 2027 list\" (up to 200 characters).".into(),
+        });
+    }
+    line("name", name)?;
+    if version.is_empty() || version.chars().count() > MAX_IMPORT_VERSION {
+        return Err(LabelError {
+            field: "version",
+            message: "Give the edition's year or version (up to 50 characters).".into(),
+        });
+    }
+    line("version", version)
+}
+
+/// The id of a program's imported edition: the same file (byte for byte,
+/// whatever its name) is the same edition. `sha256_hex` is the file's digest.
+pub fn imported_id(program: i64, sha256_hex: &str) -> String {
+    let short: String = sha256_hex.chars().take(12).collect();
+    format!("program-{program}-{short}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,5 +328,35 @@ mod tests {
         assert_eq!(RecordKey::parse("I.P.7"), None);
         assert_eq!(RecordKey::parse(":I.P.7"), None);
         assert_eq!(RecordKey::new("a", "B.1").to_string(), "a:B.1");
+    }
+
+    #[test]
+    fn requirements_follow_their_competency_or_are_dropped() {
+        let strict = Requirement { attempts: 3, ..Requirement::DEFAULT };
+        let target = Edition {
+            info: EditionInfo { id: "b".into(), name: "B".into(), publisher: "P".into(), version: "2".into() },
+            competencies: vec![competency("N1", "New one", &["a:O1"]), competency("N2", "New two", &[])],
+        };
+        let overrides = vec![("O1".to_string(), strict), ("O9".to_string(), strict)];
+        assert_eq!(carried_requirements("a", &target, &overrides), vec![("N1".to_string(), strict)]);
+        // From another edition, O1 maps to nothing.
+        assert!(carried_requirements("c", &target, &overrides).is_empty());
+    }
+
+    #[test]
+    fn import_labels_are_present_short_and_on_one_line() {
+        assert_eq!(check_import_labels("Our list", "2027"), Ok(()));
+        assert_eq!(check_import_labels("", "2027").map_err(|e| e.field), Err("name"));
+        assert_eq!(check_import_labels(&"x".repeat(201), "2027").map_err(|e| e.field), Err("name"));
+        assert_eq!(check_import_labels(&"x".repeat(200), "2027"), Ok(()));
+        assert_eq!(check_import_labels("a\nb", "").map_err(|e| e.field), Err("name"));
+        assert_eq!(check_import_labels("Our list", "").map_err(|e| e.field), Err("version"));
+        assert_eq!(check_import_labels("Our list", &"1".repeat(51)).map_err(|e| e.field), Err("version"));
+        assert_eq!(check_import_labels("Our list", "1\r").map_err(|e| e.field), Err("version"));
+    }
+
+    #[test]
+    fn an_imported_edition_is_named_by_its_program_and_digest() {
+        assert_eq!(imported_id(7, "0123456789abcdef0123"), "program-7-0123456789ab");
     }
 }

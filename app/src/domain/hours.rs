@@ -299,8 +299,33 @@ impl HoursTotals {
 
     /// Approved share of the requirement, in whole percent (capped at 100).
     pub fn percent(&self) -> u8 {
-        (self.approved * 100).checked_div(self.required).map_or(100, |p| p.clamp(0, 100) as u8)
+        percent_of(self.approved, self.required)
     }
+}
+
+/// Approved minutes as a share of the required, in whole percent, capped
+/// at 100; nothing required is 100.
+pub fn percent_of(approved: i64, required: i64) -> u8 {
+    approved.saturating_mul(100).checked_div(required).map_or(100, |p| p.clamp(0, 100) as u8)
+}
+
+/// The most weeks a chart spans (five years).
+pub const MAX_WEEKS: usize = 260;
+
+/// Daily figures summed into ISO weeks (by their Monday), every week from
+/// the first to the last, empty ones included, at most [`MAX_WEEKS`].
+pub fn by_week(days: &[(NaiveDate, f64)]) -> Vec<(String, f64)> {
+    let (Some(first), Some(last)) = (days.iter().map(|d| week_of(d.0)).min(), days.iter().map(|d| week_of(d.0)).max())
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut week = first;
+    while week <= last && out.len() < MAX_WEEKS {
+        out.push((week.to_string(), days.iter().filter(|d| week_of(d.0) == week).map(|d| d.1).sum()));
+        week += chrono::Duration::weeks(1);
+    }
+    out
 }
 
 /// Minutes as hours for people: 90 is "1.5", 480 is "8".
@@ -494,5 +519,26 @@ mod tests {
         assert_eq!(week_of(d("2026-11-25")), d("2026-11-23"));
         assert_eq!(week_of(d("2026-11-23")), d("2026-11-23"));
         assert_eq!(week_of(d("2026-11-29")), d("2026-11-23"));
+    }
+
+    #[test]
+    fn percent_of_is_capped_and_total_when_nothing_is_required() {
+        assert_eq!(percent_of(30, 60), 50);
+        assert_eq!(percent_of(90, 60), 100);
+        assert_eq!(percent_of(0, 0), 100);
+        assert_eq!(percent_of(-5, 60), 0);
+    }
+
+    #[test]
+    fn by_week_fills_empty_weeks_and_sums_days() {
+        // 2026-03-02 is a Monday.
+        let days = [(d("2026-03-03"), 2.0), (d("2026-03-05"), 1.5), (d("2026-03-18"), 4.0)];
+        assert_eq!(
+            by_week(&days),
+            vec![("2026-03-02".to_string(), 3.5), ("2026-03-09".to_string(), 0.0), ("2026-03-16".to_string(), 4.0)]
+        );
+        assert!(by_week(&[]).is_empty());
+        let long = [(d("2000-01-03"), 1.0), (d("2026-01-05"), 1.0)];
+        assert_eq!(by_week(&long).len(), MAX_WEEKS);
     }
 }

@@ -13,6 +13,7 @@ pub mod externship;
 pub mod hours;
 pub mod membership;
 pub mod module;
+pub mod program;
 pub mod quiz;
 pub mod reason;
 pub mod redirect;

@@ -329,6 +329,21 @@ pub fn grade(module: &str, questions: &[Question], answers: &[Answer], mastery_p
     }
 }
 
+/// The most options one answer may name (no question has more).
+pub const MAX_OPTIONS_PER_ANSWER: usize = 16;
+
+/// Whether an answer sheet fits an attempt's draw: no more answers than
+/// questions drawn, none naming more than [`MAX_OPTIONS_PER_ANSWER`]
+/// options. It bounds what a client can make the server store.
+pub fn fits_draw(answers: &[Answer], draw: &Draw) -> bool {
+    answers.len() <= draw.questions.len() && answers.iter().all(|a| a.option_ids.len() <= MAX_OPTIONS_PER_ANSWER)
+}
+
+/// The number of a student's next attempt, after `submitted` attempts (1 for the first).
+pub fn next_attempt_number(submitted: i64) -> u32 {
+    u32::try_from(submitted).unwrap_or(u32::MAX - 1).saturating_add(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -558,5 +573,27 @@ mod tests {
         let d = draw("m", "v1", "7", 3, &b, Some(5));
         let r = grade_draw("m", &b, &d, &[], 80);
         assert_eq!(r.total, 5);
+    }
+
+    #[test]
+    fn an_answer_sheet_fits_its_draw() {
+        let drawn = |n: usize| Draw {
+            number: 1,
+            questions: (0..n).map(|i| DrawnQuestion { question_id: format!("q{i}"), order: vec![0, 1] }).collect(),
+        };
+        let answer =
+            |k: usize| Answer { question_id: "q0".into(), option_ids: (0..k).map(|i| i.to_string()).collect() };
+        assert!(fits_draw(&[answer(1)], &drawn(1)));
+        assert!(fits_draw(&[], &drawn(1)));
+        assert!(!fits_draw(&[answer(1), answer(1)], &drawn(1)));
+        assert!(fits_draw(&[answer(MAX_OPTIONS_PER_ANSWER)], &drawn(1)));
+        assert!(!fits_draw(&[answer(MAX_OPTIONS_PER_ANSWER + 1)], &drawn(1)));
+    }
+
+    #[test]
+    fn attempts_are_numbered_from_one() {
+        assert_eq!(next_attempt_number(0), 1);
+        assert_eq!(next_attempt_number(4), 5);
+        assert_eq!(next_attempt_number(i64::MAX), u32::MAX);
     }
 }

@@ -32,6 +32,24 @@ pub fn is_local_path(path: &str) -> bool {
         && bytes.iter().all(|b| b.is_ascii_graphic() && *b != b'\\')
 }
 
+/// Where a browser goes once a password or link is accepted: to `next`
+/// (made safe), or first to the code page when the second factor is
+/// still owed, which then sends it on to `next`.
+pub fn after_sign_in(next: Option<&str>, second_factor_needed: bool) -> String {
+    let next = safe_next(next);
+    if second_factor_needed { format!("/sign-in/code?next={}", percent_encode(&next)) } else { next }
+}
+
+/// Percent-encodes everything but unreserved characters and `/`.
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +102,13 @@ mod tests {
                 assert!((0x21..=0x7e).contains(&b), "{b:#x}");
             }
         }
+    }
+
+    #[test]
+    fn after_sign_in_goes_to_next_or_to_the_code_page_first() {
+        assert_eq!(after_sign_in(Some("/programs/1"), false), "/programs/1");
+        assert_eq!(after_sign_in(Some("//evil.example"), false), "/");
+        assert_eq!(after_sign_in(None, true), "/sign-in/code?next=/");
+        assert_eq!(after_sign_in(Some("/a?b=c&d=e"), true), "/sign-in/code?next=/a%3Fb%3Dc%26d%3De");
     }
 }

@@ -233,7 +233,7 @@ fn Summary(v: SummaryView) -> impl IntoView {
             <section aria-labelledby="readiness-title">
                 <h2 id="readiness-title">"Preceptors' readiness ratings"</h2>
                 <ul class="plain-list">
-                    {v.readiness.into_iter().map(|(label, n)| view! { <li>{format!("{label}: {n}")}</li> }).collect_view()}
+                    {v.readiness.into_iter().map(|(r, n)| view! { <li>{format!("{}: {n}", r.label())}</li> }).collect_view()}
                     <li>{format!("Site evaluations by students: {}", v.site_evaluations)}</li>
                 </ul>
             </section>

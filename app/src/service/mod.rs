@@ -10,11 +10,16 @@
 //! [`request`], which reads the context and the caller of the request being
 //! served.
 
+pub mod accounts;
+pub mod admin;
 pub mod editions;
 pub mod externship;
+pub mod modules;
 pub mod people;
+pub mod reports;
 pub mod request;
 pub mod signoffs;
+pub mod status;
 
 use std::sync::Arc;
 

@@ -10,11 +10,23 @@ use crate::error::AppError;
 
 /// The context and the caller of this request.
 pub fn call() -> Result<(Context, Caller), AppError> {
+    call_with_auth().map(|(ctx, caller, _)| (ctx, caller))
+}
+
+/// Like [`call`], with the request's session as the sign-in flows read it.
+pub fn call_with_auth() -> Result<(Context, Caller, RequestAuth), AppError> {
     let ctx = use_context::<Context>().ok_or_else(|| {
         tracing::error!("service::Context missing from the request context");
         AppError::Internal
     })?;
-    Ok((ctx, Caller::from_auth(&request_auth())))
+    let auth = request_auth();
+    Ok((ctx, Caller::from_auth(&auth), auth))
+}
+
+/// Puts a session change on the response: its cookie, and the redirect.
+pub fn apply(change: super::accounts::SessionChange) {
+    set_cookie(&change.cookie);
+    leptos_axum::redirect(&change.redirect);
 }
 
 /// Who this request comes from, as the server's session middleware found it
@@ -32,12 +44,5 @@ pub fn set_cookie(value: &str) {
     match (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(value)) {
         (Some(res), Ok(v)) => res.append_header(SET_COOKIE, v),
         _ => tracing::error!("could not set a cookie: no response options in context"),
-    }
-}
-
-impl Context {
-    /// This request's context (for code that has no caller to check).
-    pub fn get() -> Result<Context, AppError> {
-        call().map(|(ctx, _)| ctx)
     }
 }

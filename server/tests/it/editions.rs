@@ -37,7 +37,7 @@ async fn starter_program(db: &Db) -> (i64, i64, i64, i64) {
 /// Signs `code` of the program's current edition in the lab, every step met.
 async fn sign(c: &Client, db: &Db, instructor: i64, program: i64, student: i64, code: &str) -> Value {
     let catalog = common::catalog();
-    let (_, edition) = app::api::editions::edition_of_program(db, &catalog, program).await.unwrap();
+    let (_, edition) = app::service::editions::edition_of_program(db, &catalog, program).await.unwrap();
     let comp = edition.competency(code).unwrap_or_else(|| panic!("{code} in {}", edition.id()));
     let marks: Vec<Value> = comp.steps.iter().map(|_| json!({ "met": true, "comment": "" })).collect();
     let (status, body) = c

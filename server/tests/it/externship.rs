@@ -349,10 +349,10 @@ async fn placements_are_set_up_by_staff(db: &Db) {
 /// - s2: every competency but one psychomotor, no placement.
 /// - s3: affective only missing, placed and behind on hours.
 async fn the_summary_counts_a_known_cohort(db: &Db) {
-    use app::api::reports::StudentFilter;
-    use app::api::reports::ssr::{dashboard, summary};
+    use app::domain::cohort::StudentFilter;
     use app::domain::competency::{CompetencyDomain, Setting};
     use app::domain::evaluation::{StepMark, Submission};
+    use app::service::reports::{load_dashboard as dashboard, load_summary as summary};
     use app::storage::{externship, programs, signoffs};
     let cast = common::cast(db).await;
     let catalog = common::catalog();

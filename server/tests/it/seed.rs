@@ -8,8 +8,9 @@ use crate::common;
 
 use std::sync::OnceLock;
 
-use app::api::reports::{StudentFilter, ssr};
 use app::content::Catalog;
+use app::domain::cohort::StudentFilter;
+use app::service::reports;
 use app::storage::{Db, dashboard, signoffs};
 use server::seed::{self, SeedError, SeedOptions};
 
@@ -66,17 +67,18 @@ async fn seeds_a_synthetic_program(db: &Db) {
     // program's edition (not only the 30 the seed evaluated), someone at risk.
     let edition_size = catalog.signed_off_competencies().count();
     assert!(edition_size >= 30, "the default edition has {edition_size}");
-    let view = ssr::dashboard(db, catalog, program, None, StudentFilter::All, today).await.unwrap();
+    let view = reports::load_dashboard(db, catalog, program, None, StudentFilter::All, today).await.unwrap();
     assert_eq!((view.rows.len(), view.cohort_size, view.competencies.len()), (30, 30, edition_size));
     assert!(view.rows.iter().all(|r| r.cells.chars().count() == edition_size));
     assert!(view.rows.iter().any(|r| r.cells.contains('c')), "nobody completed anything");
     assert!(view.at_risk >= 1, "nobody at risk");
     assert!(!view.hours_per_week.is_empty() && !view.passes_over_time.is_empty());
-    let oldest = ssr::dashboard(db, catalog, program, Some(cohorts[0].0), StudentFilter::All, today).await.unwrap();
+    let oldest =
+        reports::load_dashboard(db, catalog, program, Some(cohorts[0].0), StudentFilter::All, today).await.unwrap();
     assert_eq!(oldest.rows.len(), 10);
-    let at_risk = ssr::dashboard(db, catalog, program, None, StudentFilter::AtRisk, today).await.unwrap();
+    let at_risk = reports::load_dashboard(db, catalog, program, None, StudentFilter::AtRisk, today).await.unwrap();
     assert_eq!(at_risk.rows.len(), view.at_risk);
-    let summary = ssr::summary(db, catalog, program, None).await.unwrap();
+    let summary = reports::load_summary(db, catalog, program, None).await.unwrap();
     assert_eq!(summary.figures.students, 30);
     assert!(!summary.exceptions.is_empty());
 
@@ -94,13 +96,14 @@ async fn seeds_a_synthetic_program(db: &Db) {
         (first.evaluations, first.voids, first.hours_entries, first.hours_decisions)
     );
     assert_eq!(signoffs::verify_program(db, second.program_id).await.unwrap(), Ok(second.signoffs()));
-    let again = ssr::summary(db, catalog, second.program_id, None).await.unwrap();
+    let again = reports::load_summary(db, catalog, second.program_id, None).await.unwrap();
     assert_eq!(again.figures, summary.figures);
     let reasons = |s: &app::api::reports::SummaryView| {
         s.exceptions.iter().map(|e| (e.name.clone(), e.reasons.clone())).collect::<Vec<_>>()
     };
     assert_eq!(reasons(&again), reasons(&summary));
-    let view_again = ssr::dashboard(db, catalog, second.program_id, None, StudentFilter::All, today).await.unwrap();
+    let view_again =
+        reports::load_dashboard(db, catalog, second.program_id, None, StudentFilter::All, today).await.unwrap();
     assert_eq!(shape(&view_again), shape(&view));
     assert_eq!(view_again.at_risk, view.at_risk);
     // The first program's chain is untouched by the second's.

@@ -345,7 +345,7 @@ async fn the_dashboard_tallies_follow_the_records(db: &Db) {
     assert_eq!(days.iter().map(|d| d.1).sum::<i64>(), 4, "{days:?}");
     assert_eq!(days.last().map(|d| d.0), Some(chrono::Utc::now().date_naive()));
 
-    let cohort = app::api::reports::ssr::load_cohort(db, &common::catalog(), p, None).await.unwrap();
+    let cohort = app::service::reports::load_cohort(db, &common::catalog(), p, None).await.unwrap();
     let record = c.record(a1, p, a1).await;
     let r = cohort.students.iter().position(|s| s.student_id == a1).unwrap();
     let mut seen = std::collections::HashSet::new();
