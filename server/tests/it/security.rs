@@ -600,7 +600,9 @@ async fn query_strings_never_reach_the_log() {
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let mut up = false;
-    for _ in 0..100 {
+    // Up to 60 s: start-up validates and renders all content, which took
+    // 9 s on a loaded two-core machine.
+    for _ in 0..600 {
         if client.get(format!("{base}/healthz")).send().await.is_ok() {
             up = true;
             break;
