@@ -97,10 +97,14 @@ test("an instructor's lab check-off with a missed critical step is a fail", asyn
   // The tourniquet stayed on: released after the needle came out.
   await page.getByRole("checkbox", { name: /Release the tourniquet as soon as blood flows/ }).uncheck();
   await expect(page.getByTestId("tally")).toHaveText("17 of 18 steps performed · 1 critical not yet marked");
-  // Signing without the attestation is refused at the field, marks kept.
+  const comment = page.getByLabel("Comment for the student (optional)");
+  await comment.fill("Release the tourniquet within a minute.");
+  // Signing without the attestation is refused at the field, marks and text kept.
   await page.getByRole("button", { name: "Sign" }).click();
   await expect(page.locator("#attest-error")).toHaveText("Confirm the attestation to sign.");
   await expect(page.getByTestId("tally")).toHaveText("17 of 18 steps performed · 1 critical not yet marked");
+  await expect(page.getByRole("checkbox", { name: /Release the tourniquet as soon as blood flows/ })).not.toBeChecked();
+  await expect(comment).toHaveValue("Release the tourniquet within a minute.");
   await checkAxe(page);
   await page.getByRole("checkbox", { name: /personally observed/ }).check();
   await page.getByRole("button", { name: "Sign" }).click();

@@ -314,7 +314,11 @@ pub async fn send_signoff_request(
         env.now + SIGNOFF_REQUEST_LINK_LIFETIME,
     )
     .await?;
-    let url = format!("{}/sign-in/link?token={token}&next={}", env.settings.site_url, query_encode(next_path));
+    let url = format!(
+        "{}/sign-in/link?token={token}&next={}",
+        env.settings.site_url,
+        crate::domain::redirect::percent_encode(next_path)
+    );
     let body = format!(
         "Hello {name},\n\n{student_name} asks you to observe and sign off: {competency}.\n\n\
          When you have watched them perform it, open this link to mark the checklist and sign. \
@@ -326,16 +330,6 @@ pub async fn send_signoff_request(
     let subject = format!("Sign-off request: {student_name}, {competency}");
     env.mailer.send(env.db, &preceptor.email, &subject, &body, env.now).await?;
     Ok(())
-}
-
-/// Percent-encodes a value for a URL query.
-fn query_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Counts a request for an e-mailed link from this client address and

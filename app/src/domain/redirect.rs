@@ -40,8 +40,9 @@ pub fn after_sign_in(next: Option<&str>, second_factor_needed: bool) -> String {
     if second_factor_needed { format!("/sign-in/code?next={}", percent_encode(&next)) } else { next }
 }
 
-/// Percent-encodes everything but unreserved characters and `/`.
-fn percent_encode(s: &str) -> String {
+/// Percent-encodes everything but unreserved characters and `/`: a path or
+/// a value for a URL query.
+pub fn percent_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
