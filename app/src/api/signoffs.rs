@@ -12,9 +12,10 @@ use crate::domain::competency::{CompetencyDomain, CompetencyStatus, Requirement,
 use crate::domain::evaluation::StepMark;
 use crate::error::AppError;
 
-/// One competency on a student's record (and Master Competency Checklist).
+/// A competency and where one student stands on it: each row of a record,
+/// and the head of a competency's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CompetencyRow {
+pub struct CompetencyStanding {
     pub code: String,
     pub title: String,
     pub domain: CompetencyDomain,
@@ -23,6 +24,13 @@ pub struct CompetencyRow {
     pub required_passes: u8,
     /// "lab or externship", "externship"…
     pub where_label: String,
+}
+
+/// One competency on a student's record (and Master Competency Checklist).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompetencyRow {
+    #[serde(flatten)]
+    pub competency: CompetencyStanding,
     pub attempts: u32,
     /// The pass that completed the requirement: date (UTC), setting, evaluator.
     pub completed_on: Option<String>,
@@ -54,7 +62,7 @@ pub struct CompetencyRecordView {
 
 impl CompetencyRecordView {
     pub fn complete(&self) -> usize {
-        self.rows.iter().filter(|r| r.status == CompetencyStatus::Complete).count()
+        self.rows.iter().filter(|r| r.competency.status == CompetencyStatus::Complete).count()
     }
 }
 
@@ -100,13 +108,8 @@ pub struct CompetencyHistoryView {
     pub program_id: i64,
     pub student_id: i64,
     pub student_name: String,
-    pub code: String,
-    pub title: String,
-    pub domain: CompetencyDomain,
-    pub status: CompetencyStatus,
-    pub counted_passes: u8,
-    pub required_passes: u8,
-    pub where_label: String,
+    #[serde(flatten)]
+    pub competency: CompetencyStanding,
     pub records: Vec<SignoffView>,
 }
 

@@ -91,18 +91,18 @@ fn CompetencyTable(rec: CompetencyRecordView, ask: ServerAction<RequestSignoff>)
                 </thead>
                 <tbody>
                     {rec.rows.into_iter().map(|r| {
-                        let history = format!("/programs/{pid}/students/{sid}/competencies/{}", r.code);
-                        let evaluate = format!("/programs/{pid}/students/{sid}/evaluate/{}", r.code);
-                        let show_ask = can_ask && r.externship_allowed && r.status != CompetencyStatus::Complete && !r.request_open;
-                        let code = r.code.clone();
+                        let history = format!("/programs/{pid}/students/{sid}/competencies/{}", r.competency.code);
+                        let evaluate = format!("/programs/{pid}/students/{sid}/evaluate/{}", r.competency.code);
+                        let show_ask = can_ask && r.externship_allowed && r.competency.status != CompetencyStatus::Complete && !r.request_open;
+                        let code = r.competency.code.clone();
                         view! {
-                            <tr data-code=r.code.clone()>
+                            <tr data-code=r.competency.code.clone()>
                                 <td>
-                                    <a href=history><span class="code">{r.code.clone()}</span>" "{r.title.clone()}</a>
-                                    <span class="meta">{format!(" · {}", r.domain.as_str())}</span>
+                                    <a href=history><span class="code">{r.competency.code.clone()}</span>" "{r.competency.title.clone()}</a>
+                                    <span class="meta">{format!(" · {}", r.competency.domain.as_str())}</span>
                                 </td>
-                                <td><StatusBadge status=r.status/></td>
-                                <td>{format!("{} of {} ({})", r.counted_passes, r.required_passes, r.where_label)}</td>
+                                <td><StatusBadge status=r.competency.status/></td>
+                                <td>{format!("{} of {} ({})", r.competency.counted_passes, r.competency.required_passes, r.competency.where_label)}</td>
                                 <td>{r.completed_on.clone().map(|d| format!("{d}, {}", r.completed_by.clone().unwrap_or_default())).unwrap_or_else(|| "–".into())}</td>
                                 <td>
                                     {r.request_open.then(|| view! { <span class="badge badge-muted">"Requested"</span> })}
@@ -111,12 +111,12 @@ fn CompetencyTable(rec: CompetencyRecordView, ask: ServerAction<RequestSignoff>)
                                             <input type="hidden" name="program_id" value=pid/>
                                             <input type="hidden" name="code" value=code.clone()/>
                                             <button type="submit" class="button button-small" disabled=move || ask.pending().get()>
-                                                "Ask preceptor"<span class="visually-hidden">{format!(" to sign off {}", r.title)}</span>
+                                                "Ask preceptor"<span class="visually-hidden">{format!(" to sign off {}", r.competency.title)}</span>
                                             </button>
                                         </ActionForm>
                                     })}
                                     {evaluates.then(|| view! {
-                                        <a class="button button-small" href=evaluate>"Evaluate"<span class="visually-hidden">{format!(" {}", r.code)}</span></a>
+                                        <a class="button button-small" href=evaluate>"Evaluate"<span class="visually-hidden">{format!(" {}", r.competency.code)}</span></a>
                                     })}
                                 </td>
                             </tr>
@@ -149,12 +149,12 @@ fn History(h: CompetencyHistoryView, void: ServerAction<VoidSignoff>) -> impl In
     let error = last_error(void.value());
     let pid = h.program_id;
     view! {
-        <Title text=format!("{} · {}", h.code, h.student_name)/>
+        <Title text=format!("{} · {}", h.competency.code, h.student_name)/>
         <p class="breadcrumb"><a href=format!("/programs/{}/students/{}", h.program_id, h.student_id)>{h.student_name.clone()}</a></p>
-        <h1><span class="code">{h.code.clone()}</span>" "{h.title.clone()}</h1>
+        <h1><span class="code">{h.competency.code.clone()}</span>" "{h.competency.title.clone()}</h1>
         <p>
-            <StatusBadge status=h.status/>
-            {format!(" {} of {} successful attempts ({}).", h.counted_passes, h.required_passes, h.where_label)}
+            <StatusBadge status=h.competency.status/>
+            {format!(" {} of {} successful attempts ({}).", h.competency.counted_passes, h.competency.required_passes, h.competency.where_label)}
         </p>
         {h.records.is_empty().then(|| view! { <p class="empty">"No attempt recorded yet."</p> })}
         <FormError error/>
@@ -507,10 +507,10 @@ pub fn MasterChecklist(rec: CompetencyRecordView) -> impl IntoView {
                 <tbody>
                     {rec.rows.into_iter().map(|r| view! {
                         <tr>
-                            <td class="code">{r.code}</td>
-                            <td>{r.title}</td>
-                            <td>{r.domain.as_str()}</td>
-                            <td>{format!("{} ({} of {})", r.status.label(), r.counted_passes, r.required_passes)}</td>
+                            <td class="code">{r.competency.code}</td>
+                            <td>{r.competency.title}</td>
+                            <td>{r.competency.domain.as_str()}</td>
+                            <td>{format!("{} ({} of {})", r.competency.status.label(), r.competency.counted_passes, r.competency.required_passes)}</td>
                             <td>{r.completed_on.unwrap_or_default()}</td>
                             <td>{r.completed_setting.map(|s| s.label())}</td>
                             <td>{r.completed_by.unwrap_or_default()}</td>

@@ -12,13 +12,13 @@ use std::collections::HashMap;
 
 use super::{Caller, Context};
 use crate::api::signoffs::{
-    CompetencyHistoryView, CompetencyRecordView, CompetencyRow, LabSessionView, LabStudent, RequestView,
-    RequirementRow, RequirementsView, SheetView, SignInput, SignResult, SignoffView, StepResultView,
+    CompetencyHistoryView, CompetencyRecordView, CompetencyRow, CompetencyStanding, LabSessionView, LabStudent,
+    RequestView, RequirementRow, RequirementsView, SheetView, SignInput, SignResult, SignoffView, StepResultView,
 };
 use crate::domain::access::{Action, Principal, ProgramId, Role, UserId};
 use crate::domain::competency::{
-    AttemptFact, Competency, CompetencyDomain, RequiredSetting, Requirement, Setting, Tally, completing_attempt,
-    requirement_of, standing, standing_of,
+    AttemptFact, Competency, CompetencyDomain, RequiredSetting, Requirement, Setting, Standing, Tally,
+    completing_attempt, requirement_of, standing, standing_of,
 };
 use crate::domain::edition::{Edition, RecordKey};
 use crate::domain::evaluation::{Scored, Submission, SubmissionError, corrector_role, evaluator_role};
@@ -66,6 +66,19 @@ fn signed_off<'e>(edition: &'e Edition, code: &str) -> Result<&'e Competency, Ap
 /// The requirement in force for one competency of a program.
 async fn requirement(db: &Db, program: ProgramId, c: &Competency) -> Result<Requirement, AppError> {
     Ok(requirement_of(c, &signoffs::requirements(db, program).await?))
+}
+
+/// A competency and where a student stands on it, as the wire carries it.
+fn standing_view(c: &Competency, requirement: Requirement, s: &Standing) -> CompetencyStanding {
+    CompetencyStanding {
+        code: c.code.clone(),
+        title: c.title.clone(),
+        domain: c.domain,
+        status: s.status,
+        counted_passes: s.counted_passes,
+        required_passes: s.required_passes,
+        where_label: requirement.setting.label().to_string(),
+    }
 }
 
 /// A student's competency record in a program.
@@ -118,13 +131,7 @@ pub(crate) async fn load_record(
             let s = standing(requirement, &facts);
             let done = completing_attempt(requirement, &facts).and_then(|i| counted.get(i)).map(|(r, f)| (*r, f));
             CompetencyRow {
-                code: c.code.clone(),
-                title: c.title.clone(),
-                domain: c.domain,
-                status: s.status,
-                counted_passes: s.counted_passes,
-                required_passes: s.required_passes,
-                where_label: requirement.setting.label().to_string(),
+                competency: standing_view(c, requirement, &s),
                 attempts: s.attempts,
                 completed_on: done.map(|(r, _)| date(r.signed_at)),
                 completed_setting: done.map(|(_, f)| f.setting),
@@ -177,13 +184,13 @@ pub fn record_csv(record: &CompetencyRecordView) -> Result<String, crate::csv_ex
             record.student_name.as_str(),
             record.student_number.as_deref().unwrap_or(""),
             record.cohort.as_deref().unwrap_or(""),
-            r.code.as_str(),
-            r.title.as_str(),
-            r.domain.as_str(),
-            r.status.label(),
-            &r.counted_passes.to_string(),
-            &r.required_passes.to_string(),
-            r.where_label.as_str(),
+            r.competency.code.as_str(),
+            r.competency.title.as_str(),
+            r.competency.domain.as_str(),
+            r.competency.status.label(),
+            &r.competency.counted_passes.to_string(),
+            &r.competency.required_passes.to_string(),
+            r.competency.where_label.as_str(),
             r.completed_on.as_deref().unwrap_or(""),
             r.completed_setting.map_or("", |s| s.label()),
             r.completed_by.as_deref().unwrap_or(""),
@@ -285,13 +292,7 @@ pub async fn history(
         program_id,
         student_id,
         student_name: member.display_name,
-        code: c.code.clone(),
-        title: c.title.clone(),
-        domain: c.domain,
-        status: s.status,
-        counted_passes: s.counted_passes,
-        required_passes: s.required_passes,
-        where_label: requirement.setting.label().to_string(),
+        competency: standing_view(c, requirement, &s),
         records: views,
     })
 }
