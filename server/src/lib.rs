@@ -102,11 +102,13 @@ pub fn router_with(
         .route("/competencies.csv", get(exports::framework_csv))
         .nest_service("/module-images", module_images(&config.content_dir))
         .nest_service("/pkg", bundle_files(&config.site_root))
-        .leptos_routes_with_context(&state, routes, context, {
+        .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // The not-found page renders the app too: its header asks who is
+        // signed in, through the service layer, which needs the context.
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context.clone(), shell))
         // Inside the CSRF check: a refused cross-site request never reaches
         // the input check or the session lookup; bad input never reaches
         // the session lookup.

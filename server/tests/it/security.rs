@@ -614,6 +614,9 @@ async fn query_strings_never_reach_the_log() {
         "/sign-in/link?token=SECRET1TOKEN",
         "/reset-password?token=SECRET2TOKEN",
         "/api/sign-in-link-info?token=SECRET3TOKEN",
+        // A page that does not exist renders the app too (its header asks
+        // who is signed in): it must find the service context like any page.
+        "/no-such-page?token=SECRET4TOKEN",
     ] {
         let response = client.get(format!("{base}{path}")).send().await.unwrap();
         let _ = response.bytes().await;
@@ -623,6 +626,7 @@ async fn query_strings_never_reach_the_log() {
     let log = format!("{}{}", out.join().unwrap(), err.join().unwrap());
     assert!(log.contains("/sign-in/link"), "the request was not logged at all:\n{log}");
     assert!(!log.contains("SECRET"), "a token reached the log:\n{log}");
+    assert!(!log.contains("ERROR"), "ordinary requests logged an error:\n{log}");
 }
 
 // ---- 9. Rewritten history against signed checkpoints ------------------------------------------

@@ -425,7 +425,35 @@ both_engines!(
     concurrent_signoffs_form_one_chain,
     the_master_checklist_csv_is_the_students_record,
     the_dashboard_tallies_follow_the_records,
+    a_record_whose_steps_cannot_be_read_says_so,
 );
+
+/// A stored record whose steps do not parse is reported as unreadable
+/// (and logged with its id), never shown as a record without steps.
+async fn a_record_whose_steps_cannot_be_read_says_so(db: &Db) {
+    let cast = common::cast(db).await;
+    let c = Client::new(db);
+    let (status, body) = c.sign(cast.instructor_a, cast.program_a, cast.student_a1, "I.P.2.b", "lab", |_| true).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let stored = app::storage::signoffs::for_student(db, cast.program_a, cast.student_a1).await.unwrap();
+    let mut content = stored[0].content();
+    content.steps = "{not json".into();
+    let corrupt = app::storage::signoffs::NewSignoff { content, signed_at: common::now() };
+    app::storage::signoffs::append(db, &corrupt).await.unwrap();
+
+    let query = format!("program_id={}&student_id={}&code=I.P.2.b", cast.program_a, cast.student_a1);
+    let (status, body) = c.get(Some(cast.director_a), &format!("/api/competency-history?{query}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let history: Value = serde_json::from_str(&body).unwrap();
+    let records = history["records"].as_array().unwrap();
+    assert_eq!(records.len(), 2, "{body}");
+    assert!(records[0]["steps"].is_null(), "newest first: the unreadable one says so: {body}");
+    assert!(records[1]["steps"].as_array().is_some_and(|s| !s.is_empty()), "{body}");
+    let page = format!("/programs/{}/students/{}/competencies/I.P.2.b", cast.program_a, cast.student_a1);
+    let (status, html) = c.get(Some(cast.director_a), &page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("The steps of this record could not be read."), "{html}");
+}
 
 /// Migration 0007 counts the records already there when it is applied.
 /// Records as an older release wrote them, by SQL (the code of today
