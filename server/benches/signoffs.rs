@@ -9,6 +9,7 @@
 //! PostgreSQL runs when TEST_POSTGRES_URL is set.
 #![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
+use app::domain::ids::UserId;
 use std::time::{Duration, Instant};
 
 #[path = "../tests/it/common/mod.rs"]
@@ -24,7 +25,7 @@ async fn run(label: &str, db: &app::storage::Db, seconds: u64, concurrency: usiz
     let url = format!("http://{addr}/api/sign-evaluation");
     let cookie = common::session_cookie(db, cast.instructor_a).await;
     let competency = common::catalog().competency("I.P.2.b").expect("venipuncture").clone();
-    let body = |student: i64| {
+    let body = |student: UserId| {
         serde_json::json!({ "input": {
             "program_id": cast.program_a, "student_id": student, "code": competency.code, "setting": "lab",
             "checklist_version": competency.version,

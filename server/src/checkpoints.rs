@@ -14,6 +14,7 @@
 //!   since its last checkpoint gets a new one: in the file, in the database
 //!   (for directors to download) and in the program's audit trail.
 
+use app::domain::ids::ProgramId;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -167,7 +168,7 @@ fn write_secret(path: &Path, text: &str) -> Result<(), BoxError> {
 /// A program's checkpoints as a file a director keeps: this server's key
 /// lines, then the program's checkpoints from the database (their
 /// signatures, not the database, make them trustworthy).
-pub async fn download(signer: &Signer, db: &Db, program: i64) -> Result<String, BoxError> {
+pub async fn download(signer: &Signer, db: &Db, program: ProgramId) -> Result<String, BoxError> {
     let mut out = String::new();
     for k in signer.key_lines()? {
         out.push_str(&serde_json::to_string(&Line::Key(k))?);

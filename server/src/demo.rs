@@ -31,6 +31,8 @@ pub enum DemoError {
     BadEmail(String),
     #[error("--name must not be empty")]
     EmptyName,
+    #[error("the demo data names no director")]
+    NoDirector,
 }
 
 pub const PROGRAM: &str = "Lakeside Community College · Medical Assisting (demo)";
@@ -143,7 +145,8 @@ async fn seed(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<(), Demo
             student_number: format!("MA-26{:03}", i + 1),
         })
         .collect();
-    let director = ids.iter().find(|(l, _)| **l == "director").map_or(0, |(_, id)| *id);
+    // PEOPLE names a director: the demo program is set up in their name.
+    let director = ids.iter().find(|(l, _)| **l == "director").map(|(_, id)| *id).ok_or(DemoError::NoDirector)?;
     if let Err(conflicts) = programs::import_roster(
         db,
         program,

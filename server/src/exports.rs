@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use app::auth::RequestAuth;
 use app::content::Catalog;
 use app::csv_export::CsvError;
-use app::domain::access::{Action, Decision, decide};
+use app::domain::access::{Action, Decision, ProgramId, UserId, decide};
 use app::error::AppError;
 use app::service::{Caller, Context, reports, signoffs};
 use app::storage::Db;
@@ -54,7 +54,7 @@ fn authorize(who: Option<&app::domain::access::Principal>, action: &Action, what
 pub async fn master_checklist_csv(
     State(ctx): State<Context>,
     Extension(auth): Extension<RequestAuth>,
-    Path((program, student)): Path<(i64, i64)>,
+    Path((program, student)): Path<(ProgramId, UserId)>,
 ) -> Response {
     let caller = Caller::from_auth(&auth);
     match signoffs::record(&ctx, &caller, program, student).await {
@@ -104,7 +104,7 @@ pub struct CohortQuery {
 pub async fn summary_csv(
     State(ctx): State<Context>,
     Extension(auth): Extension<RequestAuth>,
-    Path(program): Path<i64>,
+    Path(program): Path<ProgramId>,
     axum::extract::Query(q): axum::extract::Query<CohortQuery>,
 ) -> Response {
     let caller = Caller::from_auth(&auth);
@@ -121,7 +121,7 @@ pub async fn checkpoints_file(
     State(db): State<Db>,
     State(signer): State<Option<Arc<crate::checkpoints::Signer>>>,
     Extension(auth): Extension<RequestAuth>,
-    Path(program): Path<i64>,
+    Path(program): Path<ProgramId>,
 ) -> Response {
     let who = auth.signed_in.map(|s| s.principal);
     if let Err(refused) = authorize(who.as_ref(), &Action::ViewProgramReports { program }, "checkpoints") {
@@ -144,7 +144,7 @@ pub async fn checkpoints_file(
             response
         }
         Err(e) => {
-            tracing::error!(error = %e, program, "could not build the checkpoint file");
+            tracing::error!(error = %e, program = %program, "could not build the checkpoint file");
             refusal(AppError::Internal)
         }
     }

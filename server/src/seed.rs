@@ -26,6 +26,7 @@
 //! the catalog the seeder and the benchmark build: a server reading
 //! CONTENT_DIR shows the catalog's own competencies and ignores the rest.
 
+use app::domain::ids::{ProgramId, UserId};
 use std::path::Path;
 use std::time::Instant;
 
@@ -109,7 +110,7 @@ pub enum SeedError {
 /// What was written.
 #[derive(Debug, Clone)]
 pub struct SeedReport {
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub program_name: String,
     pub today: NaiveDate,
     pub cohorts: Vec<(i64, String)>,
@@ -308,7 +309,7 @@ fn weekday_in(rng: &mut Rng, from: NaiveDate, to: NaiveDate) -> NaiveDate {
 }
 
 struct Person {
-    id: i64,
+    id: UserId,
     name: String,
 }
 
@@ -862,7 +863,7 @@ fn marks_for(c: &Competency, pass: bool, rng: &mut Rng) -> Vec<StepMark> {
 fn evaluation_record(
     cast: &Cast,
     competencies: &[&Competency],
-    program: i64,
+    program: ProgramId,
     e: &Event,
 ) -> Result<BulkSignoff, SeedError> {
     let c = competencies[e.competency as usize];
@@ -896,7 +897,7 @@ fn evaluation_record(
 fn void_record(
     cast: &Cast,
     competencies: &[&Competency],
-    program: i64,
+    program: ProgramId,
     e: &Event,
     original: &Event,
     target: VoidTarget,

@@ -2,6 +2,7 @@
 //! two-step sign-in. Each server function reads the request, calls
 //! `service::accounts`, and puts a session change on the response.
 
+use crate::domain::ids::{ProgramId, UserId};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
@@ -11,7 +12,7 @@ use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleInProgram {
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub program_name: String,
     pub role: Role,
 }
@@ -19,7 +20,7 @@ pub struct RoleInProgram {
 /// The signed-in person, as their own pages show them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub name: String,
     pub email: String,
     pub site_admin: bool,

@@ -7,11 +7,12 @@ use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
 use super::people::AuditView;
+use crate::domain::ids::ProgramId;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgramView {
-    pub id: i64,
+    pub id: ProgramId,
     pub name: String,
 }
 
@@ -33,7 +34,7 @@ pub async fn list_programs() -> Result<Vec<ProgramView>, AppError> {
 
 /// Creates a program (administrators); answers its id.
 #[server(endpoint = "admin-program")]
-pub async fn create_program(name: String) -> Result<i64, AppError> {
+pub async fn create_program(name: String) -> Result<ProgramId, AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::admin::create_program(&ctx, &caller, &name).await
 }

@@ -2,6 +2,7 @@
 //! to another would do, moving, and importing a program's own edition from
 //! CSV. Each server function reads the request and calls `service::editions`.
 
+use crate::domain::ids::ProgramId;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
@@ -21,7 +22,7 @@ pub struct EditionChoice {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EditionsView {
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub current: EditionInfo,
     pub choices: Vec<EditionChoice>,
     /// Directors may switch and import; instructors see which edition is in force.
@@ -47,7 +48,7 @@ pub struct ImportPreview {
 /// The edition a program is on and the ones it could move to. Its
 /// instructors and directors see it; directors may change it.
 #[server(endpoint = "program-editions", input = GetUrl)]
-pub async fn program_editions(program_id: i64) -> Result<EditionsView, AppError> {
+pub async fn program_editions(program_id: ProgramId) -> Result<EditionsView, AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::editions::program_editions(&ctx, &caller, program_id).await
 }
@@ -56,7 +57,7 @@ pub async fn program_editions(program_id: i64) -> Result<EditionsView, AppError>
 /// competencies count toward which of the new edition's, which count
 /// toward nothing, and which start from nothing. Directors.
 #[server(endpoint = "edition-switch-preview", input = GetUrl)]
-pub async fn edition_switch_preview(program_id: i64, edition_id: String) -> Result<SwitchPreview, AppError> {
+pub async fn edition_switch_preview(program_id: ProgramId, edition_id: String) -> Result<SwitchPreview, AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::editions::switch_preview(&ctx, &caller, program_id, &edition_id).await
 }
@@ -64,7 +65,7 @@ pub async fn edition_switch_preview(program_id: i64, edition_id: String) -> Resu
 /// Moves the program to another edition (directors), from the edition the
 /// preview was made on.
 #[server(endpoint = "switch-edition")]
-pub async fn switch_edition(program_id: i64, from: String, to: String) -> Result<(), AppError> {
+pub async fn switch_edition(program_id: ProgramId, from: String, to: String) -> Result<(), AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::editions::switch_edition(&ctx, &caller, program_id, &from, &to).await
 }
@@ -73,7 +74,7 @@ pub async fn switch_edition(program_id: i64, from: String, to: String) -> Result
 /// stores it as one of the program's editions, all or nothing (directors).
 #[server(endpoint = "framework-import")]
 pub async fn import_framework(
-    program_id: i64,
+    program_id: ProgramId,
     name: String,
     version: String,
     csv: String,

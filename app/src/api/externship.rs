@@ -3,6 +3,7 @@
 //! end-of-externship evaluations. Each server function reads the request and
 //! calls `service::externship`, where the rules are applied.
 
+use crate::domain::ids::{ProgramId, UserId};
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 use serde::{Deserialize, Serialize};
@@ -15,7 +16,7 @@ use crate::error::AppError;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryView {
     pub id: i64,
-    pub student_id: i64,
+    pub student_id: UserId,
     /// "2026-11-23".
     pub date: String,
     /// "Mon 23 Nov".
@@ -70,9 +71,9 @@ pub struct PlacementSummary {
 /// viewer may do about it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HoursPageView {
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub program_name: String,
-    pub student_id: i64,
+    pub student_id: UserId,
     pub student_name: String,
     pub placement: Option<PlacementSummary>,
     pub totals: TotalsView,
@@ -111,8 +112,8 @@ pub struct EvaluationView {
 /// Pending hours of one student in one week, for their preceptor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerifyGroup {
-    pub program_id: i64,
-    pub student_id: i64,
+    pub program_id: ProgramId,
+    pub student_id: UserId,
     pub student_name: String,
     pub week_label: String,
     pub entry_ids: Vec<i64>,
@@ -123,8 +124,8 @@ pub struct VerifyGroup {
 /// A decision on one entry or a week of them (JSON: ids are a list).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecideInput {
-    pub program_id: i64,
-    pub student_id: i64,
+    pub program_id: ProgramId,
+    pub student_id: UserId,
     pub entry_ids: Vec<i64>,
     /// "approve" or "return".
     pub decision: String,
@@ -149,21 +150,21 @@ pub struct SiteView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExternshipSetupView {
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub program_name: String,
     pub required_hours: i32,
     pub sites: Vec<SiteView>,
-    pub placements: Vec<(PlacementSummary, i64, String)>,
+    pub placements: Vec<(PlacementSummary, UserId, String)>,
     /// (id, name) of the program's students and preceptors.
-    pub students: Vec<(i64, String)>,
-    pub preceptors: Vec<(i64, String)>,
+    pub students: Vec<(UserId, String)>,
+    pub preceptors: Vec<(UserId, String)>,
 }
 
 /// The end-of-externship evaluation form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvaluationFormView {
-    pub program_id: i64,
-    pub student_id: i64,
+    pub program_id: ProgramId,
+    pub student_id: UserId,
     pub student_name: String,
     pub site_name: String,
     pub kind: EvaluationKind,
@@ -173,15 +174,15 @@ pub struct EvaluationFormView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvaluationInput {
-    pub program_id: i64,
-    pub student_id: i64,
+    pub program_id: ProgramId,
+    pub student_id: UserId,
     pub kind: EvaluationKind,
     pub form: crate::domain::externship::EvaluationForm,
 }
 
 /// A student's hours, placement and end-of-externship evaluations.
 #[server(endpoint = "hours", input = GetUrl)]
-pub async fn hours_page(program_id: i64, student_id: i64) -> Result<HoursPageView, AppError> {
+pub async fn hours_page(program_id: ProgramId, student_id: UserId) -> Result<HoursPageView, AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::externship::hours_page(&ctx, &caller, program_id, student_id).await
 }
@@ -189,7 +190,7 @@ pub async fn hours_page(program_id: i64, student_id: i64) -> Result<HoursPageVie
 /// The signed-in student logs hours at their placement.
 #[server(endpoint = "log-hours")]
 pub async fn log_hours(
-    program_id: i64,
+    program_id: ProgramId,
     date: String,
     start: String,
     end: String,
@@ -204,7 +205,7 @@ pub async fn log_hours(
 
 /// The student withdraws a pending entry (a mistake they noticed first).
 #[server(endpoint = "withdraw-hours")]
-pub async fn withdraw_hours(program_id: i64, entry_id: i64) -> Result<(), AppError> {
+pub async fn withdraw_hours(program_id: ProgramId, entry_id: i64) -> Result<(), AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::externship::withdraw_hours(&ctx, &caller, program_id, entry_id).await
 }
@@ -220,8 +221,8 @@ pub async fn decide_hours(input: DecideInput) -> Result<Decided, AppError> {
 /// in its place, approved by the corrector, with the reason on both.
 #[server(endpoint = "correct-hours")]
 pub async fn correct_hours(
-    program_id: i64,
-    student_id: i64,
+    program_id: ProgramId,
+    student_id: UserId,
     entry_id: i64,
     date: String,
     start: String,
@@ -247,7 +248,7 @@ pub async fn hours_to_verify() -> Result<Vec<VerifyGroup>, AppError> {
 
 /// Sites and placements of a program, with the people to place.
 #[server(endpoint = "externship-setup", input = GetUrl)]
-pub async fn externship_setup(program_id: i64) -> Result<ExternshipSetupView, AppError> {
+pub async fn externship_setup(program_id: ProgramId) -> Result<ExternshipSetupView, AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::externship::externship_setup(&ctx, &caller, program_id).await
 }
@@ -255,7 +256,7 @@ pub async fn externship_setup(program_id: i64) -> Result<ExternshipSetupView, Ap
 /// Adds a clinic site to the program.
 #[server(endpoint = "add-site")]
 pub async fn add_site(
-    program_id: i64,
+    program_id: ProgramId,
     name: String,
     address: String,
     contact_name: String,
@@ -270,7 +271,7 @@ pub async fn add_site(
 /// Places a student at a site with one or two preceptors, for given dates.
 #[server(endpoint = "placement")]
 pub async fn place_student(
-    program_id: i64,
+    program_id: ProgramId,
     student_id: String,
     site_id: String,
     preceptor_id: String,
@@ -294,7 +295,7 @@ pub async fn place_student(
 
 /// Ends a placement early (or records that it ended).
 #[server(endpoint = "end-placement")]
-pub async fn end_placement(program_id: i64, placement_id: i64) -> Result<(), AppError> {
+pub async fn end_placement(program_id: ProgramId, placement_id: i64) -> Result<(), AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::externship::end_placement(&ctx, &caller, program_id, placement_id).await
 }
@@ -303,8 +304,8 @@ pub async fn end_placement(program_id: i64, placement_id: i64) -> Result<(), App
 /// (`of_student`), or the student's of their site (`of_site`).
 #[server(endpoint = "externship-evaluation-form", input = GetUrl)]
 pub async fn externship_evaluation_form(
-    program_id: i64,
-    student_id: i64,
+    program_id: ProgramId,
+    student_id: UserId,
     kind: String,
 ) -> Result<EvaluationFormView, AppError> {
     let (ctx, caller) = crate::service::request::call()?;

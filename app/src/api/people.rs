@@ -3,6 +3,7 @@
 //! preceptor's students. Each server function reads the request and calls
 //! `service::people`.
 
+use crate::domain::ids::{ProgramId, UserId};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,7 @@ use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberView {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub name: String,
     pub email: String,
     pub role: Role,
@@ -25,9 +26,9 @@ pub struct MemberView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlacementView {
     pub id: i64,
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub program_name: String,
-    pub student_id: i64,
+    pub student_id: UserId,
     pub student_name: String,
     pub preceptor_name: String,
     pub site_name: String,
@@ -35,7 +36,7 @@ pub struct PlacementView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgramPeopleView {
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub program_name: String,
     pub members: Vec<MemberView>,
     pub cohorts: Vec<String>,
@@ -74,9 +75,9 @@ pub struct ModuleProgressView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StudentRecordView {
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub program_name: String,
-    pub student_id: i64,
+    pub student_id: UserId,
     pub name: String,
     pub cohort: Option<String>,
     pub student_number: Option<String>,
@@ -86,7 +87,7 @@ pub struct StudentRecordView {
 }
 
 #[server(endpoint = "program-people", input = GetUrl)]
-pub async fn program_people(program_id: i64) -> Result<ProgramPeopleView, AppError> {
+pub async fn program_people(program_id: ProgramId) -> Result<ProgramPeopleView, AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::people::program_people(&ctx, &caller, program_id).await
 }
@@ -94,13 +95,13 @@ pub async fn program_people(program_id: i64) -> Result<ProgramPeopleView, AppErr
 /// Invites an instructor, preceptor or student (directors); a director
 /// (site administrators only).
 #[server(endpoint = "invite")]
-pub async fn invite_person(program_id: i64, name: String, email: String, role: String) -> Result<(), AppError> {
+pub async fn invite_person(program_id: ProgramId, name: String, email: String, role: String) -> Result<(), AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::people::invite_person(&ctx, &caller, program_id, &name, &email, &role).await
 }
 
 #[server(endpoint = "roster")]
-pub async fn import_roster(program_id: i64, cohort: String, csv: String) -> Result<RosterReport, AppError> {
+pub async fn import_roster(program_id: ProgramId, cohort: String, csv: String) -> Result<RosterReport, AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::people::import_roster(&ctx, &caller, program_id, &cohort, &csv).await
 }
@@ -132,7 +133,7 @@ pub async fn answer_membership_offer(token: String, accept: bool) -> Result<Stri
 }
 
 #[server(endpoint = "program-audit", input = GetUrl)]
-pub async fn program_audit(program_id: i64) -> Result<Vec<AuditView>, AppError> {
+pub async fn program_audit(program_id: ProgramId) -> Result<Vec<AuditView>, AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::people::program_audit(&ctx, &caller, program_id).await
 }
@@ -147,7 +148,7 @@ pub async fn my_students() -> Result<Vec<PlacementView>, AppError> {
 /// A student's record in a program: who they are and their module progress
 /// (competency sign-offs join it with their own issue).
 #[server(endpoint = "student-record", input = GetUrl)]
-pub async fn student_record(program_id: i64, student_id: i64) -> Result<StudentRecordView, AppError> {
+pub async fn student_record(program_id: ProgramId, student_id: UserId) -> Result<StudentRecordView, AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::people::student_record(&ctx, &caller, program_id, student_id).await
 }

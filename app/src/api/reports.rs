@@ -3,6 +3,7 @@
 //! accreditation summary and the printable checklists. Each server function
 //! reads the request and calls `service::reports`.
 
+use crate::domain::ids::{ProgramId, UserId};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
@@ -37,7 +38,7 @@ pub use crate::domain::cohort::StudentFilter;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DashboardRow {
-    pub student_id: i64,
+    pub student_id: UserId,
     pub name: String,
     pub cohort: Option<String>,
     /// One [`status_char`] per competency of [`DashboardView::competencies`].
@@ -51,7 +52,7 @@ pub struct DashboardRow {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DashboardView {
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub program_name: String,
     pub cohorts: Vec<(i64, String)>,
     pub cohort_id: Option<i64>,
@@ -74,7 +75,7 @@ pub struct DashboardView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SummaryView {
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub program_name: String,
     pub cohorts: Vec<(i64, String)>,
     pub cohort_id: Option<i64>,
@@ -91,14 +92,18 @@ pub struct SummaryView {
 
 /// The cohort dashboard (directors). `cohort_id` 0 means every cohort.
 #[server(endpoint = "program-dashboard", input = GetUrl)]
-pub async fn program_dashboard(program_id: i64, cohort_id: i64, filter: String) -> Result<DashboardView, AppError> {
+pub async fn program_dashboard(
+    program_id: ProgramId,
+    cohort_id: i64,
+    filter: String,
+) -> Result<DashboardView, AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::reports::dashboard(&ctx, &caller, program_id, cohort_id, &filter).await
 }
 
 /// The accreditation summary (directors). `cohort_id` 0 means every cohort.
 #[server(endpoint = "accreditation-summary", input = GetUrl)]
-pub async fn accreditation_summary(program_id: i64, cohort_id: i64) -> Result<SummaryView, AppError> {
+pub async fn accreditation_summary(program_id: ProgramId, cohort_id: i64) -> Result<SummaryView, AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::reports::summary(&ctx, &caller, program_id, cohort_id).await
 }
@@ -106,7 +111,7 @@ pub async fn accreditation_summary(program_id: i64, cohort_id: i64) -> Result<Su
 /// Every student's Master Competency Checklist in one printable document.
 #[server(endpoint = "cohort-checklists", input = GetUrl)]
 pub async fn cohort_checklists(
-    program_id: i64,
+    program_id: ProgramId,
     cohort_id: i64,
 ) -> Result<Vec<crate::api::signoffs::CompetencyRecordView>, AppError> {
     let (ctx, caller) = crate::service::request::call()?;

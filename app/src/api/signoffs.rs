@@ -3,6 +3,7 @@
 //! lab session list and a program's requirements. Each server function reads
 //! the request and calls `service::signoffs`, where the rules are applied.
 
+use crate::domain::ids::{ProgramId, UserId};
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 use serde::{Deserialize, Serialize};
@@ -43,9 +44,9 @@ pub struct CompetencyRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompetencyRecordView {
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub program_name: String,
-    pub student_id: i64,
+    pub student_id: UserId,
     pub student_name: String,
     pub cohort: Option<String>,
     pub student_number: Option<String>,
@@ -105,8 +106,8 @@ pub struct SignoffView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompetencyHistoryView {
-    pub program_id: i64,
-    pub student_id: i64,
+    pub program_id: ProgramId,
+    pub student_id: UserId,
     pub student_name: String,
     #[serde(flatten)]
     pub competency: CompetencyStanding,
@@ -116,9 +117,9 @@ pub struct CompetencyHistoryView {
 /// What an evaluator needs to mark and sign an attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SheetView {
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub program_name: String,
-    pub student_id: i64,
+    pub student_id: UserId,
     pub student_name: String,
     pub code: String,
     pub title: String,
@@ -137,8 +138,8 @@ pub struct SheetView {
 /// What an evaluator submits (JSON: steps are a list).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignInput {
-    pub program_id: i64,
-    pub student_id: i64,
+    pub program_id: ProgramId,
+    pub student_id: UserId,
     pub code: String,
     pub setting: Setting,
     pub checklist_version: String,
@@ -164,8 +165,8 @@ pub struct SignResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestView {
     pub id: i64,
-    pub program_id: i64,
-    pub student_id: i64,
+    pub program_id: ProgramId,
+    pub student_id: UserId,
     pub student_name: String,
     pub code: String,
     pub title: String,
@@ -175,7 +176,7 @@ pub struct RequestView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LabStudent {
-    pub student_id: i64,
+    pub student_id: UserId,
     pub name: String,
     pub cohort: Option<String>,
     pub status: CompetencyStatus,
@@ -186,7 +187,7 @@ pub struct LabStudent {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LabSessionView {
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub program_name: String,
     /// (code, title) of every signed-off competency, for the picker.
     pub competencies: Vec<(String, String)>,
@@ -208,7 +209,7 @@ pub struct RequirementRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequirementsView {
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub program_name: String,
     pub rows: Vec<RequirementRow>,
     pub can_edit: bool,
@@ -216,7 +217,7 @@ pub struct RequirementsView {
 
 /// A student's competency record in a program.
 #[server(endpoint = "competency-record", input = GetUrl)]
-pub async fn competency_record(program_id: i64, student_id: i64) -> Result<CompetencyRecordView, AppError> {
+pub async fn competency_record(program_id: ProgramId, student_id: UserId) -> Result<CompetencyRecordView, AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::signoffs::record(&ctx, &caller, program_id, student_id).await
 }
@@ -224,8 +225,8 @@ pub async fn competency_record(program_id: i64, student_id: i64) -> Result<Compe
 /// Every record of one competency for one student, voided ones included.
 #[server(endpoint = "competency-history", input = GetUrl)]
 pub async fn competency_history(
-    program_id: i64,
-    student_id: i64,
+    program_id: ProgramId,
+    student_id: UserId,
     code: String,
 ) -> Result<CompetencyHistoryView, AppError> {
     let (ctx, caller) = crate::service::request::call()?;
@@ -234,7 +235,7 @@ pub async fn competency_history(
 
 /// The checklist an evaluator marks.
 #[server(endpoint = "evaluation-sheet", input = GetUrl)]
-pub async fn evaluation_sheet(program_id: i64, student_id: i64, code: String) -> Result<SheetView, AppError> {
+pub async fn evaluation_sheet(program_id: ProgramId, student_id: UserId, code: String) -> Result<SheetView, AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::signoffs::evaluation_sheet(&ctx, &caller, program_id, student_id, &code).await
 }
@@ -248,7 +249,7 @@ pub async fn sign_evaluation(input: SignInput) -> Result<SignResult, AppError> {
 
 /// Records a correction: a new record voiding an earlier one, with a reason.
 #[server(endpoint = "void-signoff")]
-pub async fn void_signoff(program_id: i64, signoff_id: i64, reason: String) -> Result<(), AppError> {
+pub async fn void_signoff(program_id: ProgramId, signoff_id: i64, reason: String) -> Result<(), AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::signoffs::void_signoff(&ctx, &caller, program_id, signoff_id, &reason).await
 }
@@ -256,7 +257,7 @@ pub async fn void_signoff(program_id: i64, signoff_id: i64, reason: String) -> R
 /// A student asks their preceptor to sign off a competency; answers the
 /// preceptor's name.
 #[server(endpoint = "request-signoff")]
-pub async fn request_signoff(program_id: i64, code: String) -> Result<String, AppError> {
+pub async fn request_signoff(program_id: ProgramId, code: String) -> Result<String, AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::signoffs::request_signoff(&ctx, &caller, program_id, &code).await
 }
@@ -270,21 +271,26 @@ pub async fn my_requests() -> Result<Vec<RequestView>, AppError> {
 
 /// Every student of a program on one competency (a lab session).
 #[server(endpoint = "lab-session", input = GetUrl)]
-pub async fn lab_session(program_id: i64, code: Option<String>) -> Result<LabSessionView, AppError> {
+pub async fn lab_session(program_id: ProgramId, code: Option<String>) -> Result<LabSessionView, AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::signoffs::lab_session(&ctx, &caller, program_id, code.as_deref()).await
 }
 
 /// The program's requirement per competency, default and own.
 #[server(endpoint = "program-requirements", input = GetUrl)]
-pub async fn program_requirements(program_id: i64) -> Result<RequirementsView, AppError> {
+pub async fn program_requirements(program_id: ProgramId) -> Result<RequirementsView, AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::signoffs::program_requirements(&ctx, &caller, program_id).await
 }
 
 /// Sets the program's own requirement for a competency (directors).
 #[server(endpoint = "set-requirement")]
-pub async fn set_requirement(program_id: i64, code: String, attempts: String, setting: String) -> Result<(), AppError> {
+pub async fn set_requirement(
+    program_id: ProgramId,
+    code: String,
+    attempts: String,
+    setting: String,
+) -> Result<(), AppError> {
     let (ctx, caller) = crate::service::request::call()?;
     crate::service::signoffs::set_requirement(&ctx, &caller, program_id, &code, &attempts, &setting).await
 }

@@ -171,7 +171,7 @@ mod tests {
         let settings = AuthSettings::new("http://x", false);
         let t0 = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
         let row = |created: DateTime<Utc>, seen: DateTime<Utc>| sessions::SessionRow {
-            user_id: 1,
+            user_id: UserId(1),
             created_at: created,
             last_seen_at: seen,
             awaiting_second_factor: false,

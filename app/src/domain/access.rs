@@ -16,8 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::competency::Setting;
 
-pub type UserId = i64;
-pub type ProgramId = i64;
+pub use super::ids::{ProgramId, UserId};
 
 /// A role held in one program. One person can hold different roles in
 /// different programs.
@@ -230,8 +229,8 @@ pub fn decide(who: Option<&Principal>, action: &Action) -> Decision {
 mod tests {
     use super::*;
 
-    const P1: ProgramId = 1;
-    const P2: ProgramId = 2;
+    const P1: ProgramId = ProgramId(1);
+    const P2: ProgramId = ProgramId(2);
 
     fn person(id: UserId, roles: &[(ProgramId, Role)]) -> Principal {
         Principal { user_id: id, memberships: roles.to_vec(), ..Principal::default() }
@@ -243,8 +242,8 @@ mod tests {
         for action in [
             Action::OwnProgress,
             Action::OwnAccount,
-            Action::ViewStudentRecord { program: P1, student: 5 },
-            Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Lab },
+            Action::ViewStudentRecord { program: P1, student: UserId(5) },
+            Action::EvaluateStudent { program: P1, student: UserId(5), setting: Setting::Lab },
             Action::ManageProgramPeople { program: P1 },
             Action::ReadProgramAudit { program: P1 },
             Action::AdministerSite,
@@ -255,21 +254,21 @@ mod tests {
 
     #[test]
     fn externship_hours_belong_to_the_student_and_their_preceptors() {
-        let student = person(5, &[(P1, Role::Student)]);
-        let mut pr = person(9, &[(P1, Role::Preceptor)]);
-        pr.placed_students = vec![(P1, 5)];
-        let instructor = person(3, &[(P1, Role::Instructor)]);
-        let director = person(2, &[(P1, Role::Director)]);
-        let own = Action::OwnExternship { program: P1, student: 5 };
-        let verify = Action::VerifyHours { program: P1, student: 5 };
-        let correct = Action::CorrectHours { program: P1, student: 5 };
+        let student = person(UserId(5), &[(P1, Role::Student)]);
+        let mut pr = person(UserId(9), &[(P1, Role::Preceptor)]);
+        pr.placed_students = vec![(P1, UserId(5))];
+        let instructor = person(UserId(3), &[(P1, Role::Instructor)]);
+        let director = person(UserId(2), &[(P1, Role::Director)]);
+        let own = Action::OwnExternship { program: P1, student: UserId(5) };
+        let verify = Action::VerifyHours { program: P1, student: UserId(5) };
+        let correct = Action::CorrectHours { program: P1, student: UserId(5) };
         let reports = Action::ViewProgramReports { program: P1 };
         assert!(decide(Some(&student), &own).allowed());
-        assert!(!decide(Some(&student), &Action::OwnExternship { program: P1, student: 6 }).allowed());
+        assert!(!decide(Some(&student), &Action::OwnExternship { program: P1, student: UserId(6) }).allowed());
         assert!(!decide(Some(&student), &verify).allowed(), "nobody approves their own hours");
         assert!(!decide(Some(&student), &correct).allowed());
         assert!(decide(Some(&pr), &verify).allowed());
-        assert!(!decide(Some(&pr), &Action::VerifyHours { program: P1, student: 6 }).allowed());
+        assert!(!decide(Some(&pr), &Action::VerifyHours { program: P1, student: UserId(6) }).allowed());
         assert!(decide(Some(&pr), &correct).allowed());
         assert!(!decide(Some(&pr), &own).allowed());
         assert!(
@@ -287,95 +286,128 @@ mod tests {
 
     #[test]
     fn students_see_only_their_own_record() {
-        let s = person(5, &[(P1, Role::Student)]);
-        assert!(decide(Some(&s), &Action::ViewStudentRecord { program: P1, student: 5 }).allowed());
-        assert!(!decide(Some(&s), &Action::ViewStudentRecord { program: P1, student: 6 }).allowed());
+        let s = person(UserId(5), &[(P1, Role::Student)]);
+        assert!(decide(Some(&s), &Action::ViewStudentRecord { program: P1, student: UserId(5) }).allowed());
+        assert!(!decide(Some(&s), &Action::ViewStudentRecord { program: P1, student: UserId(6) }).allowed());
         assert!(
-            !decide(Some(&s), &Action::EvaluateStudent { program: P1, student: 6, setting: Setting::Lab }).allowed()
+            !decide(Some(&s), &Action::EvaluateStudent { program: P1, student: UserId(6), setting: Setting::Lab })
+                .allowed()
         );
         assert!(decide(Some(&s), &Action::RequestSignoff { program: P1 }).allowed());
         assert!(!decide(Some(&s), &Action::RequestSignoff { program: P2 }).allowed());
         assert!(!decide(Some(&s), &Action::ManageProgramPeople { program: P1 }).allowed());
         assert!(decide(Some(&s), &Action::OwnProgress).allowed());
-        assert!(!decide(Some(&person(3, &[(P1, Role::Instructor)])), &Action::OwnProgress).allowed());
+        assert!(!decide(Some(&person(UserId(3), &[(P1, Role::Instructor)])), &Action::OwnProgress).allowed());
     }
 
     #[test]
     fn preceptors_reach_only_students_placed_with_them() {
-        let mut pr = person(9, &[(P1, Role::Preceptor)]);
-        pr.placed_students = vec![(P1, 5)];
-        assert!(decide(Some(&pr), &Action::ViewStudentRecord { program: P1, student: 5 }).allowed());
+        let mut pr = person(UserId(9), &[(P1, Role::Preceptor)]);
+        pr.placed_students = vec![(P1, UserId(5))];
+        assert!(decide(Some(&pr), &Action::ViewStudentRecord { program: P1, student: UserId(5) }).allowed());
         assert!(
-            decide(Some(&pr), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Externship })
-                .allowed()
+            decide(
+                Some(&pr),
+                &Action::EvaluateStudent { program: P1, student: UserId(5), setting: Setting::Externship }
+            )
+            .allowed()
         );
         assert!(
-            !decide(Some(&pr), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Lab }).allowed(),
+            !decide(Some(&pr), &Action::EvaluateStudent { program: P1, student: UserId(5), setting: Setting::Lab })
+                .allowed(),
             "a preceptor signs off at the externship, not in the school's lab"
         );
         assert!(
-            !decide(Some(&pr), &Action::EvaluateStudent { program: P1, student: 6, setting: Setting::Externship })
+            !decide(
+                Some(&pr),
+                &Action::EvaluateStudent { program: P1, student: UserId(6), setting: Setting::Externship }
+            )
+            .allowed()
+        );
+        assert!(
+            decide(Some(&pr), &Action::CorrectSignoff { program: P1, student: UserId(5), signed_by: UserId(9) })
                 .allowed()
         );
-        assert!(decide(Some(&pr), &Action::CorrectSignoff { program: P1, student: 5, signed_by: 9 }).allowed());
-        assert!(!decide(Some(&pr), &Action::CorrectSignoff { program: P1, student: 5, signed_by: 3 }).allowed());
-        assert!(!decide(Some(&pr), &Action::ViewProgramCompetencies { program: P1 }).allowed());
-        assert!(!decide(Some(&pr), &Action::ViewStudentRecord { program: P1, student: 6 }).allowed());
         assert!(
-            !decide(Some(&pr), &Action::EvaluateStudent { program: P2, student: 5, setting: Setting::Externship })
+            !decide(Some(&pr), &Action::CorrectSignoff { program: P1, student: UserId(5), signed_by: UserId(3) })
                 .allowed()
+        );
+        assert!(!decide(Some(&pr), &Action::ViewProgramCompetencies { program: P1 }).allowed());
+        assert!(!decide(Some(&pr), &Action::ViewStudentRecord { program: P1, student: UserId(6) }).allowed());
+        assert!(
+            !decide(
+                Some(&pr),
+                &Action::EvaluateStudent { program: P2, student: UserId(5), setting: Setting::Externship }
+            )
+            .allowed()
         );
         assert!(!decide(Some(&pr), &Action::ManageProgramPeople { program: P1 }).allowed());
     }
 
     #[test]
     fn instructors_and_directors_act_only_in_their_program() {
-        let i = person(3, &[(P1, Role::Instructor)]);
-        let d = person(4, &[(P1, Role::Director)]);
+        let i = person(UserId(3), &[(P1, Role::Instructor)]);
+        let d = person(UserId(4), &[(P1, Role::Director)]);
         assert!(
-            decide(Some(&i), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Lab }).allowed()
-        );
-        assert!(
-            !decide(Some(&i), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Externship })
+            decide(Some(&i), &Action::EvaluateStudent { program: P1, student: UserId(5), setting: Setting::Lab })
                 .allowed()
         );
         assert!(
-            !decide(Some(&i), &Action::EvaluateStudent { program: P2, student: 5, setting: Setting::Lab }).allowed()
+            !decide(
+                Some(&i),
+                &Action::EvaluateStudent { program: P1, student: UserId(5), setting: Setting::Externship }
+            )
+            .allowed()
         );
-        assert!(decide(Some(&i), &Action::CorrectSignoff { program: P1, student: 5, signed_by: 99 }).allowed());
+        assert!(
+            !decide(Some(&i), &Action::EvaluateStudent { program: P2, student: UserId(5), setting: Setting::Lab })
+                .allowed()
+        );
+        assert!(
+            decide(Some(&i), &Action::CorrectSignoff { program: P1, student: UserId(5), signed_by: UserId(99) })
+                .allowed()
+        );
         assert!(decide(Some(&i), &Action::ViewProgramCompetencies { program: P1 }).allowed());
         assert!(!decide(Some(&i), &Action::ManageRequirements { program: P1 }).allowed());
         assert!(decide(Some(&d), &Action::ManageRequirements { program: P1 }).allowed());
         assert!(!decide(Some(&d), &Action::ManageRequirements { program: P2 }).allowed());
         assert!(!decide(Some(&i), &Action::ManageProgramPeople { program: P1 }).allowed());
         assert!(decide(Some(&d), &Action::ManageProgramPeople { program: P1 }).allowed());
-        assert!(decide(Some(&d), &Action::ViewStudentRecord { program: P1, student: 5 }).allowed());
-        assert!(!decide(Some(&d), &Action::ViewStudentRecord { program: P2, student: 5 }).allowed());
+        assert!(decide(Some(&d), &Action::ViewStudentRecord { program: P1, student: UserId(5) }).allowed());
+        assert!(!decide(Some(&d), &Action::ViewStudentRecord { program: P2, student: UserId(5) }).allowed());
         assert!(
-            !decide(Some(&d), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Lab }).allowed(),
+            !decide(Some(&d), &Action::EvaluateStudent { program: P1, student: UserId(5), setting: Setting::Lab })
+                .allowed(),
             "directors do not check off by role alone"
         );
     }
 
     #[test]
     fn nobody_evaluates_themselves_whatever_their_roles() {
-        let both = person(5, &[(P1, Role::Student), (P1, Role::Instructor)]);
+        let both = person(UserId(5), &[(P1, Role::Student), (P1, Role::Instructor)]);
         assert_eq!(
-            decide(Some(&both), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Lab }),
+            decide(Some(&both), &Action::EvaluateStudent { program: P1, student: UserId(5), setting: Setting::Lab }),
             Decision::Deny("nobody evaluates themselves")
         );
-        assert!(!decide(Some(&both), &Action::CorrectSignoff { program: P1, student: 5, signed_by: 3 }).allowed());
+        assert!(
+            !decide(Some(&both), &Action::CorrectSignoff { program: P1, student: UserId(5), signed_by: UserId(3) })
+                .allowed()
+        );
     }
 
     #[test]
     fn a_site_admin_administers_but_does_not_evaluate() {
-        let a = Principal { user_id: 1, site_admin: true, ..Principal::default() };
+        let a = Principal { user_id: UserId(1), site_admin: true, ..Principal::default() };
         assert!(decide(Some(&a), &Action::AdministerSite).allowed());
         assert!(
-            !decide(Some(&a), &Action::EvaluateStudent { program: P1, student: 5, setting: Setting::Lab }).allowed()
+            !decide(Some(&a), &Action::EvaluateStudent { program: P1, student: UserId(5), setting: Setting::Lab })
+                .allowed()
         );
-        assert!(!decide(Some(&a), &Action::CorrectSignoff { program: P1, student: 5, signed_by: 3 }).allowed());
-        assert!(!decide(Some(&person(2, &[(P1, Role::Director)])), &Action::AdministerSite).allowed());
+        assert!(
+            !decide(Some(&a), &Action::CorrectSignoff { program: P1, student: UserId(5), signed_by: UserId(3) })
+                .allowed()
+        );
+        assert!(!decide(Some(&person(UserId(2), &[(P1, Role::Director)])), &Action::AdministerSite).allowed());
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! lines carry the signed heads. Pure: signing keys and storage are the
 //! caller's.
 
+use crate::domain::ids::ProgramId;
 use std::collections::BTreeMap;
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
@@ -25,7 +26,7 @@ pub const FORMAT: &str = "checkoff-checkpoint-v1";
 /// One signed chain head.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {
-    pub program: i64,
+    pub program: ProgramId,
     /// The chain position (the `seq` of the newest record).
     pub position: i64,
     /// That record's hash.
@@ -56,7 +57,7 @@ pub enum Line {
 }
 
 /// The bytes a checkpoint's signature covers.
-pub fn message(program: i64, position: i64, hash: &str, at: &str) -> String {
+pub fn message(program: ProgramId, position: i64, hash: &str, at: &str) -> String {
     format!("{FORMAT}\nprogram={program}\nposition={position}\nhash={hash}\nat={at}\n")
 }
 
@@ -71,7 +72,7 @@ pub fn key_line(key: &VerifyingKey, from: &str) -> KeyLine {
 }
 
 /// Signs a chain head.
-pub fn sign(key: &SigningKey, program: i64, position: i64, hash: &str, at: &str) -> Checkpoint {
+pub fn sign(key: &SigningKey, program: ProgramId, position: i64, hash: &str, at: &str) -> Checkpoint {
     let signature = key.sign(message(program, position, hash, at).as_bytes());
     Checkpoint {
         program,
@@ -90,23 +91,23 @@ pub enum CheckpointError {
     #[error(
         "checkpoint of program {program} at position {position}: signed by key {key_id}, which the file does not list"
     )]
-    UnknownKey { program: i64, position: i64, key_id: String },
+    UnknownKey { program: ProgramId, position: i64, key_id: String },
     #[error(
         "checkpoint of program {program} at position {position}: signed at {at}, outside the period of key {key_id}"
     )]
-    OutsideKeyPeriod { program: i64, position: i64, key_id: String, at: String },
+    OutsideKeyPeriod { program: ProgramId, position: i64, key_id: String, at: String },
     #[error(
         "checkpoint of program {program} at position {position}: the signature does not verify; the checkpoint was altered"
     )]
-    BadSignature { program: i64, position: i64 },
+    BadSignature { program: ProgramId, position: i64 },
     #[error(
         "program {program}, position {position}: the database holds hash {found}, but the checkpoint signed at {at} says {signed}; the record at or before this position was rewritten"
     )]
-    HashDiffers { program: i64, position: i64, at: String, signed: String, found: String },
+    HashDiffers { program: ProgramId, position: i64, at: String, signed: String, found: String },
     #[error(
         "program {program}, position {position}: the database has no record there, but a checkpoint signed at {at} does; records were removed"
     )]
-    RecordMissing { program: i64, position: i64, at: String },
+    RecordMissing { program: ProgramId, position: i64, at: String },
 }
 
 /// A checkpoint file, read and with its keys checked.
@@ -169,8 +170,8 @@ impl CheckpointFile {
     }
 
     /// The checkpoints of each program, oldest position first.
-    pub fn by_program(&self) -> BTreeMap<i64, Vec<&Checkpoint>> {
-        let mut map: BTreeMap<i64, Vec<&Checkpoint>> = BTreeMap::new();
+    pub fn by_program(&self) -> BTreeMap<ProgramId, Vec<&Checkpoint>> {
+        let mut map: BTreeMap<ProgramId, Vec<&Checkpoint>> = BTreeMap::new();
         for c in &self.checkpoints {
             map.entry(c.program).or_default().push(c);
         }
@@ -217,33 +218,36 @@ mod tests {
 
     #[test]
     fn a_signed_head_verifies_and_an_altered_one_does_not() {
-        let c = sign(&key(1), 7, 42, "abc", "2026-12-01T10:00:00Z");
+        let c = sign(&key(1), ProgramId(7), 42, "abc", "2026-12-01T10:00:00Z");
         let f = file_with(&[(1, "2026-01-01T00:00:00Z")], vec![c.clone()]);
         assert_eq!(f.verify_signature(&c), Ok(()));
         let forged = Checkpoint { hash: "def".into(), ..c.clone() };
-        assert_eq!(f.verify_signature(&forged), Err(CheckpointError::BadSignature { program: 7, position: 42 }));
+        assert_eq!(
+            f.verify_signature(&forged),
+            Err(CheckpointError::BadSignature { program: ProgramId(7), position: 42 })
+        );
         let moved = Checkpoint { position: 41, ..c.clone() };
         assert!(f.verify_signature(&moved).is_err());
     }
 
     #[test]
     fn a_rotated_key_keeps_its_old_checkpoints_verifiable() {
-        let old = sign(&key(1), 1, 10, "h10", "2026-06-01T00:00:00Z");
-        let new = sign(&key(2), 1, 20, "h20", "2026-09-01T00:00:00Z");
+        let old = sign(&key(1), ProgramId(1), 10, "h10", "2026-06-01T00:00:00Z");
+        let new = sign(&key(2), ProgramId(1), 20, "h20", "2026-09-01T00:00:00Z");
         let f = file_with(&[(1, "2026-01-01T00:00:00Z"), (2, "2026-08-01T00:00:00Z")], vec![old.clone(), new.clone()]);
         assert_eq!(f.verify_signature(&old), Ok(()));
         assert_eq!(f.verify_signature(&new), Ok(()));
         // The old key, retired in August, cannot sign for September.
-        let late = sign(&key(1), 1, 30, "h30", "2026-09-02T00:00:00Z");
+        let late = sign(&key(1), ProgramId(1), 30, "h30", "2026-09-02T00:00:00Z");
         assert!(matches!(f.verify_signature(&late), Err(CheckpointError::OutsideKeyPeriod { .. })));
         // A key the file does not list is refused.
-        let stranger = sign(&key(3), 1, 30, "h30", "2026-09-02T00:00:00Z");
+        let stranger = sign(&key(3), ProgramId(1), 30, "h30", "2026-09-02T00:00:00Z");
         assert!(matches!(f.verify_signature(&stranger), Err(CheckpointError::UnknownKey { .. })));
     }
 
     #[test]
     fn the_file_round_trips_and_names_bad_lines() {
-        let c = sign(&key(1), 3, 5, "h", "2026-12-01T10:00:00Z");
+        let c = sign(&key(1), ProgramId(3), 5, "h", "2026-12-01T10:00:00Z");
         let k = key_line(&key(1).verifying_key(), "2026-01-01T00:00:00Z");
         let text = format!(
             "{}\n\n{}\nnot json\n",
@@ -258,7 +262,7 @@ mod tests {
 
     #[test]
     fn a_stored_hash_must_match_the_signed_one() {
-        let c = sign(&key(1), 3, 5, "h", "2026-12-01T10:00:00Z");
+        let c = sign(&key(1), ProgramId(3), 5, "h", "2026-12-01T10:00:00Z");
         assert_eq!(compare(&c, Some("h")), Ok(()));
         assert!(matches!(compare(&c, Some("x")), Err(CheckpointError::HashDiffers { position: 5, .. })));
         assert!(matches!(compare(&c, None), Err(CheckpointError::RecordMissing { position: 5, .. })));

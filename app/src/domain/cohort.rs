@@ -14,6 +14,7 @@
 //! A student without a placement is not at risk for that alone: students in
 //! the lab term have none.
 
+use crate::domain::ids::UserId;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -44,7 +45,7 @@ pub struct PlacementFacts {
 /// What the rules need to know about one student.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StudentFacts {
-    pub student_id: i64,
+    pub student_id: UserId,
     pub name: String,
     /// Codes of required psychomotor competencies not complete.
     pub psychomotor_missing: Vec<String>,
@@ -320,7 +321,7 @@ impl SummaryFigures {
 /// A student not complete in every part, with what is missing in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Exception {
-    pub student_id: i64,
+    pub student_id: UserId,
     pub name: String,
     pub reasons: Vec<String>,
 }
@@ -408,7 +409,7 @@ mod tests {
         placement: Option<PlacementFacts>,
     ) -> StudentFacts {
         StudentFacts {
-            student_id: id,
+            student_id: UserId(id),
             name: name.into(),
             psychomotor_missing: codes(psychomotor),
             affective_missing: codes(affective),
@@ -605,7 +606,7 @@ mod tests {
         assert_eq!(exceptions[0].reasons, ["Affective: A.1 not complete", "Externship hours: 120 of 160 h approved"]);
         assert_eq!(exceptions[1].reasons, ["Psychomotor: I.P.2.b, III.P.7 not complete"]);
         assert_eq!(exceptions[2].reasons, ["No externship placement (160 h required)"]);
-        assert_eq!(exceptions[2].student_id, 5);
+        assert_eq!(exceptions[2].student_id, UserId(5));
     }
 
     #[test]
@@ -618,7 +619,7 @@ mod tests {
 
     fn facts(missing: &[&str], placement: Option<(i64, i64)>, program_required: i64) -> StudentFacts {
         StudentFacts {
-            student_id: 1,
+            student_id: UserId(1),
             name: "A".into(),
             psychomotor_missing: codes(missing),
             affective_missing: Vec::new(),

@@ -11,6 +11,7 @@
 //! written `edition:code`); records of those count toward it. Everything
 //! here is pure.
 
+use crate::domain::ids::ProgramId;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
@@ -241,7 +242,7 @@ pub fn check_import_labels(name: &str, version: &str) -> Result<(), LabelError> 
 
 /// The id of a program's imported edition: the same file (byte for byte,
 /// whatever its name) is the same edition. `sha256_hex` is the file's digest.
-pub fn imported_id(program: i64, sha256_hex: &str) -> String {
+pub fn imported_id(program: ProgramId, sha256_hex: &str) -> String {
     let short: String = sha256_hex.chars().take(12).collect();
     format!("program-{program}-{short}")
 }
@@ -357,6 +358,6 @@ mod tests {
 
     #[test]
     fn an_imported_edition_is_named_by_its_program_and_digest() {
-        assert_eq!(imported_id(7, "0123456789abcdef0123"), "program-7-0123456789ab");
+        assert_eq!(imported_id(ProgramId(7), "0123456789abcdef0123"), "program-7-0123456789ab");
     }
 }

@@ -249,16 +249,16 @@ mod tests {
 
     #[test]
     fn a_correction_is_recorded_under_the_highest_role_held() {
-        use crate::domain::access::{Principal, Role};
-        let mut p = Principal { user_id: 7, ..Principal::default() };
-        p.memberships = vec![(1, Role::Preceptor)];
-        assert_eq!(corrector_role(&p, 1), Role::Preceptor);
-        p.memberships.push((1, Role::Instructor));
-        assert_eq!(corrector_role(&p, 1), Role::Instructor);
-        p.memberships.push((1, Role::Director));
-        assert_eq!(corrector_role(&p, 1), Role::Director);
+        use crate::domain::access::{Principal, ProgramId, Role, UserId};
+        let mut p = Principal { user_id: UserId(7), ..Principal::default() };
+        p.memberships = vec![(ProgramId(1), Role::Preceptor)];
+        assert_eq!(corrector_role(&p, ProgramId(1)), Role::Preceptor);
+        p.memberships.push((ProgramId(1), Role::Instructor));
+        assert_eq!(corrector_role(&p, ProgramId(1)), Role::Instructor);
+        p.memberships.push((ProgramId(1), Role::Director));
+        assert_eq!(corrector_role(&p, ProgramId(1)), Role::Director);
         // Roles in another program do not count.
-        assert_eq!(corrector_role(&p, 2), Role::Preceptor);
+        assert_eq!(corrector_role(&p, ProgramId(2)), Role::Preceptor);
     }
 
     #[test]

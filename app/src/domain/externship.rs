@@ -315,8 +315,14 @@ mod tests {
     fn kinds_have_their_authors_and_labels() {
         assert_eq!(EvaluationKind::parse("of_student"), Some(EvaluationKind::OfStudent));
         assert_eq!(EvaluationKind::parse("of_someone"), None);
-        assert_eq!(EvaluationKind::OfStudent.author_action(1, 2), Action::VerifyHours { program: 1, student: 2 });
-        assert_eq!(EvaluationKind::OfSite.author_action(1, 2), Action::OwnExternship { program: 1, student: 2 });
+        assert_eq!(
+            EvaluationKind::OfStudent.author_action(ProgramId(1), UserId(2)),
+            Action::VerifyHours { program: ProgramId(1), student: UserId(2) }
+        );
+        assert_eq!(
+            EvaluationKind::OfSite.author_action(ProgramId(1), UserId(2)),
+            Action::OwnExternship { program: ProgramId(1), student: UserId(2) }
+        );
         assert_eq!(EvaluationKind::OfSite.label(), "Student's evaluation of the site");
     }
 

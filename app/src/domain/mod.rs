@@ -11,6 +11,7 @@ pub mod edition;
 pub mod evaluation;
 pub mod externship;
 pub mod hours;
+pub mod ids;
 pub mod membership;
 pub mod module;
 pub mod program;

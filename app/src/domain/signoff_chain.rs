@@ -4,6 +4,7 @@
 //! that record on, and [`verify`] names the first record that does not
 //! match. Pure: storage hands in the records, in chain order.
 
+use crate::domain::ids::{ProgramId, UserId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -14,12 +15,12 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// format: never reorder, only append (and bump [`FORMAT`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SignoffContent {
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub seq: i64,
     pub kind: String,
-    pub student_id: i64,
+    pub student_id: UserId,
     pub student_name: String,
-    pub evaluator_id: i64,
+    pub evaluator_id: UserId,
     pub evaluator_name: String,
     pub evaluator_role: String,
     pub competency_code: String,
@@ -84,23 +85,23 @@ pub enum ChainBreak {
     #[error(
         "record {id} (program {program}, position {seq}): its content does not match its hash; a stored field was changed"
     )]
-    ContentChanged { program: i64, id: i64, seq: i64 },
+    ContentChanged { program: ProgramId, id: i64, seq: i64 },
     #[error(
         "record {id} (program {program}, position {seq}): it does not follow the record before it; a record was removed, inserted or changed"
     )]
-    LinkBroken { program: i64, id: i64, seq: i64 },
+    LinkBroken { program: ProgramId, id: i64, seq: i64 },
     #[error("program {program}: position {expected} is missing (found {found}); a record was removed")]
-    Gap { program: i64, expected: i64, found: i64 },
+    Gap { program: ProgramId, expected: i64, found: i64 },
     #[error(
         "program {program}: the chain ends at position {last} but its head says {head}; the newest records were removed"
     )]
-    Truncated { program: i64, last: i64, head: i64 },
+    Truncated { program: ProgramId, last: i64, head: i64 },
 }
 
 /// Checks one program's records, given in `seq` order, against each other
 /// and against the head the database keeps (`head_seq`, `head_hash`).
 /// Returns how many records verified.
-pub fn verify(program: i64, links: &[StoredLink], head: Option<(i64, &str)>) -> Result<usize, ChainBreak> {
+pub fn verify(program: ProgramId, links: &[StoredLink], head: Option<(i64, &str)>) -> Result<usize, ChainBreak> {
     let mut prev = GENESIS.to_string();
     for (i, link) in links.iter().enumerate() {
         let c = &link.content;
@@ -131,12 +132,12 @@ mod tests {
 
     fn content(seq: i64) -> SignoffContent {
         SignoffContent {
-            program_id: 1,
+            program_id: ProgramId(1),
             seq,
             kind: "evaluation".into(),
-            student_id: 5,
+            student_id: UserId(5),
             student_name: "Sam Student".into(),
-            evaluator_id: 9,
+            evaluator_id: UserId(9),
             evaluator_name: "Pat Preceptor".into(),
             evaluator_role: "preceptor".into(),
             competency_code: "I.P.2.b".into(),
@@ -196,18 +197,24 @@ mod tests {
     fn an_untouched_chain_verifies() {
         let links = chain(4);
         let h = head(&links).unwrap();
-        assert_eq!(verify(1, &links, Some((h.0, &h.1))), Ok(4));
-        assert_eq!(verify(1, &[], Some((0, GENESIS))), Ok(0));
+        assert_eq!(verify(ProgramId(1), &links, Some((h.0, &h.1))), Ok(4));
+        assert_eq!(verify(ProgramId(1), &[], Some((0, GENESIS))), Ok(0));
     }
 
     #[test]
     fn a_changed_field_is_named() {
         let mut links = chain(4);
         links[2].content.passed = false;
-        assert_eq!(verify(1, &links, None), Err(ChainBreak::ContentChanged { program: 1, id: 30, seq: 3 }));
+        assert_eq!(
+            verify(ProgramId(1), &links, None),
+            Err(ChainBreak::ContentChanged { program: ProgramId(1), id: 30, seq: 3 })
+        );
         let mut links = chain(4);
         links[1].content.signed_at = "2026-11-24T10:00:00.000000Z".into();
-        assert_eq!(verify(1, &links, None), Err(ChainBreak::ContentChanged { program: 1, id: 20, seq: 2 }));
+        assert_eq!(
+            verify(ProgramId(1), &links, None),
+            Err(ChainBreak::ContentChanged { program: ProgramId(1), id: 20, seq: 2 })
+        );
     }
 
     #[test]
@@ -216,7 +223,10 @@ mod tests {
         let mut links = chain(4);
         links[1].content.evaluator_name = "Someone Else".into();
         links[1].hash = link_hash(&links[1].prev_hash, &links[1].content);
-        assert_eq!(verify(1, &links, None), Err(ChainBreak::LinkBroken { program: 1, id: 30, seq: 3 }));
+        assert_eq!(
+            verify(ProgramId(1), &links, None),
+            Err(ChainBreak::LinkBroken { program: ProgramId(1), id: 30, seq: 3 })
+        );
     }
 
     #[test]
@@ -224,9 +234,15 @@ mod tests {
         let mut links = chain(4);
         let h = head(&links).unwrap();
         links.remove(1);
-        assert_eq!(verify(1, &links, None), Err(ChainBreak::Gap { program: 1, expected: 2, found: 3 }));
+        assert_eq!(
+            verify(ProgramId(1), &links, None),
+            Err(ChainBreak::Gap { program: ProgramId(1), expected: 2, found: 3 })
+        );
         let mut links = chain(4);
         links.pop();
-        assert_eq!(verify(1, &links, Some((h.0, &h.1))), Err(ChainBreak::Truncated { program: 1, last: 3, head: 4 }));
+        assert_eq!(
+            verify(ProgramId(1), &links, Some((h.0, &h.1))),
+            Err(ChainBreak::Truncated { program: ProgramId(1), last: 3, head: 4 })
+        );
     }
 }

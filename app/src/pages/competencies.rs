@@ -3,6 +3,7 @@
 //! Master Competency Checklist, the lab session list and the program's
 //! requirements. View only: every rule is on the server.
 
+use crate::domain::ids::{ProgramId, UserId};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -36,7 +37,7 @@ pub fn StatusBadge(status: CompetencyStatus) -> impl IntoView {
 
 /// The competency section of a student's record.
 #[component]
-pub fn CompetencySection(program_id: i64, student_id: i64) -> impl IntoView {
+pub fn CompetencySection(program_id: ProgramId, student_id: UserId) -> impl IntoView {
     let ask = ServerAction::<RequestSignoff>::new();
     let record = Resource::new(move || ask.version().get(), move |_| competency_record(program_id, student_id));
     let ask_error = last_error(ask.value());

@@ -3,6 +3,7 @@
 //! their program's own framework from CSV (every problem by line first,
 //! then all or nothing).
 
+use crate::domain::ids::ProgramId;
 use leptos::prelude::*;
 
 use crate::api::editions::{
@@ -14,7 +15,7 @@ use crate::components::status::ErrorNotice;
 use crate::domain::edition::SwitchPreview;
 
 #[component]
-pub fn FrameworkEditions(program_id: i64) -> impl IntoView {
+pub fn FrameworkEditions(program_id: ProgramId) -> impl IntoView {
     let switch = ServerAction::<SwitchEdition>::new();
     let import = ServerAction::<ImportFramework>::new();
     // The list of editions reloads after a move, or after an import that
@@ -63,14 +64,14 @@ fn Editions(v: EditionsView, switch: ServerAction<SwitchEdition>) -> impl IntoVi
 
 #[component]
 fn SwitchForm(
-    program_id: i64,
+    program_id: ProgramId,
     current: String,
     others: Vec<crate::api::editions::EditionChoice>,
     switch: ServerAction<SwitchEdition>,
 ) -> impl IntoView {
     let first = others.first().map(|c| c.info.id.clone()).unwrap_or_default();
     let target = RwSignal::new(first);
-    let preview = Action::new(move |(p, e): &(i64, String)| edition_switch_preview(*p, e.clone()));
+    let preview = Action::new(move |(p, e): &(ProgramId, String)| edition_switch_preview(*p, e.clone()));
     let error = last_error(switch.value());
     let done = move || matches!(switch.value().get(), Some(Ok(())));
     let from = StoredValue::new(current);
@@ -144,7 +145,12 @@ fn PreviewTable(p: SwitchPreview) -> impl IntoView {
 }
 
 #[component]
-fn ConfirmSwitch(program_id: i64, from: String, to: String, switch: ServerAction<SwitchEdition>) -> impl IntoView {
+fn ConfirmSwitch(
+    program_id: ProgramId,
+    from: String,
+    to: String,
+    switch: ServerAction<SwitchEdition>,
+) -> impl IntoView {
     view! {
         <ActionForm action=switch>
             <input type="hidden" name="program_id" value=program_id/>
@@ -156,7 +162,7 @@ fn ConfirmSwitch(program_id: i64, from: String, to: String, switch: ServerAction
 }
 
 #[component]
-fn ImportForm(program_id: i64, import: ServerAction<ImportFramework>) -> impl IntoView {
+fn ImportForm(program_id: ProgramId, import: ServerAction<ImportFramework>) -> impl IntoView {
     let csv = RwSignal::new(String::new());
     let error = last_error(import.value());
     let report = move || import.value().get().and_then(Result::ok);

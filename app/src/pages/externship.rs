@@ -2,6 +2,7 @@
 //! once, corrections), the preceptor's "hours to verify" list, the program's
 //! sites and placements, and the end-of-externship evaluations. Views only.
 
+use crate::domain::ids::{ProgramId, UserId};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -36,7 +37,7 @@ pub fn HoursPage() -> impl IntoView {
     let log = ServerAction::<LogHours>::new();
     let correct = ServerAction::<CorrectHours>::new();
     let decide = Action::new(|input: &DecideInput| decide_hours(input.clone()));
-    let withdraw = Action::new(|(p, e): &(i64, i64)| withdraw_hours(*p, *e));
+    let withdraw = Action::new(|(p, e): &(ProgramId, i64)| withdraw_hours(*p, *e));
     let data = Resource::new(
         move || {
             (
@@ -63,7 +64,7 @@ fn Hours(
     log: ServerAction<LogHours>,
     correct: ServerAction<CorrectHours>,
     decide: Action<DecideInput, Result<crate::api::externship::Decided, AppError>>,
-    withdraw: Action<(i64, i64), Result<(), AppError>>,
+    withdraw: Action<(ProgramId, i64), Result<(), AppError>>,
 ) -> impl IntoView {
     let (pid, sid) = (v.program_id, v.student_id);
     let bars: Vec<Bar> = v
@@ -136,7 +137,7 @@ fn Hours(
 
 #[component]
 fn LogHoursForm(
-    program_id: i64,
+    program_id: ProgramId,
     log: ServerAction<LogHours>,
     today: String,
     competencies: Vec<(String, String)>,
@@ -198,13 +199,13 @@ pub fn TextArea(
 /// What the viewer of an hours page may do, and the actions that do it.
 #[derive(Clone, Copy)]
 struct HoursActions {
-    pid: i64,
-    sid: i64,
+    pid: ProgramId,
+    sid: UserId,
     can_verify: bool,
     can_log: bool,
     can_correct: bool,
     decide: Action<DecideInput, Result<crate::api::externship::Decided, AppError>>,
-    withdraw: Action<(i64, i64), Result<(), AppError>>,
+    withdraw: Action<(ProgramId, i64), Result<(), AppError>>,
     correct: ServerAction<CorrectHours>,
 }
 
@@ -302,7 +303,7 @@ fn EntryItem(e: EntryView, a: HoursActions) -> impl IntoView {
 }
 
 #[component]
-fn CorrectForm(e: EntryView, pid: i64, sid: i64, correct: ServerAction<CorrectHours>) -> impl IntoView {
+fn CorrectForm(e: EntryView, pid: ProgramId, sid: UserId, correct: ServerAction<CorrectHours>) -> impl IntoView {
     let open = RwSignal::new(false);
     let error = last_error(correct.value());
     let (start, end) = e.times.split_once('–').map(|(s, t)| (s.to_string(), t.to_string())).unwrap_or_default();
@@ -336,8 +337,8 @@ fn CorrectForm(e: EntryView, pid: i64, sid: i64, correct: ServerAction<CorrectHo
 #[component]
 fn Evaluations(
     v_evaluations: Vec<EvaluationView>,
-    pid: i64,
-    sid: i64,
+    pid: ProgramId,
+    sid: UserId,
     can_site: bool,
     can_student: bool,
 ) -> impl IntoView {
@@ -445,7 +446,7 @@ pub fn ExternshipSetupPage() -> impl IntoView {
     let pid = id_param("id");
     let add_site = ServerAction::<AddSite>::new();
     let place = ServerAction::<PlaceStudent>::new();
-    let end = Action::new(|(p, id): &(i64, i64)| end_placement(*p, *id));
+    let end = Action::new(|(p, id): &(ProgramId, i64)| end_placement(*p, *id));
     let data = Resource::new(
         move || (pid.get(), add_site.version().get(), place.version().get(), end.version().get()),
         |(p, ..)| async move { externship_setup(p?).await },
@@ -462,14 +463,14 @@ fn Setup(
     v: ExternshipSetupView,
     add_site: ServerAction<AddSite>,
     place: ServerAction<PlaceStudent>,
-    end: Action<(i64, i64), Result<(), AppError>>,
+    end: Action<(ProgramId, i64), Result<(), AppError>>,
 ) -> impl IntoView {
     let pid = v.program_id;
     let site_error = last_error(add_site.value());
     let place_error = last_error(place.value());
     let select = |label: &'static str,
                   name: &'static str,
-                  options: Vec<(i64, String)>,
+                  options: Vec<(String, String)>,
                   optional: bool,
                   error: Signal<Option<AppError>>| {
         let id = format!("field-{name}");
@@ -485,7 +486,10 @@ fn Setup(
             </div>
         }
     };
-    let sites: Vec<(i64, String)> = v.sites.iter().map(|s| (s.id, s.name.clone())).collect();
+    let sites: Vec<(String, String)> = v.sites.iter().map(|s| (s.id.to_string(), s.name.clone())).collect();
+    let people = |list: &[(UserId, String)]| -> Vec<(String, String)> {
+        list.iter().map(|(id, name)| (id.to_string(), name.clone())).collect()
+    };
     view! {
         <Title text="Externship sites and placements"/>
         <p class="breadcrumb"><a href="/">"Home"</a></p>
@@ -524,10 +528,10 @@ fn Setup(
             <h3>"Place a student"</h3>
             <ActionForm action=place>
                 <input type="hidden" name="program_id" value=pid/>
-                {select("Student", "student_id", v.students.clone(), false, place_error)}
+                {select("Student", "student_id", people(&v.students), false, place_error)}
                 {select("Site", "site_id", sites, false, place_error)}
-                {select("Preceptor", "preceptor_id", v.preceptors.clone(), false, place_error)}
-                {select("Second preceptor (optional)", "co_preceptor_id", v.preceptors.clone(), true, place_error)}
+                {select("Preceptor", "preceptor_id", people(&v.preceptors), false, place_error)}
+                {select("Second preceptor (optional)", "co_preceptor_id", people(&v.preceptors), true, place_error)}
                 <div class="field-row">
                     <Field label="First day" name="start" kind="date" error=place_error/>
                     <Field label="Last day" name="end" kind="date" error=place_error/>

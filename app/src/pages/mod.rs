@@ -23,14 +23,18 @@ use crate::error::AppError;
 /// A positive id from the route (`:id`, `:student`). A missing, malformed or
 /// non-positive one is `AppError::NotFound`: the page answers 404 without
 /// asking the server about a record that cannot exist.
-pub fn id_param(name: &'static str) -> Memo<Result<i64, AppError>> {
+pub fn id_param<T>(name: &'static str) -> Memo<Result<T, AppError>>
+where
+    T: std::str::FromStr + Clone + PartialEq + Send + Sync + 'static,
+{
     let params = use_params_map();
     Memo::new(move |_| parse_id(params.read().get(name).as_deref()))
 }
 
-/// The rule behind [`id_param`].
-pub fn parse_id(raw: Option<&str>) -> Result<i64, AppError> {
-    raw.and_then(|s| s.parse::<i64>().ok()).filter(|id| *id > 0).ok_or(AppError::NotFound)
+/// The rule behind [`id_param`]: the id types (`domain::ids`) accept only a
+/// positive integer.
+pub fn parse_id<T: std::str::FromStr>(raw: Option<&str>) -> Result<T, AppError> {
+    raw.and_then(|s| s.parse::<T>().ok()).ok_or(AppError::NotFound)
 }
 
 #[cfg(test)]
@@ -39,9 +43,10 @@ mod tests {
 
     #[test]
     fn only_positive_numbers_are_ids() {
-        assert_eq!(parse_id(Some("42")), Ok(42));
+        use crate::domain::ids::ProgramId;
+        assert_eq!(parse_id::<ProgramId>(Some("42")), Ok(ProgramId(42)));
         for bad in [None, Some(""), Some("abc"), Some("0"), Some("-3"), Some("1.5"), Some("99999999999999999999")] {
-            assert_eq!(parse_id(bad), Err(AppError::NotFound), "{bad:?}");
+            assert_eq!(parse_id::<ProgramId>(bad), Err(AppError::NotFound), "{bad:?}");
         }
     }
 }

@@ -39,7 +39,7 @@ pub async fn whoami(ctx: &Context, caller: &Caller, auth: &RequestAuth) -> Resul
         .filter_map(|(p, role)| match Role::parse(&role) {
             Some(role) => Some(RoleInProgram { program_id: p.id, program_name: p.name, role }),
             None => {
-                tracing::error!(user = u.id, program = p.id, role = %role, "a stored membership has an unknown role");
+                tracing::error!(user = %u.id, program = %p.id, role = %role, "a stored membership has an unknown role");
                 None
             }
         })

@@ -6,6 +6,7 @@ use super::{Caller, Context};
 use crate::api::admin::{OutboxView, ProgramView};
 use crate::api::people::AuditView;
 use crate::domain::access::Action;
+use crate::domain::ids::ProgramId;
 use crate::error::AppError;
 use crate::service::signoffs::time;
 use crate::storage::{audit, outbox as mail, programs};
@@ -19,7 +20,7 @@ pub async fn list_programs(ctx: &Context, caller: &Caller) -> Result<Vec<Program
 /// Creates a program; answers its id. A new program starts on the default
 /// framework edition; its director can move it to another (with a preview)
 /// on the competencies page.
-pub async fn create_program(ctx: &Context, caller: &Caller, name: &str) -> Result<i64, AppError> {
+pub async fn create_program(ctx: &Context, caller: &Caller, name: &str) -> Result<ProgramId, AppError> {
     let me = caller.authorize_signed_in(&Action::AdministerSite)?;
     let name = name.trim();
     crate::domain::program::check_name(name).map_err(|message| AppError::field("name", message))?;

@@ -55,7 +55,7 @@ pub async fn resolve(db: &Db, catalog: &Catalog, id: &str) -> Result<Arc<Edition
 pub async fn edition_of_program(
     db: &Db,
     catalog: &Catalog,
-    program: i64,
+    program: ProgramId,
 ) -> Result<(programs::Program, Arc<Edition>), AppError> {
     let p = programs::get_program(db, program).await?.ok_or(AppError::NotFound)?;
     let e = resolve(db, catalog, &p.edition_id).await?;
@@ -204,7 +204,7 @@ pub async fn import_framework(
     let sha = hex::encode(Sha256::digest(cmd.csv.as_bytes()));
     let id = imported_id(program_id, &sha);
     let json = serde_json::to_string(&competencies).map_err(|e| {
-        tracing::error!(error = %e, program = program_id, "could not serialize an imported framework");
+        tracing::error!(error = %e, program = %program_id, "could not serialize an imported framework");
         AppError::Internal
     })?;
     let stored = editions::import(

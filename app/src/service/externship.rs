@@ -4,6 +4,7 @@
 //! applies `domain::{hours, externship}`, and stores through
 //! `storage::externship`.
 
+use crate::domain::ids::{ProgramId, UserId};
 use chrono::{NaiveDate, NaiveTime};
 
 use super::{Caller, Context};
@@ -39,8 +40,8 @@ pub struct HoursForm {
 /// Approved hours corrected: the entry, the corrected form and the reason.
 #[derive(Debug, Clone, Default)]
 pub struct Correction {
-    pub program_id: i64,
-    pub student_id: i64,
+    pub program_id: ProgramId,
+    pub student_id: UserId,
     pub entry_id: i64,
     pub form: HoursForm,
     pub reason: String,
@@ -273,7 +274,7 @@ fn setup_error(e: SetupError) -> AppError {
 }
 
 /// Who decides, as the decision log records them.
-fn decider(caller: &Caller, id: i64, role: &str) -> Result<Decider, AppError> {
+fn decider(caller: &Caller, id: UserId, role: &str) -> Result<Decider, AppError> {
     Ok(Decider {
         id,
         name: caller.name()?.to_string(),
@@ -287,8 +288,8 @@ fn decider(caller: &Caller, id: i64, role: &str) -> Result<Decider, AppError> {
 pub async fn hours_page(
     ctx: &Context,
     caller: &Caller,
-    program_id: i64,
-    student_id: i64,
+    program_id: ProgramId,
+    student_id: UserId,
 ) -> Result<HoursPageView, AppError> {
     let who = caller.authorize_signed_in(&Action::ViewStudentRecord { program: program_id, student: student_id })?;
     let program = programs::get_program(&ctx.db, program_id).await?.ok_or(AppError::NotFound)?;
@@ -330,7 +331,7 @@ pub async fn hours_page(
 pub async fn log_hours(
     ctx: &Context,
     caller: &Caller,
-    program_id: i64,
+    program_id: ProgramId,
     form: &HoursForm,
     competencies: &str,
 ) -> Result<EntryView, AppError> {
@@ -358,7 +359,12 @@ pub async fn log_hours(
 }
 
 /// The student withdraws a pending entry (a mistake they noticed first).
-pub async fn withdraw_hours(ctx: &Context, caller: &Caller, program_id: i64, entry_id: i64) -> Result<(), AppError> {
+pub async fn withdraw_hours(
+    ctx: &Context,
+    caller: &Caller,
+    program_id: ProgramId,
+    entry_id: i64,
+) -> Result<(), AppError> {
     let me = caller.principal().ok_or(AppError::Unauthenticated)?.user_id;
     caller.authorize_signed_in(&Action::OwnExternship { program: program_id, student: me })?;
     let entry = externship::entries(&ctx.db, &[entry_id]).await?.into_iter().next().ok_or(AppError::NotFound)?;
@@ -494,12 +500,12 @@ pub async fn hours_to_verify(ctx: &Context, caller: &Caller) -> Result<Vec<Verif
 pub async fn externship_setup(
     ctx: &Context,
     caller: &Caller,
-    program_id: i64,
+    program_id: ProgramId,
 ) -> Result<ExternshipSetupView, AppError> {
     caller.authorize_signed_in(&Action::ManagePlacements { program: program_id })?;
     let program = programs::get_program(&ctx.db, program_id).await?.ok_or(AppError::NotFound)?;
     let members = programs::members(&ctx.db, program_id).await?;
-    let people = |role: Role| -> Vec<(i64, String)> {
+    let people = |role: Role| -> Vec<(UserId, String)> {
         members.iter().filter(|m| m.role == role.as_str()).map(|m| (m.user_id, m.display_name.clone())).collect()
     };
     Ok(ExternshipSetupView {
@@ -529,7 +535,12 @@ pub async fn externship_setup(
 }
 
 /// Adds a clinic site to the program.
-pub async fn add_site(ctx: &Context, caller: &Caller, program_id: i64, draft: &SiteDraft) -> Result<i64, AppError> {
+pub async fn add_site(
+    ctx: &Context,
+    caller: &Caller,
+    program_id: ProgramId,
+    draft: &SiteDraft,
+) -> Result<i64, AppError> {
     let who = caller.authorize_signed_in(&Action::ManagePlacements { program: program_id })?;
     let site = crate::domain::externship::check_site(draft).map_err(setup_error)?;
     if !site.contact_email.is_empty() && !crate::domain::roster::is_plausible_email(&site.contact_email) {
@@ -552,13 +563,14 @@ pub async fn add_site(ctx: &Context, caller: &Caller, program_id: i64, draft: &S
 pub async fn place_student(
     ctx: &Context,
     caller: &Caller,
-    program_id: i64,
+    program_id: ProgramId,
     form: &PlacementForm,
 ) -> Result<i64, AppError> {
     let who = caller.authorize_signed_in(&Action::ManagePlacements { program: program_id })?;
     let members = programs::members(&ctx.db, program_id).await?;
-    let holds = |user: i64, role: Role| members.iter().any(|m| m.user_id == user && m.role == role.as_str());
-    let id = |s: &str| s.trim().parse::<i64>().ok();
+    let holds = |user: UserId, role: Role| members.iter().any(|m| m.user_id == user && m.role == role.as_str());
+    // People are named by their account ids in the form.
+    let id = |s: &str| s.trim().parse::<UserId>().ok();
     let student = id(&form.student_id)
         .filter(|s| holds(*s, Role::Student))
         .ok_or_else(|| AppError::field("student_id", "Choose a student of this program."))?;
@@ -575,7 +587,11 @@ pub async fn place_student(
         }
     }
     let sites = externship::sites(&ctx.db, program_id).await?;
-    let site = id(&form.site_id)
+    let site = form
+        .site_id
+        .trim()
+        .parse::<i64>()
+        .ok()
         .filter(|s| sites.iter().any(|x| x.id == *s))
         .ok_or_else(|| AppError::field("site_id", "Choose a site of this program."))?;
     let date = |s: &str, field: &str| {
@@ -597,7 +613,12 @@ pub async fn place_student(
 }
 
 /// Ends a placement early (or records that it ended).
-pub async fn end_placement(ctx: &Context, caller: &Caller, program_id: i64, placement_id: i64) -> Result<(), AppError> {
+pub async fn end_placement(
+    ctx: &Context,
+    caller: &Caller,
+    program_id: ProgramId,
+    placement_id: i64,
+) -> Result<(), AppError> {
     let who = caller.authorize_signed_in(&Action::ManagePlacements { program: program_id })?;
     if !externship::end_placement(&ctx.db, program_id, placement_id, who.user_id, chrono::Utc::now()).await? {
         return Err(AppError::NotFound);
@@ -610,8 +631,8 @@ pub async fn end_placement(ctx: &Context, caller: &Caller, program_id: i64, plac
 pub async fn evaluation_form(
     ctx: &Context,
     caller: &Caller,
-    program_id: i64,
-    student_id: i64,
+    program_id: ProgramId,
+    student_id: UserId,
     kind: &str,
 ) -> Result<EvaluationFormView, AppError> {
     let kind = EvaluationKind::parse(kind).ok_or(AppError::NotFound)?;

@@ -88,7 +88,7 @@ impl Caller {
             Decision::Allow => Ok(who),
             Decision::NeedsSignIn => Err(AppError::Unauthenticated),
             Decision::Deny(reason) => {
-                tracing::warn!(reason, ?action, user = who.map(|p| p.user_id), "access denied");
+                tracing::warn!(reason, ?action, user = who.map(|p| p.user_id.get()), "access denied");
                 Err(AppError::Forbidden)
             }
         }

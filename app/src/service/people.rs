@@ -9,6 +9,7 @@ use crate::api::people::{
 };
 use crate::auth::{RequestAuth, SignedIn};
 use crate::domain::access::{Action, Role};
+use crate::domain::ids::{ProgramId, UserId};
 use crate::domain::membership::{OfferState, check_cohort_name};
 use crate::domain::roster::parse_roster;
 use crate::error::AppError;
@@ -42,14 +43,18 @@ pub fn audit_view(r: audit::AuditRow) -> AuditView {
 
 /// A stored role. One that does not parse is a corrupt record: logged with
 /// the membership it belongs to and refused, never shown as some other role.
-fn stored_role(role: &str, program: i64, user: i64) -> Result<Role, AppError> {
+fn stored_role(role: &str, program: ProgramId, user: UserId) -> Result<Role, AppError> {
     Role::parse(role).ok_or_else(|| {
-        tracing::error!(program, user, role, "stored membership has an unknown role");
+        tracing::error!(program = %program, user = %user, role, "stored membership has an unknown role");
         AppError::Internal
     })
 }
 
-pub async fn program_people(ctx: &Context, caller: &Caller, program_id: i64) -> Result<ProgramPeopleView, AppError> {
+pub async fn program_people(
+    ctx: &Context,
+    caller: &Caller,
+    program_id: ProgramId,
+) -> Result<ProgramPeopleView, AppError> {
     caller.authorize_signed_in(&Action::ManageProgramPeople { program: program_id })?;
     let program = programs::get_program(&ctx.db, program_id).await?.ok_or(AppError::NotFound)?;
     let members = programs::members(&ctx.db, program_id)
@@ -90,7 +95,7 @@ async fn flows_auth(ctx: &Context, caller: &Caller) -> Result<RequestAuth, AppEr
 pub async fn invite_person(
     ctx: &Context,
     caller: &Caller,
-    program_id: i64,
+    program_id: ProgramId,
     name: &str,
     email: &str,
     role: &str,
@@ -109,7 +114,7 @@ pub async fn invite_person(
 pub async fn import_roster(
     ctx: &Context,
     caller: &Caller,
-    program_id: i64,
+    program_id: ProgramId,
     cohort: &str,
     csv: &str,
 ) -> Result<RosterReport, AppError> {
@@ -204,7 +209,7 @@ pub async fn answer_membership_offer(
     }
 }
 
-pub async fn program_audit(ctx: &Context, caller: &Caller, program_id: i64) -> Result<Vec<AuditView>, AppError> {
+pub async fn program_audit(ctx: &Context, caller: &Caller, program_id: ProgramId) -> Result<Vec<AuditView>, AppError> {
     caller.authorize_signed_in(&Action::ReadProgramAudit { program: program_id })?;
     Ok(audit::for_program(&ctx.db, program_id, 500).await?.into_iter().map(audit_view).collect())
 }
@@ -221,8 +226,8 @@ pub async fn my_students(ctx: &Context, caller: &Caller) -> Result<Vec<Placement
 pub async fn student_record(
     ctx: &Context,
     caller: &Caller,
-    program_id: i64,
-    student_id: i64,
+    program_id: ProgramId,
+    student_id: UserId,
 ) -> Result<StudentRecordView, AppError> {
     caller.authorize_signed_in(&Action::ViewStudentRecord { program: program_id, student: student_id })?;
     let program = programs::get_program(&ctx.db, program_id).await?.ok_or(AppError::NotFound)?;

@@ -8,6 +8,7 @@
 //! `load_*` functions below them are for callers that already have (the
 //! benchmarks and tests, which have no request).
 
+use crate::domain::ids::UserId;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -112,7 +113,7 @@ pub async fn load_cohort(
     let index: HashMap<&str, usize> = competencies.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
     // A tally row counts toward the competency its (edition, code) maps to.
     let counting = edition.counting_map();
-    let row_of: HashMap<i64, usize> = students.iter().enumerate().map(|(i, s)| (s.student_id, i)).collect();
+    let row_of: HashMap<UserId, usize> = students.iter().enumerate().map(|(i, s)| (s.student_id, i)).collect();
     let mut tally: Vec<Vec<Tally>> = vec![vec![Tally::default(); competencies.len()]; students.len()];
     for t in &tallies {
         let key = RecordKey::new(&t.edition, &t.competency_code);
@@ -126,8 +127,8 @@ pub async fn load_cohort(
             (Setting::parse(&t.setting), u32::try_from(t.attempts), u32::try_from(t.passes))
         else {
             tracing::error!(
-                program,
-                student = t.student_id,
+                program = %program,
+                student = %t.student_id,
                 edition = %t.edition,
                 competency = %t.competency_code,
                 setting = %t.setting,
@@ -140,7 +141,7 @@ pub async fn load_cohort(
         tally[r][k].add(setting, attempts, passes);
     }
     let requirements: Vec<_> = competencies.iter().map(|c| requirement_of(c, &overrides)).collect();
-    let mut minutes_of: HashMap<(i64, &str), i64> = HashMap::new();
+    let mut minutes_of: HashMap<(UserId, &str), i64> = HashMap::new();
     for h in &hours {
         *minutes_of.entry((h.student_id, h.status.as_str())).or_default() += h.minutes;
     }
@@ -261,7 +262,7 @@ pub async fn load_summary(
     let c = load_cohort(db, catalog, program, cohort).await?;
     let (figures, exceptions) = summarize(&c.facts);
     let cohorts = dashboard::cohorts(db, program).await?;
-    let in_cohort: HashSet<i64> = c.students.iter().map(|s| s.student_id).collect();
+    let in_cohort: HashSet<UserId> = c.students.iter().map(|s| s.student_id).collect();
     let mut readiness_of: Vec<Readiness> = Vec::new();
     let mut site_evaluations = 0;
     for e in externship::evaluations_in_program(db, program).await? {
@@ -269,7 +270,7 @@ pub async fn load_summary(
             continue;
         }
         let Some(kind) = EvaluationKind::parse(&e.kind) else {
-            tracing::error!(evaluation = e.id, program, kind = %e.kind, "a stored evaluation has an unknown kind");
+            tracing::error!(evaluation = e.id, program = %program, kind = %e.kind, "a stored evaluation has an unknown kind");
             continue;
         };
         site_evaluations += usize::from(kind == EvaluationKind::OfSite);
@@ -277,7 +278,7 @@ pub async fn load_summary(
             None => {}
             Some((_, Some(r))) => readiness_of.push(r),
             Some((r, None)) => {
-                tracing::error!(evaluation = e.id, program, readiness = %r, "a stored evaluation has an unknown readiness");
+                tracing::error!(evaluation = e.id, program = %program, readiness = %r, "a stored evaluation has an unknown readiness");
             }
         }
     }

@@ -51,7 +51,7 @@ fn fact(r: &SignoffRow) -> Option<AttemptFact> {
         return None;
     }
     let Some(setting) = Setting::parse(&r.setting) else {
-        tracing::error!(signoff = r.id, program = r.program_id, setting = %r.setting, "stored sign-off has an unknown setting");
+        tracing::error!(signoff = r.id, program = %r.program_id, setting = %r.setting, "stored sign-off has an unknown setting");
         return None;
     };
     Some(AttemptFact { setting, passed: r.passed, voided: r.voided_by.is_some() })
@@ -254,7 +254,7 @@ pub async fn history(
             let steps = match serde_json::from_str::<Vec<StepResultView>>(&r.steps) {
                 Ok(steps) => Some(steps),
                 Err(e) => {
-                    tracing::error!(signoff = r.id, program = program_id, error = %e, "stored sign-off steps could not be read");
+                    tracing::error!(signoff = r.id, program = %program_id, error = %e, "stored sign-off steps could not be read");
                     None
                 }
             };
@@ -684,7 +684,7 @@ pub async fn lab_session(
         let (Some(setting), Ok(attempts), Ok(passes)) =
             (Setting::parse(&t.setting), u32::try_from(t.attempts), u32::try_from(t.passes))
         else {
-            tracing::error!(program = program_id, student = t.student_id, setting = %t.setting, "a stored tally could not be read");
+            tracing::error!(program = %program_id, student = %t.student_id, setting = %t.setting, "a stored tally could not be read");
             continue;
         };
         tallies.entry(t.student_id).or_default().add(setting, attempts, passes);

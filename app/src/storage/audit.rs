@@ -25,7 +25,7 @@ pub struct AuditRow {
     pub kind: String,
     pub actor_name: Option<String>,
     pub subject_name: Option<String>,
-    pub program_id: Option<i64>,
+    pub program_id: Option<ProgramId>,
     pub email: Option<String>,
     pub ip: Option<String>,
     pub detail: String,

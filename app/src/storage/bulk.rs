@@ -144,7 +144,7 @@ pub async fn users(db: &Db, users: &[BulkUser], now: DateTime<Utc>) -> Result<Ve
         insert_in_tx!(db, tx, "INSERT INTO app_user (id, email, display_name, created_at)", 4, rows, |q, r| {
             q.bind(r.0).bind(&r.1.email).bind(&r.1.display_name).bind(now)
         });
-        Ok(ids)
+        Ok(ids.into_iter().map(UserId).collect())
     })
 }
 

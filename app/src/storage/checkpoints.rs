@@ -11,7 +11,7 @@ use crate::domain::access::ProgramId;
 use crate::domain::checkpoint::Checkpoint;
 
 /// Every program's chain head: (program, position, hash).
-pub async fn heads(db: &Db) -> Result<Vec<(i64, i64, String)>, StorageError> {
+pub async fn heads(db: &Db) -> Result<Vec<(ProgramId, i64, String)>, StorageError> {
     Ok(read!(db, |pool| {
         sqlx::query_as("SELECT program_id, seq, head_hash FROM signoff_chain WHERE seq > 0 ORDER BY program_id")
             .fetch_all(pool)
@@ -53,7 +53,7 @@ pub async fn record(db: &Db, c: &Checkpoint, signed_at: DateTime<Utc>) -> Result
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    program_id: i64,
+    program_id: ProgramId,
     seq: i64,
     head_hash: String,
     signed_at: DateTime<Utc>,

@@ -5,6 +5,7 @@
 //! [`verify_tallies`] recounts the records against them. The rules applied
 //! to these facts live in `domain::{competency, cohort}`.
 
+use crate::domain::ids::UserId;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -26,7 +27,7 @@ fn students_of(cohort: Option<i64>) -> &'static str {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct StudentRow {
-    pub student_id: i64,
+    pub student_id: UserId,
     pub name: String,
     pub cohort_id: Option<i64>,
     pub cohort: Option<String>,
@@ -54,7 +55,7 @@ pub async fn students(db: &Db, program: ProgramId, cohort: Option<i64>) -> Resul
 /// setting, from the tallies migration 0007 keeps at write time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct TallyRow {
-    pub student_id: i64,
+    pub student_id: UserId,
     /// The edition the counted records were signed under.
     pub edition: String,
     pub competency_code: String,
@@ -106,7 +107,7 @@ pub async fn tallies_on(db: &Db, program: ProgramId, keys: &[RecordKey]) -> Resu
 /// Minutes of hours entries per student and status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct HoursSum {
-    pub student_id: i64,
+    pub student_id: UserId,
     pub status: String,
     pub minutes: i64,
 }
@@ -130,7 +131,7 @@ pub async fn hours_sums(db: &Db, program: ProgramId, cohort: Option<i64>) -> Res
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct PlacementFactsRow {
     pub id: i64,
-    pub student_id: i64,
+    pub student_id: UserId,
     pub site_name: String,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
@@ -213,7 +214,7 @@ pub async fn passes_by_day(
 /// A place where the tallies disagree with the records they count.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TallyMismatch {
-    pub student_id: i64,
+    pub student_id: UserId,
     /// A competency code and setting, or a day for the pass-day tally.
     pub key: String,
     pub recorded: (i64, i64),
@@ -235,7 +236,7 @@ impl std::fmt::Display for TallyMismatch {
 /// absent.
 pub async fn verify_tallies(db: &Db, program: ProgramId) -> Result<Vec<TallyMismatch>, StorageError> {
     use std::collections::BTreeMap;
-    type Counts = BTreeMap<(i64, String), (i64, i64)>;
+    type Counts = BTreeMap<(UserId, String), (i64, i64)>;
     let day = match db.engine() {
         Engine::Sqlite => "substr(s.signed_at, 1, 10)",
         Engine::Postgres => "to_char(s.signed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
@@ -262,14 +263,14 @@ pub async fn verify_tallies(db: &Db, program: ProgramId) -> Result<Vec<TallyMism
     );
     let mut sets: Vec<Counts> = Vec::new();
     for sql in [recount, tallied.to_string(), recount_days, tallied_days] {
-        let rows: Vec<(i64, String, i64, i64)> =
+        let rows: Vec<(UserId, String, i64, i64)> =
             read!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(program).fetch_all(pool).await?);
         sets.push(rows.into_iter().map(|(s, k, a, p)| ((s, k), (a, p))).collect());
     }
     let mut out = Vec::new();
     for pair in sets.chunks(2) {
         let (records, tally) = (&pair[0], &pair[1]);
-        let keys: std::collections::BTreeSet<&(i64, String)> = records.keys().chain(tally.keys()).collect();
+        let keys: std::collections::BTreeSet<&(UserId, String)> = records.keys().chain(tally.keys()).collect();
         for k in keys {
             let r = records.get(k).copied().unwrap_or((0, 0));
             let t = tally.get(k).copied().unwrap_or((0, 0));

@@ -12,7 +12,7 @@ use crate::domain::access::{ProgramId, UserId};
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct StoredEdition {
     pub id: String,
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub name: String,
     pub publisher: String,
     pub version: String,

@@ -33,7 +33,7 @@ macro_rules! close_requests_in_tx {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Site {
     pub id: i64,
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub name: String,
     pub address: String,
     pub contact_name: String,
@@ -111,8 +111,8 @@ pub struct NewPlacement {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlacementDetail {
     pub id: i64,
-    pub program_id: i64,
-    pub student_id: i64,
+    pub program_id: ProgramId,
+    pub student_id: UserId,
     pub student_name: String,
     pub site_id: Option<i64>,
     pub site_name: String,
@@ -121,7 +121,7 @@ pub struct PlacementDetail {
     /// The hours this placement requires (its own, or the program's).
     pub required_hours: i32,
     /// (id, name), lead preceptor first.
-    pub preceptors: Vec<(i64, String)>,
+    pub preceptors: Vec<(UserId, String)>,
     pub ended_at: Option<DateTime<Utc>>,
 }
 
@@ -203,7 +203,7 @@ pub async fn end_placement(
     now: DateTime<Utc>,
 ) -> Result<bool, StorageError> {
     write_tx!(db, |tx| {
-        let student: Option<i64> = sqlx::query_scalar(
+        let student: Option<UserId> = sqlx::query_scalar(
             "UPDATE placement SET ended_at = $1 WHERE id = $2 AND program_id = $3 AND ended_at IS NULL RETURNING student_id",
         )
         .bind(now)
@@ -221,8 +221,8 @@ pub async fn end_placement(
 #[derive(sqlx::FromRow)]
 struct PlacementRow {
     id: i64,
-    program_id: i64,
-    student_id: i64,
+    program_id: ProgramId,
+    student_id: UserId,
     student_name: String,
     site_id: Option<i64>,
     site_name: String,
@@ -251,7 +251,7 @@ async fn with_preceptors(db: &Db, rows: Vec<PlacementRow>) -> Result<Vec<Placeme
          WHERE pp.placement_id IN ({}) ORDER BY pp.placement_id, lead DESC, u.display_name",
         ids.join(",")
     );
-    let people: Vec<(i64, i64, String, bool)> =
+    let people: Vec<(i64, UserId, String, bool)> =
         read!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(pool).await?);
     Ok(rows
         .into_iter()
@@ -355,9 +355,9 @@ pub use crate::domain::hours::EntryStatus;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct HoursRow {
     pub id: i64,
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub placement_id: i64,
-    pub student_id: i64,
+    pub student_id: UserId,
     pub student_name: String,
     pub work_date: NaiveDate,
     pub start_time: Option<String>,
@@ -678,11 +678,11 @@ pub async fn decisions_of_student(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct EvaluationRow {
     pub id: i64,
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub placement_id: i64,
-    pub student_id: i64,
+    pub student_id: UserId,
     pub kind: String,
-    pub author_id: i64,
+    pub author_id: UserId,
     pub author_name: String,
     pub ratings: String,
     pub readiness: Option<String>,

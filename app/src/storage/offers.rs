@@ -97,9 +97,9 @@ pub async fn offer(db: &Db, o: &NewOffer<'_>, now: DateTime<Utc>) -> Result<Offe
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OfferRow {
     pub id: i64,
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub program_name: String,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub user_name: String,
     pub role: String,
     pub cohort: Option<String>,

@@ -11,7 +11,7 @@ use crate::domain::roster::RosterRow;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Program {
-    pub id: i64,
+    pub id: ProgramId,
     pub name: String,
     pub required_externship_hours: i32,
     /// The framework edition the program is on (`domain::edition`).
@@ -27,7 +27,7 @@ pub struct Cohort {
 /// One person's role in a program, as a director sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Member {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub display_name: String,
     pub email: String,
     pub role: String,
@@ -41,11 +41,11 @@ pub struct Member {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Placement {
     pub id: i64,
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub program_name: String,
-    pub student_id: i64,
+    pub student_id: UserId,
     pub student_name: String,
-    pub preceptor_id: i64,
+    pub preceptor_id: UserId,
     pub preceptor_name: String,
     pub site_name: String,
 }
@@ -77,7 +77,7 @@ pub async fn create_program(
     now: DateTime<Utc>,
 ) -> Result<ProgramId, StorageError> {
     write_tx!(db, |tx| {
-        let id: i64 =
+        let id: ProgramId =
             sqlx::query_scalar("INSERT INTO program (name, edition_id, created_at) VALUES ($1, $2, $3) RETURNING id")
                 .bind(name)
                 .bind(edition)
@@ -305,7 +305,7 @@ pub async fn import_roster(
         let mut outcome = RosterOutcome { cohort_id, ..RosterOutcome::default() };
         let mut conflicts = Vec::new();
         for (index, row) in rows.iter().enumerate() {
-            let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM app_user WHERE email = $1")
+            let existing: Option<UserId> = sqlx::query_scalar("SELECT id FROM app_user WHERE email = $1")
                 .bind(&row.email)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -313,7 +313,7 @@ pub async fn import_roster(
                 Some(id) => id,
                 None => {
                     outcome.accounts_created += 1;
-                    sqlx::query_scalar::<_, i64>(
+                    sqlx::query_scalar::<_, UserId>(
                         "INSERT INTO app_user (email, display_name, created_at) VALUES ($1, $2, $3) RETURNING id",
                     )
                     .bind(&row.email)
@@ -323,7 +323,7 @@ pub async fn import_roster(
                     .await?
                 }
             };
-            let holder: Option<i64> =
+            let holder: Option<UserId> =
                 sqlx::query_scalar("SELECT user_id FROM membership WHERE program_id = $1 AND student_number = $2")
                     .bind(program)
                     .bind(&row.student_number)
@@ -438,7 +438,7 @@ pub async fn placements_in_program(db: &Db, program: ProgramId) -> Result<Vec<Pl
 
 /// The program memberships of a user, with program names, for their home page.
 pub async fn roles_of(db: &Db, user: UserId) -> Result<Vec<(Program, String)>, StorageError> {
-    let rows: Vec<(i64, String, i32, String, String)> = read!(db, |pool| {
+    let rows: Vec<(ProgramId, String, i32, String, String)> = read!(db, |pool| {
         sqlx::query_as(
             "SELECT p.id, p.name, p.required_externship_hours, p.edition_id, m.role FROM membership m
              JOIN program p ON p.id = m.program_id WHERE m.user_id = $1 ORDER BY p.name, m.role",

@@ -1,6 +1,7 @@
 //! Module progress: what a student has opened and read, and every knowledge
 //! check attempt (kept whole, never overwritten).
 
+use crate::domain::ids::UserId;
 use chrono::{DateTime, Utc};
 
 use super::{Db, StorageError, read, write_tx};
@@ -33,7 +34,7 @@ pub struct StoredAttempt {
 /// `read_percent` never goes down.
 pub async fn record_reading(
     db: &Db,
-    student_id: i64,
+    student_id: UserId,
     module_slug: &str,
     read_percent: u8,
     now: DateTime<Utc>,
@@ -60,7 +61,7 @@ pub async fn record_reading(
 
 /// A graded attempt to store, with the draw it answered.
 pub struct NewAttempt<'a> {
-    pub student_id: i64,
+    pub student_id: UserId,
     pub module_slug: &'a str,
     pub module_version: &'a str,
     pub mastery_percent: u8,
@@ -101,7 +102,7 @@ pub async fn record_attempt(db: &Db, a: &NewAttempt<'_>, now: DateTime<Utc>) -> 
 }
 
 /// How many attempts a student has submitted at a module.
-pub async fn attempt_count(db: &Db, student_id: i64, module_slug: &str) -> Result<i64, StorageError> {
+pub async fn attempt_count(db: &Db, student_id: UserId, module_slug: &str) -> Result<i64, StorageError> {
     Ok(read!(db, |pool| {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM quiz_attempt WHERE student_id = $1 AND module_slug = $2")
             .bind(student_id)
@@ -117,7 +118,7 @@ fn serde_json_string(answers: &[Answer]) -> String {
 }
 
 /// Every module the student has opened or attempted.
-pub async fn for_student(db: &Db, student_id: i64) -> Result<Vec<ModuleProgress>, StorageError> {
+pub async fn for_student(db: &Db, student_id: UserId) -> Result<Vec<ModuleProgress>, StorageError> {
     // The epoch, not `MIN_UTC`: PostgreSQL's timestamptz starts at 4713 BC
     // and refuses chrono's minimum; no record predates 1970.
     for_student_since(db, student_id, DateTime::<Utc>::UNIX_EPOCH).await
@@ -129,7 +130,7 @@ pub async fn for_student(db: &Db, student_id: i64) -> Result<Vec<ModuleProgress>
 /// date, so a module opened before is shown as not read).
 pub async fn for_student_since(
     db: &Db,
-    student_id: i64,
+    student_id: UserId,
     since: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<ModuleProgress>, StorageError> {
     Ok(read!(db, |pool| {
@@ -155,7 +156,7 @@ pub async fn for_student_since(
 }
 
 /// A student's attempts on one module, newest first.
-pub async fn attempts(db: &Db, student_id: i64, module_slug: &str) -> Result<Vec<StoredAttempt>, StorageError> {
+pub async fn attempts(db: &Db, student_id: UserId, module_slug: &str) -> Result<Vec<StoredAttempt>, StorageError> {
     Ok(read!(db, |pool| {
         sqlx::query_as::<_, StoredAttempt>(
             "SELECT id, module_version, submitted_at, correct, total, score_percent, mastered, answers
@@ -174,7 +175,7 @@ pub async fn attempts(db: &Db, student_id: i64, module_slug: &str) -> Result<Vec
 /// when, score).
 pub async fn mastering_attempts(
     db: &Db,
-    student_id: i64,
+    student_id: UserId,
     since: DateTime<Utc>,
 ) -> Result<Vec<(String, Option<i64>, DateTime<Utc>, i32)>, StorageError> {
     let rows: Vec<(String, Option<i64>, DateTime<Utc>, i32)> = read!(db, |pool| {

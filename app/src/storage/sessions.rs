@@ -8,7 +8,7 @@ use crate::domain::access::UserId;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionRow {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub awaiting_second_factor: bool,

@@ -75,12 +75,12 @@ pub(crate) use bind_record;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct SignoffRow {
     pub id: i64,
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub seq: i64,
     pub kind: String,
-    pub student_id: i64,
+    pub student_id: UserId,
     pub student_name: String,
-    pub evaluator_id: i64,
+    pub evaluator_id: UserId,
     pub evaluator_name: String,
     pub evaluator_role: String,
     pub competency_code: String,
@@ -359,10 +359,10 @@ pub async fn set_requirement(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct RequestRow {
     pub id: i64,
-    pub program_id: i64,
-    pub student_id: i64,
+    pub program_id: ProgramId,
+    pub student_id: UserId,
     pub student_name: String,
-    pub preceptor_id: i64,
+    pub preceptor_id: UserId,
     pub competency_code: String,
     pub created_at: DateTime<Utc>,
 }

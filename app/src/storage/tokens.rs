@@ -60,7 +60,7 @@ pub async fn issue(
 
 /// Looks at a link without using it (the page that asks "sign in as …?").
 pub async fn peek(db: &Db, token_hash: &str, purpose: Purpose, now: DateTime<Utc>) -> Result<Redemption, StorageError> {
-    let row: Option<(i64, DateTime<Utc>, Option<DateTime<Utc>>)> = read!(db, |pool| {
+    let row: Option<(UserId, DateTime<Utc>, Option<DateTime<Utc>>)> = read!(db, |pool| {
         sqlx::query_as("SELECT user_id, expires_at, used_at FROM one_time_token WHERE token_hash = $1 AND purpose = $2")
             .bind(token_hash)
             .bind(purpose.as_str())
@@ -70,7 +70,7 @@ pub async fn peek(db: &Db, token_hash: &str, purpose: Purpose, now: DateTime<Utc
     Ok(classify(row, now))
 }
 
-fn classify(row: Option<(i64, DateTime<Utc>, Option<DateTime<Utc>>)>, now: DateTime<Utc>) -> Redemption {
+fn classify(row: Option<(UserId, DateTime<Utc>, Option<DateTime<Utc>>)>, now: DateTime<Utc>) -> Redemption {
     match row {
         None => Redemption::Unknown,
         Some((_, _, Some(_))) => Redemption::AlreadyUsed,
@@ -87,7 +87,7 @@ pub async fn redeem(
     now: DateTime<Utc>,
 ) -> Result<Redemption, StorageError> {
     write_tx!(db, |tx| {
-        let used: Option<i64> = sqlx::query_scalar(
+        let used: Option<UserId> = sqlx::query_scalar(
             "UPDATE one_time_token SET used_at = $1
              WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1
              RETURNING user_id",
@@ -100,7 +100,7 @@ pub async fn redeem(
         if let Some(user) = used {
             return Ok(Redemption::Valid(user));
         }
-        let row: Option<(i64, DateTime<Utc>, Option<DateTime<Utc>>)> = sqlx::query_as(
+        let row: Option<(UserId, DateTime<Utc>, Option<DateTime<Utc>>)> = sqlx::query_as(
             "SELECT user_id, expires_at, used_at FROM one_time_token WHERE token_hash = $1 AND purpose = $2",
         )
         .bind(token_hash)

@@ -8,7 +8,7 @@ use crate::domain::access::{Principal, ProgramId, Role, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub display_name: String,
     pub password_hash: Option<String>,
@@ -39,7 +39,7 @@ pub struct NewUser<'a> {
 
 pub async fn create(db: &Db, new: &NewUser<'_>, now: DateTime<Utc>) -> Result<UserId, StorageError> {
     write_tx!(db, |tx| {
-        let id: i64 = sqlx::query_scalar(
+        let id: UserId = sqlx::query_scalar(
             "INSERT INTO app_user (email, display_name, password_hash, site_admin, created_at)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -144,13 +144,13 @@ pub async fn claim_totp_step(db: &Db, id: UserId, step: i64) -> Result<bool, Sto
 
 /// The facts the access policy needs about a signed-in person.
 pub async fn load_principal(db: &Db, user: &User) -> Result<Principal, StorageError> {
-    type Rows = (Vec<(i64, String)>, Vec<(i64, i64)>);
+    type Rows = (Vec<(ProgramId, String)>, Vec<(ProgramId, UserId)>);
     let (memberships, placed): Rows = read!(db, |pool| {
-        let m = sqlx::query_as::<_, (i64, String)>("SELECT program_id, role FROM membership WHERE user_id = $1")
+        let m = sqlx::query_as::<_, (ProgramId, String)>("SELECT program_id, role FROM membership WHERE user_id = $1")
             .bind(user.id)
             .fetch_all(pool)
             .await?;
-        let p = sqlx::query_as::<_, (i64, i64)>(
+        let p = sqlx::query_as::<_, (ProgramId, UserId)>(
             "SELECT pl.program_id, pl.student_id FROM placement pl
              JOIN placement_preceptor pp ON pp.placement_id = pl.id
              WHERE pp.preceptor_id = $1 AND pl.ended_at IS NULL",
@@ -167,7 +167,7 @@ pub async fn load_principal(db: &Db, user: &User) -> Result<Principal, StorageEr
         site_admin: user.site_admin && user.totp_enabled(),
         memberships: memberships
             .into_iter()
-            .filter_map(|(program, role)| Role::parse(&role).map(|r| (program as ProgramId, r)))
+            .filter_map(|(program, role)| Role::parse(&role).map(|r| (program, r)))
             .collect(),
         placed_students: placed,
     })

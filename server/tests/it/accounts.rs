@@ -4,6 +4,7 @@
 //! them, with the clock passed in so expiry is tested without waiting.
 
 use crate::common;
+use app::domain::ids::UserId;
 
 use app::auth::RequestAuth;
 use app::auth::crypto;
@@ -28,7 +29,7 @@ fn visitor(ip: &str) -> RequestAuth {
     RequestAuth { ip: ip.into(), ..RequestAuth::default() }
 }
 
-async fn user_with_password(db: &Db, email: &str, password: &str) -> i64 {
+async fn user_with_password(db: &Db, email: &str, password: &str) -> UserId {
     let hash = crypto::hash_password(password).unwrap();
     users::create(
         db,
@@ -40,7 +41,7 @@ async fn user_with_password(db: &Db, email: &str, password: &str) -> i64 {
 }
 
 /// Whom a session secret signs in at `now`, if anyone.
-async fn who(db: &Db, s: &AuthSettings, secret: &str, now: DateTime<Utc>) -> Option<i64> {
+async fn who(db: &Db, s: &AuthSettings, secret: &str, now: DateTime<Utc>) -> Option<UserId> {
     resolve(db, s, Some(secret), now).await.unwrap().signed_in.map(|x| x.user.id)
 }
 

@@ -7,6 +7,7 @@
 //! against its own draw, and submitted once.
 
 use crate::common;
+use app::domain::ids::{ProgramId, UserId};
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -16,7 +17,7 @@ use common::client::Client;
 
 /// A program still on the starter framework, with a student, an instructor
 /// and a director.
-async fn starter_program(db: &Db) -> (i64, i64, i64, i64) {
+async fn starter_program(db: &Db) -> (ProgramId, UserId, UserId, UserId) {
     use app::domain::access::Role;
     use app::storage::users;
     let t = common::now();
@@ -35,7 +36,7 @@ async fn starter_program(db: &Db) -> (i64, i64, i64, i64) {
 }
 
 /// Signs `code` of the program's current edition in the lab, every step met.
-async fn sign(c: &Client, db: &Db, instructor: i64, program: i64, student: i64, code: &str) -> Value {
+async fn sign(c: &Client, db: &Db, instructor: UserId, program: ProgramId, student: UserId, code: &str) -> Value {
     let catalog = common::catalog();
     let (_, edition) = app::service::editions::edition_of_program(db, &catalog, program).await.unwrap();
     let comp = edition.competency(code).unwrap_or_else(|| panic!("{code} in {}", edition.id()));
@@ -198,7 +199,7 @@ async fn a_program_imports_its_own_framework_all_or_nothing(db: &Db) {
 }
 
 /// The questions of the attempt a signed-in student is shown.
-async fn shown_attempt(c: &Client, student: i64, slug: &str) -> (u32, Vec<app::domain::quiz::QuestionView>) {
+async fn shown_attempt(c: &Client, student: UserId, slug: &str) -> (u32, Vec<app::domain::quiz::QuestionView>) {
     let (status, body) = c.get(Some(student), &format!("/api/quiz-attempt?slug={slug}")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let v: app::api::modules::QuizAttemptView = serde_json::from_str(&body).unwrap();

@@ -5,6 +5,7 @@
 //! known data set.
 
 use crate::common;
+use app::domain::ids::{ProgramId, UserId};
 
 use axum::http::StatusCode;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
@@ -26,8 +27,8 @@ fn past_day(weeks_ago: i64, day: i64) -> NaiveDate {
 
 async fn log(
     c: &Client,
-    student: i64,
-    program: i64,
+    student: UserId,
+    program: ProgramId,
     date: NaiveDate,
     start: &str,
     end: &str,
@@ -305,7 +306,7 @@ async fn placements_are_set_up_by_staff(db: &Db) {
         .0,
         StatusCode::FORBIDDEN
     );
-    let place = |student: i64, start: &str, end: &str| {
+    let place = |student: UserId, start: &str, end: &str| {
         format!(
             "program_id={p}&student_id={student}&site_id={site}&preceptor_id={}&co_preceptor_id={}&start={start}&end={end}&required_hours=",
             cast.preceptor_a2, cast.preceptor_a
@@ -330,7 +331,8 @@ async fn placements_are_set_up_by_staff(db: &Db) {
     let setup: Value =
         serde_json::from_str(&c.get(Some(cast.director_a), &format!("/api/externship-setup?program_id={p}")).await.1)
             .unwrap();
-    let placement = setup["placements"].as_array().unwrap().iter().find(|x| x[1] == cast.student_a2).unwrap()[0]["id"]
+    let placement = setup["placements"].as_array().unwrap().iter().find(|x| x[1] == cast.student_a2.get()).unwrap()[0]
+        ["id"]
         .as_i64()
         .unwrap();
     assert_eq!(

@@ -124,7 +124,7 @@ async fn a_cross_site_post_carrying_a_session_cookie_changes_nothing() {
     let me = app.oneshot(Request::get("/api/me").header("cookie", &cookie).body(Body::empty()).unwrap()).await.unwrap();
     let body = axum::body::to_bytes(me.into_body(), 1 << 16).await.unwrap();
     let me: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(me["user_id"], cast.director_a, "still signed in: {me}");
+    assert_eq!(me["user_id"], cast.director_a.get(), "still signed in: {me}");
 }
 
 fn run_server(args: &[&str], envs: &[(&str, &str)]) -> (i32, String) {

@@ -2,6 +2,7 @@
 //! visitor may reach is exactly what the table calls public.
 
 use crate::common;
+use app::domain::ids::UserId;
 
 use std::collections::BTreeSet;
 
@@ -485,7 +486,7 @@ async fn preceptors_list_only_their_students(db: &app::storage::Db) {
     assert_eq!(response.status(), StatusCode::OK);
     let body: serde_json::Value =
         serde_json::from_slice(&axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap()).unwrap();
-    let ids: Vec<i64> = body.as_array().unwrap().iter().map(|p| p["student_id"].as_i64().unwrap()).collect();
+    let ids: Vec<UserId> = body.as_array().unwrap().iter().map(|p| UserId(p["student_id"].as_i64().unwrap())).collect();
     assert_eq!(ids, vec![cast.student_a1]);
 }
 

@@ -19,6 +19,7 @@
 //!    (`a_rewritten_history_fails_its_signed_checkpoints`).
 
 use crate::common;
+use app::domain::ids::UserId;
 
 use std::sync::Arc;
 
@@ -78,7 +79,7 @@ async fn names_with_markup_stay_text_on_every_page(db: &Db) {
     assert_eq!(status, StatusCode::OK, "{body}");
     let escaped_name = "Eve&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;";
     // (path, who, whether the title names the student)
-    let pages: Vec<(String, i64, bool)> = vec![
+    let pages: Vec<(String, UserId, bool)> = vec![
         (format!("/programs/{a}/students/{s}"), cast.director_a, true),
         (format!("/programs/{a}/students/{s}/checklist"), cast.director_a, true),
         (format!("/programs/{a}/students/{s}/hours"), cast.director_a, true),

@@ -4,6 +4,7 @@
 //! verification, and the Master Competency Checklist CSV.
 
 use crate::common;
+use app::domain::ids::{ProgramId, UserId};
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -369,7 +370,7 @@ async fn the_dashboard_tallies_follow_the_records(db: &Db) {
             .iter()
             .map(|s| {
                 (
-                    s["student_id"].as_i64().unwrap(),
+                    UserId(s["student_id"].as_i64().unwrap()),
                     s["status"].as_str().unwrap().to_string(),
                     s["attempts"].as_u64().unwrap(),
                 )
@@ -460,7 +461,7 @@ async fn a_record_whose_steps_cannot_be_read_says_so(db: &Db) {
 /// writes today's columns): a program, its people, and a chain of v1
 /// records (no edition, hashed without one). `specs`: (code, title,
 /// setting, passed, index of the record it voids).
-async fn legacy_program(db: &Db, specs: &[(&str, &str, &str, bool, Option<usize>)]) -> (i64, i64, i64) {
+async fn legacy_program(db: &Db, specs: &[(&str, &str, &str, bool, Option<usize>)]) -> (ProgramId, UserId, UserId) {
     use app::domain::signoff_chain::{GENESIS, SignoffContent, link_hash};
     let exec = |sql: String| async move { db.execute_unchecked(&sql).await.unwrap() };
     exec("INSERT INTO program (id, name, created_at) VALUES (900, 'Legacy program', '2026-09-01T00:00:00Z')".into())
@@ -476,12 +477,12 @@ async fn legacy_program(db: &Db, specs: &[(&str, &str, &str, bool, Option<usize>
         let id = 9000 + seq;
         let signed_at = format!("2026-10-{:02}T10:00:00.000000Z", seq);
         let content = SignoffContent {
-            program_id: 900,
+            program_id: ProgramId(900),
             seq,
             kind: if voids.is_some() { "void" } else { "evaluation" }.into(),
-            student_id: 901,
+            student_id: UserId(901),
             student_name: "legacy-student@a.example".into(),
-            evaluator_id: 902,
+            evaluator_id: UserId(902),
             evaluator_name: "legacy-instructor@a.example".into(),
             evaluator_role: "instructor".into(),
             competency_code: code.to_string(),
@@ -525,7 +526,7 @@ async fn legacy_program(db: &Db, specs: &[(&str, &str, &str, bool, Option<usize>
     }
     exec(format!("INSERT INTO signoff_chain (program_id, seq, head_hash) VALUES (900, {}, '{prev}')", specs.len()))
         .await;
-    (900, 901, 902)
+    (ProgramId(900), UserId(901), UserId(902))
 }
 
 /// 0007's tallies are backfilled from records written before them, and

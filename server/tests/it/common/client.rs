@@ -1,6 +1,7 @@
 //! An HTTP client for the integration tests: the app's router called in
 //! process, with a signed-in session when a user is given.
 
+use app::domain::ids::{ProgramId, UserId};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::{Value, json};
@@ -20,7 +21,7 @@ impl Client {
 
     pub async fn send(
         &self,
-        user: Option<i64>,
+        user: Option<UserId>,
         request: axum::http::request::Builder,
         body: Body,
     ) -> (StatusCode, String) {
@@ -34,16 +35,16 @@ impl Client {
         (status, String::from_utf8_lossy(&bytes).into_owned())
     }
 
-    pub async fn get(&self, user: Option<i64>, path: &str) -> (StatusCode, String) {
+    pub async fn get(&self, user: Option<UserId>, path: &str) -> (StatusCode, String) {
         self.send(user, Request::get(path), Body::empty()).await
     }
 
-    pub async fn form(&self, user: Option<i64>, path: &str, body: &str) -> (StatusCode, String) {
+    pub async fn form(&self, user: Option<UserId>, path: &str, body: &str) -> (StatusCode, String) {
         let req = Request::post(path).header("content-type", "application/x-www-form-urlencoded");
         self.send(user, req, Body::from(body.to_string())).await
     }
 
-    pub async fn json(&self, user: Option<i64>, path: &str, body: Value) -> (StatusCode, String) {
+    pub async fn json(&self, user: Option<UserId>, path: &str, body: Value) -> (StatusCode, String) {
         let req = Request::post(path).header("content-type", "application/json");
         self.send(user, req, Body::from(body.to_string())).await
     }
@@ -56,9 +57,9 @@ impl Client {
     /// Signs `code` for `student` as `evaluator`, marking step `i` met when `met(i)`.
     pub async fn sign(
         &self,
-        evaluator: i64,
-        program: i64,
-        student: i64,
+        evaluator: UserId,
+        program: ProgramId,
+        student: UserId,
         code: &str,
         setting: &str,
         met: impl Fn(usize) -> bool,
@@ -80,7 +81,7 @@ impl Client {
         (status, serde_json::from_str(&body).unwrap_or(Value::String(body)))
     }
 
-    pub async fn record(&self, viewer: i64, program: i64, student: i64) -> Value {
+    pub async fn record(&self, viewer: UserId, program: ProgramId, student: UserId) -> Value {
         let (status, body) =
             self.get(Some(viewer), &format!("/api/competency-record?program_id={program}&student_id={student}")).await;
         assert_eq!(status, StatusCode::OK, "{body}");

@@ -10,6 +10,7 @@
 
 pub mod client;
 
+use app::domain::ids::{ProgramId, UserId};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -166,20 +167,20 @@ pub struct Cast {
     pub site_a: i64,
     /// student_a1 with preceptor_a at Clinic A, four weeks in, six to go.
     pub placement_a1: i64,
-    pub program_a: i64,
-    pub program_b: i64,
-    pub admin: i64,
-    pub director_a: i64,
-    pub instructor_a: i64,
-    pub preceptor_a: i64,
+    pub program_a: ProgramId,
+    pub program_b: ProgramId,
+    pub admin: UserId,
+    pub director_a: UserId,
+    pub instructor_a: UserId,
+    pub preceptor_a: UserId,
     /// A preceptor of program A with nobody placed.
-    pub preceptor_a2: i64,
+    pub preceptor_a2: UserId,
     /// Placed with `preceptor_a`.
-    pub student_a1: i64,
+    pub student_a1: UserId,
     /// In program A, placed with nobody.
-    pub student_a2: i64,
-    pub director_b: i64,
-    pub student_b1: i64,
+    pub student_a2: UserId,
+    pub director_b: UserId,
+    pub student_b1: UserId,
 }
 
 pub fn now() -> chrono::DateTime<chrono::Utc> {
@@ -270,7 +271,7 @@ pub async fn cast(db: &Db) -> Cast {
 }
 
 /// A live session for `user`; returns the `Cookie` header value.
-pub async fn session_cookie(db: &Db, user: i64) -> String {
+pub async fn session_cookie(db: &Db, user: UserId) -> String {
     use app::auth::crypto;
     let secret = crypto::new_secret().unwrap();
     app::storage::sessions::create(
@@ -294,7 +295,7 @@ pub async fn session_cookie(db: &Db, user: i64) -> String {
 /// attempt count would give it) without going through the page.
 pub async fn record_attempt(
     db: &Db,
-    student: i64,
+    student: UserId,
     slug: &str,
     number: u32,
     result: &app::domain::quiz::QuizResult,
