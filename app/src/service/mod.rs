@@ -70,12 +70,6 @@ impl Caller {
         }
     }
 
-    /// A signed-in person acting outside a request (the seed, the demo data,
-    /// benchmarks, tests).
-    pub fn signed_in(principal: Principal, name: &str) -> Caller {
-        Caller { principal: Some(principal), name: Some(name.to_string()), ip: "127.0.0.1".into(), user_agent: None }
-    }
-
     pub fn principal(&self) -> Option<&Principal> {
         self.principal.as_ref()
     }
