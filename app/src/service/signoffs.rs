@@ -68,6 +68,43 @@ async fn requirement(db: &Db, program: ProgramId, c: &Competency) -> Result<Requ
     Ok(requirement_of(c, &signoffs::requirements(db, program).await?))
 }
 
+/// Counts of standing evaluations per student on competency `code` (one
+/// student's when `student` is given), from the tallies kept in the same
+/// transaction as every record: a sign-off or a sheet reads a few rows
+/// instead of every record of the student.
+async fn tallies_by_student(
+    db: &Db,
+    program: ProgramId,
+    edition: &Edition,
+    code: &str,
+    student: Option<UserId>,
+) -> Result<HashMap<UserId, Tally>, AppError> {
+    let mut tallies: HashMap<UserId, Tally> = HashMap::new();
+    for t in crate::storage::dashboard::tallies_on(db, program, &edition.keys_of(code), student).await? {
+        let (Some(setting), Ok(attempts), Ok(passes)) =
+            (Setting::parse(&t.setting), u32::try_from(t.attempts), u32::try_from(t.passes))
+        else {
+            tracing::error!(program = %program, student = %t.student_id, setting = %t.setting, "a stored tally could not be read");
+            continue;
+        };
+        tallies.entry(t.student_id).or_default().add(setting, attempts, passes);
+    }
+    Ok(tallies)
+}
+
+/// One student's standing on a competency, from the tallies.
+async fn standing_from_tallies(
+    db: &Db,
+    program: ProgramId,
+    edition: &Edition,
+    c: &Competency,
+    requirement: Requirement,
+    student: UserId,
+) -> Result<Standing, AppError> {
+    let tallies = tallies_by_student(db, program, edition, &c.code, Some(student)).await?;
+    Ok(standing_of(requirement, tallies.get(&student).copied().unwrap_or_default()))
+}
+
 /// A competency and where a student stands on it, as the wire carries it.
 fn standing_view(c: &Competency, requirement: Requirement, s: &Standing) -> CompetencyStanding {
     CompetencyStanding {
@@ -348,8 +385,7 @@ pub async fn evaluation_sheet(
         .into_iter()
         .find(|r| r.program_id == program_id && r.student_id == student_id && r.competency_code == code)
         .map(|r| r.id);
-    let records = signoffs::for_student(&ctx.db, program_id, student_id).await?;
-    let facts: Vec<_> = records.iter().filter(|r| counts_toward(&edition, code, r)).filter_map(fact).collect();
+    let standing = standing_from_tallies(&ctx.db, program_id, &edition, c, requirement, student_id).await?;
     Ok(SheetView {
         program_id,
         program_name: program.name,
@@ -364,7 +400,7 @@ pub async fn evaluation_sheet(
         settings,
         attestation: crate::domain::evaluation::attestation(caller.name()?, &member.display_name, c),
         request_id,
-        status: standing(requirement, &facts).status,
+        status: standing.status,
     })
 }
 
@@ -424,8 +460,9 @@ pub async fn sign_evaluation(ctx: &Context, caller: &Caller, input: SignInput) -
     let (record, scored) =
         new_evaluation(c, evaluation, &submission).map_err(|e| AppError::field(&e.field(), e.to_string()))?;
     let appended = signoffs::append(&ctx.db, &record).await?;
-    let records = signoffs::for_student(&ctx.db, input.program_id, input.student_id).await?;
-    let facts: Vec<_> = records.iter().filter(|r| counts_toward(&edition, &c.code, r)).filter_map(fact).collect();
+    // The tallies were updated in the append's transaction: they include
+    // this record.
+    let standing = standing_from_tallies(&ctx.db, input.program_id, &edition, c, requirement, input.student_id).await?;
     let text = |i: &usize| c.steps.get(*i).map(|s| s.text.clone());
     Ok(SignResult {
         id: appended.id,
@@ -439,7 +476,7 @@ pub async fn sign_evaluation(ctx: &Context, caller: &Caller, input: SignInput) -
         } else {
             Vec::new()
         },
-        status: standing(requirement, &facts).status,
+        status: standing.status,
     })
 }
 
@@ -679,16 +716,7 @@ pub async fn lab_session(
     let c = signed_off(&edition, code.ok_or(AppError::NotFound)?)?;
     let requirement = requirement(&ctx.db, program_id, c).await?;
     // The tallies, not the records: one row per student and setting.
-    let mut tallies: HashMap<UserId, Tally> = HashMap::new();
-    for t in crate::storage::dashboard::tallies_on(&ctx.db, program_id, &edition.keys_of(&c.code)).await? {
-        let (Some(setting), Ok(attempts), Ok(passes)) =
-            (Setting::parse(&t.setting), u32::try_from(t.attempts), u32::try_from(t.passes))
-        else {
-            tracing::error!(program = %program_id, student = %t.student_id, setting = %t.setting, "a stored tally could not be read");
-            continue;
-        };
-        tallies.entry(t.student_id).or_default().add(setting, attempts, passes);
-    }
+    let tallies = tallies_by_student(&ctx.db, program_id, &edition, &c.code, None).await?;
     let students = programs::members(&ctx.db, program_id)
         .await?
         .into_iter()

@@ -79,20 +79,32 @@ pub async fn tallies(db: &Db, program: ProgramId, cohort: Option<i64>) -> Result
     }))
 }
 
-/// Every student's tally rows on one competency (the lab session page):
-/// the rows of every record key that counts toward it (`Edition::keys_of`).
-pub async fn tallies_on(db: &Db, program: ProgramId, keys: &[RecordKey]) -> Result<Vec<TallyRow>, StorageError> {
+/// The tally rows on one competency (the rows of every record key that
+/// counts toward it, `Edition::keys_of`): every student's for the lab
+/// session page, or one student's when a sign-off or an evaluation sheet
+/// needs only theirs (an index range, not the student's records).
+pub async fn tallies_on(
+    db: &Db,
+    program: ProgramId,
+    keys: &[RecordKey],
+    student: Option<UserId>,
+) -> Result<Vec<TallyRow>, StorageError> {
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let codes: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 2)).collect();
+    let first_code = if student.is_some() { 3 } else { 2 };
+    let codes: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + first_code)).collect();
     let sql = format!(
         "SELECT t.student_id, t.edition, t.competency_code, t.setting, t.attempts, t.passes FROM signoff_tally t
-         WHERE t.program_id = $1 AND t.competency_code IN ({}) AND t.attempts > 0",
+         WHERE t.program_id = $1{} AND t.competency_code IN ({}) AND t.attempts > 0",
+        if student.is_some() { " AND t.student_id = $2" } else { "" },
         codes.join(", ")
     );
     let rows: Vec<TallyRow> = read!(db, |pool| {
         let mut q = sqlx::query_as::<_, TallyRow>(sqlx::AssertSqlSafe(sql.clone())).bind(program);
+        if let Some(s) = student {
+            q = q.bind(s);
+        }
         for k in keys {
             q = q.bind(&k.code);
         }

@@ -297,6 +297,8 @@ impl Default for PoolConfig {
 pub struct SqliteDb {
     pub(crate) read: SqlitePool,
     pub(crate) write: SqlitePool,
+    /// Sign-offs are committed in groups on the write connection.
+    pub(crate) appender: signoffs::Appender,
     path: PathBuf,
 }
 
@@ -392,6 +394,7 @@ impl Db {
                 Ok(Db::Sqlite(SqliteDb {
                     read: sqlite_read_pool(cfg).connect_lazy_with(read),
                     write: sqlite_write_pool(cfg).connect_lazy_with(write),
+                    appender: signoffs::Appender::default(),
                     path: path.clone(),
                 }))
             }
@@ -590,7 +593,7 @@ async fn connect_sqlite(path: &Path, cfg: &PoolConfig) -> Result<Db, StorageErro
     if !sqlite_version_ok(&version) {
         return Err(StorageError::SqliteTooOld { found: version });
     }
-    Ok(Db::Sqlite(SqliteDb { read, write, path: path.to_path_buf() }))
+    Ok(Db::Sqlite(SqliteDb { read, write, appender: signoffs::Appender::default(), path: path.to_path_buf() }))
 }
 
 /// True when `version` ("3.51.3") is at least [`MIN_SQLITE_VERSION`].

@@ -169,71 +169,201 @@ pub struct Appended {
     pub seq: i64,
 }
 
+/// The statements of one append, inside the transaction `$tx` (either
+/// engine): a macro because the transaction's type differs per engine.
+macro_rules! append_in_tx {
+    ($tx:ident, $new:expr) => {{
+        let new: &NewSignoff = $new;
+        #[allow(clippy::redundant_async_block)]
+        let out: Result<Appended, StorageError> = async {
+            let signed_at = new.signed_at.trunc_subsecs(6);
+            sqlx::query("INSERT INTO signoff_chain (program_id, seq, head_hash) VALUES ($1, 0, $2) ON CONFLICT (program_id) DO NOTHING")
+                .bind(new.content.program_id)
+                .bind(GENESIS)
+                .execute(&mut *$tx)
+                .await?;
+            let (seq, prev_hash): (i64, String) =
+                sqlx::query_as("UPDATE signoff_chain SET seq = seq + 1 WHERE program_id = $1 RETURNING seq, head_hash")
+                    .bind(new.content.program_id)
+                    .fetch_one(&mut *$tx)
+                    .await?;
+            let mut content = new.content.clone();
+            content.seq = seq;
+            content.signed_at = canonical_time(signed_at);
+            let c = &content;
+            let hash = link_hash(&prev_hash, &content);
+            let insert = sqlx::query_scalar(concat!(
+                "INSERT INTO signoff (",
+                record_columns!(),
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+                    $20, $21, $22, $23, $24, $25, $26) RETURNING id"
+            ));
+            let id: i64 = bind_record!(insert, c, signed_at, &prev_hash, &hash).fetch_one(&mut *$tx).await?;
+            sqlx::query("UPDATE signoff_chain SET head_hash = $2 WHERE program_id = $1")
+                .bind(c.program_id)
+                .bind(&hash)
+                .execute(&mut *$tx)
+                .await?;
+            if let Some(request) = c.request_id {
+                sqlx::query(
+                    "UPDATE signoff_request SET signoff_id = $1, answered_at = $2
+                     WHERE id = $3 AND student_id = $4 AND competency_code = $5 AND answered_at IS NULL",
+                )
+                .bind(id)
+                .bind(signed_at)
+                .bind(request)
+                .bind(c.student_id)
+                .bind(&c.competency_code)
+                .execute(&mut *$tx)
+                .await?;
+            }
+            let detail = format!(
+                "{} {} {} ({}) record {id}",
+                c.kind,
+                c.competency_code,
+                if c.kind == "void" {
+                    "voided"
+                } else if c.passed {
+                    "passed"
+                } else {
+                    "not passed"
+                },
+                c.setting
+            );
+            crate::storage::programs::audit_in_tx!($tx, signed_at, "signoff", actor: Some(c.evaluator_id), subject: Some(c.student_id), program: Some(c.program_id), detail: detail);
+            Ok(Appended { id, seq })
+        }
+        .await;
+        out
+    }};
+}
 /// Appends a record to its program's chain, answers the request it
 /// fulfils (if any), and writes the audit event, in one transaction.
 ///
 /// The chain head's row is locked first (an `UPDATE`), so concurrent
-/// sign-offs of one program queue for their positions on PostgreSQL; on
-/// SQLite the write transaction is already exclusive.
+/// sign-offs of one program queue for their positions on PostgreSQL. On
+/// SQLite, where one connection writes and each commit waits for the disk
+/// (`synchronous=FULL`), sign-offs arriving together are committed together:
+/// see [`Appender`]. Either way the caller hears back only after its record
+/// is durable.
 pub async fn append(db: &Db, new: &NewSignoff) -> Result<Appended, StorageError> {
-    let signed_at = new.signed_at.trunc_subsecs(6);
-    write_tx!(db, |tx| {
-        sqlx::query("INSERT INTO signoff_chain (program_id, seq, head_hash) VALUES ($1, 0, $2) ON CONFLICT (program_id) DO NOTHING")
-            .bind(new.content.program_id)
-            .bind(GENESIS)
-            .execute(&mut *tx)
-            .await?;
-        let (seq, prev_hash): (i64, String) =
-            sqlx::query_as("UPDATE signoff_chain SET seq = seq + 1 WHERE program_id = $1 RETURNING seq, head_hash")
-                .bind(new.content.program_id)
-                .fetch_one(&mut *tx)
-                .await?;
-        let mut content = new.content.clone();
-        content.seq = seq;
-        content.signed_at = canonical_time(signed_at);
-        let c = &content;
-        let hash = link_hash(&prev_hash, &content);
-        let insert = sqlx::query_scalar(concat!(
-            "INSERT INTO signoff (",
-            record_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-                $20, $21, $22, $23, $24, $25, $26) RETURNING id"
-        ));
-        let id: i64 = bind_record!(insert, c, signed_at, &prev_hash, &hash).fetch_one(&mut *tx).await?;
-        sqlx::query("UPDATE signoff_chain SET head_hash = $2 WHERE program_id = $1")
-            .bind(c.program_id)
-            .bind(&hash)
-            .execute(&mut *tx)
-            .await?;
-        if let Some(request) = c.request_id {
-            sqlx::query(
-                "UPDATE signoff_request SET signoff_id = $1, answered_at = $2
-                 WHERE id = $3 AND student_id = $4 AND competency_code = $5 AND answered_at IS NULL",
-            )
-            .bind(id)
-            .bind(signed_at)
-            .bind(request)
-            .bind(c.student_id)
-            .bind(&c.competency_code)
-            .execute(&mut *tx)
-            .await?;
+    match db {
+        Db::Sqlite(s) => s.appender.append(&s.write, new.clone()).await,
+        Db::Postgres(pool) => {
+            let mut tx = pool.begin().await?;
+            let out = append_in_tx!(tx, new);
+            if out.is_ok() {
+                tx.commit().await?;
+            }
+            out
         }
-        let detail = format!(
-            "{} {} {} ({}) record {id}",
-            c.kind,
-            c.competency_code,
-            if c.kind == "void" {
-                "voided"
-            } else if c.passed {
-                "passed"
-            } else {
-                "not passed"
-            },
-            c.setting
-        );
-        crate::storage::programs::audit_in_tx!(tx, signed_at, "signoff", actor: Some(c.evaluator_id), subject: Some(c.student_id), program: Some(c.program_id), detail: detail);
-        Ok(Appended { id, seq })
-    })
+    }
+}
+
+/// SQLite group commit for sign-offs. One task per database takes the
+/// appends waiting in its queue (up to [`MAX_BATCH`]), writes each inside
+/// its own savepoint (a record that fails is rolled back alone and its
+/// caller hears why) and commits them in one transaction: one wait for the
+/// disk per batch instead of per record, with the same guarantee that an
+/// answered sign-off survives a power cut. The task is started by the first
+/// append (it needs the runtime) and ends when the last handle to the
+/// database is dropped.
+#[derive(Clone, Default)]
+pub struct Appender {
+    queue: std::sync::Arc<std::sync::OnceLock<tokio::sync::mpsc::Sender<Pending>>>,
+}
+
+impl std::fmt::Debug for Appender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Appender").field("started", &self.queue.get().is_some()).finish()
+    }
+}
+
+/// Sign-offs committed together at most; a batch of 64 commits in a few
+/// milliseconds, so nobody waits long behind a full queue.
+const MAX_BATCH: usize = 64;
+
+struct Pending {
+    new: NewSignoff,
+    done: tokio::sync::oneshot::Sender<Result<Appended, StorageError>>,
+}
+
+impl Appender {
+    async fn append(&self, write: &sqlx::SqlitePool, new: NewSignoff) -> Result<Appended, StorageError> {
+        let queue = self.queue.get_or_init(|| {
+            let (tx, rx) = tokio::sync::mpsc::channel(1024);
+            tokio::spawn(run_appender(write.clone(), rx));
+            tx
+        });
+        let (done, answer) = tokio::sync::oneshot::channel();
+        queue
+            .send(Pending { new, done })
+            .await
+            .map_err(|_| StorageError::Conflict("the sign-off writer has stopped".into()))?;
+        // The writer owns the record now: if this caller goes away, the
+        // record is still written (or not) whole, never half.
+        answer.await.map_err(|_| StorageError::Conflict("the sign-off writer stopped before answering".into()))?
+    }
+}
+
+async fn run_appender(write: sqlx::SqlitePool, mut queue: tokio::sync::mpsc::Receiver<Pending>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let results = commit_batch(&write, &batch).await;
+        for (pending, result) in batch.drain(..).zip(results) {
+            // The caller may have gone away; its record stands either way.
+            let _ = pending.done.send(result);
+        }
+    }
+}
+
+/// Writes a batch in one transaction; one result per record, in order.
+async fn commit_batch(write: &sqlx::SqlitePool, batch: &[Pending]) -> Vec<Result<Appended, StorageError>> {
+    let mut tx = match write.begin_with("BEGIN IMMEDIATE").await {
+        Ok(tx) => tx,
+        Err(e) => {
+            let e = StorageError::from(e);
+            return batch.iter().map(|_| Err(same_failure(&e))).collect();
+        }
+    };
+    let mut results = Vec::with_capacity(batch.len());
+    for pending in batch {
+        let result = async {
+            let mut savepoint = sqlx::Acquire::begin(&mut tx).await?;
+            let out = append_in_tx!(savepoint, &pending.new);
+            match out {
+                Ok(appended) => {
+                    savepoint.commit().await?;
+                    Ok(appended)
+                }
+                Err(e) => {
+                    savepoint.rollback().await?;
+                    Err(e)
+                }
+            }
+        }
+        .await;
+        if let Err(e) = &result {
+            tracing::warn!(program = %pending.new.content.program_id, error = %e, "a sign-off was refused and rolled back");
+        }
+        results.push(result);
+    }
+    if let Err(e) = tx.commit().await {
+        let e = StorageError::from(e);
+        tracing::error!(error = %e, records = batch.len(), "a batch of sign-offs could not be committed");
+        return results.into_iter().map(|r| r.and_then(|_| Err(same_failure(&e)))).collect();
+    }
+    results
+}
+
+/// The error every record of a failed batch answers with: the same kind
+/// (so an unavailable database is still a 503), with the cause's text.
+fn same_failure(e: &StorageError) -> StorageError {
+    match e {
+        StorageError::Timeout(d) => StorageError::Timeout(*d),
+        StorageError::Unavailable(cause) => StorageError::Unavailable(sqlx::Error::Protocol(cause.to_string())),
+        other => StorageError::Query(sqlx::Error::Protocol(other.to_string())),
+    }
 }
 
 /// One record, by id, within a program.

@@ -297,6 +297,56 @@ async fn concurrent_signoffs_form_one_chain(db: &Db) {
     assert_eq!(app::storage::dashboard::verify_tallies(db, cast.program_a).await.unwrap(), vec![]);
 }
 
+/// Records appended at once are committed together on SQLite (one wait for
+/// the disk per group): a record the database refuses (here: a student who
+/// does not exist) is rolled back alone, its caller hears why, and every
+/// other record is stored and chained without a gap.
+async fn a_refused_record_leaves_the_others_stored(db: &Db) {
+    use app::domain::competency::Setting;
+    use app::domain::evaluation::{StepMark, Submission};
+    let cast = common::cast(db).await;
+    let edition = common::catalog().default_edition().id().to_string();
+    let c = Client::new(db).competency("I.P.2.b");
+    let nobody = app::domain::ids::UserId(i64::from(i32::MAX));
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let student = if i % 10 == 3 { nobody } else { cast.student_a1 };
+        let e = app::service::signoffs::Evaluation {
+            program_id: cast.program_a,
+            edition: &edition,
+            student: (student, "Student"),
+            evaluator: (cast.instructor_a, "Instructor"),
+            setting: Setting::Lab,
+            request_id: None,
+            at: common::now(),
+            ip: None,
+            user_agent: None,
+        };
+        let marks = c.steps.iter().map(|_| StepMark { met: true, comment: String::new() }).collect();
+        let (record, _) = app::service::signoffs::new_evaluation(
+            &c,
+            e,
+            &Submission { marks, comment: String::new(), attested: true },
+        )
+        .unwrap();
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move { app::storage::signoffs::append(&db, &record).await }));
+    }
+    let mut seqs = Vec::new();
+    let mut refused = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(appended) => seqs.push(appended.seq),
+            Err(_) => refused += 1,
+        }
+    }
+    assert_eq!(refused, 4, "the records for a student who does not exist");
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=36).collect::<Vec<i64>>(), "stored records take every position once");
+    assert_eq!(app::storage::signoffs::verify_program(db, cast.program_a).await.unwrap(), Ok(36));
+    assert_eq!(app::storage::dashboard::verify_tallies(db, cast.program_a).await.unwrap(), vec![]);
+}
+
 /// The dashboard's tallies follow every kind of record: passes and fails in
 /// both settings, and voids of each. The cohort view shows, competency by
 /// competency, the status the student's own record computes from the records.
@@ -424,6 +474,7 @@ both_engines!(
     corrections_void_and_keep_both_records,
     tampering_is_detected_and_named,
     concurrent_signoffs_form_one_chain,
+    a_refused_record_leaves_the_others_stored,
     the_master_checklist_csv_is_the_students_record,
     the_dashboard_tallies_follow_the_records,
     a_record_whose_steps_cannot_be_read_says_so,
