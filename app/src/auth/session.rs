@@ -70,6 +70,8 @@ pub struct SignedIn {
     pub id_hash: String,
     pub user: User,
     pub principal: Principal,
+    /// Their memberships with program names, read with the principal.
+    pub roles: Vec<users::NamedRole>,
 }
 
 /// Who a request comes from, found once per request by the server's
@@ -114,23 +116,15 @@ pub async fn resolve(
     let Some(secret) = secret else { return Ok(auth) };
     let id_hash = hash_secret(secret);
     auth.presented = Some(id_hash.clone());
-    let Some(row) = sessions::find(db, &id_hash).await? else {
+    let Some((row, user)) = sessions::find_with_user(db, &id_hash).await? else {
         auth.stale_cookie = true;
         return Ok(auth);
     };
-    if !session_is_live(&row, settings, now) {
+    if !session_is_live(&row, settings, now) || user.disabled_at.is_some() {
         sessions::delete(db, &id_hash).await?;
         auth.stale_cookie = true;
         return Ok(auth);
     }
-    let user = match users::get(db, row.user_id).await? {
-        Some(u) if u.disabled_at.is_none() => u,
-        _ => {
-            sessions::delete(db, &id_hash).await?;
-            auth.stale_cookie = true;
-            return Ok(auth);
-        }
-    };
     if now - row.last_seen_at >= TOUCH_EVERY {
         sessions::touch(db, &id_hash, now).await?;
     }
@@ -138,8 +132,8 @@ pub async fn resolve(
         auth.awaiting_second_factor = Some((id_hash, user.id));
         return Ok(auth);
     }
-    let principal = users::load_principal(db, &user).await?;
-    auth.signed_in = Some(SignedIn { id_hash, user, principal });
+    let (principal, roles) = users::load_principal(db, &user).await?;
+    auth.signed_in = Some(SignedIn { id_hash, user, principal, roles });
     Ok(auth)
 }
 

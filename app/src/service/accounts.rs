@@ -7,10 +7,9 @@ use super::{Caller, Context};
 use crate::api::accounts::{LinkHolder, Me, RoleInProgram, TotpSetup};
 use crate::auth::RequestAuth;
 use crate::auth::flows::{self, Issued};
-use crate::domain::access::{Action, Role};
+use crate::domain::access::Action;
 use crate::domain::redirect::after_sign_in;
 use crate::error::AppError;
-use crate::storage::programs;
 
 /// What the response must carry after a flow that starts or ends a session:
 /// the `Set-Cookie` value, and where to send the browser.
@@ -28,21 +27,17 @@ fn signed_in(ctx: &Context, issued: &Issued, next: Option<&str>) -> SessionChang
 }
 
 /// The signed-in person, or `None`. It returns nothing about anyone else.
-/// A membership whose stored role is unknown is logged and left out.
-pub async fn whoami(ctx: &Context, caller: &Caller, auth: &RequestAuth) -> Result<Option<Me>, AppError> {
+/// A membership whose stored role is unknown is logged and left out (when
+/// the session is read).
+pub async fn whoami(_ctx: &Context, caller: &Caller, auth: &RequestAuth) -> Result<Option<Me>, AppError> {
     let Some(signed_in) = &auth.signed_in else { return Ok(None) };
     caller.authorize(&Action::OwnAccount)?;
     let u = &signed_in.user;
-    let roles = programs::roles_of(&ctx.db, u.id)
-        .await?
-        .into_iter()
-        .filter_map(|(p, role)| match Role::parse(&role) {
-            Some(role) => Some(RoleInProgram { program_id: p.id, program_name: p.name, role }),
-            None => {
-                tracing::error!(user = %u.id, program = %p.id, role = %role, "a stored membership has an unknown role");
-                None
-            }
-        })
+    // Read with the session: the header asks on every page.
+    let roles = signed_in
+        .roles
+        .iter()
+        .map(|r| RoleInProgram { program_id: r.program_id, program_name: r.program_name.clone(), role: r.role })
         .collect();
     Ok(Some(Me {
         user_id: u.id,

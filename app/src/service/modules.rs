@@ -64,15 +64,23 @@ async fn next_attempt(db: &Db, student: Option<UserId>, slug: &str) -> Result<(S
 }
 
 /// A module's page: text, table of contents and the questions of the
-/// attempt the person takes next, without answers. A student's opening of
-/// it is recorded.
+/// attempt the person takes next, without answers. A student's first
+/// opening of it is recorded.
 pub async fn get_module(ctx: &Context, caller: &Caller, slug: &str) -> Result<ModuleView, AppError> {
     let student = read_modules_as(caller)?;
     let module = ctx.catalog.module(slug).ok_or(AppError::NotFound)?;
-    if let Some(student) = student {
-        progress::record_reading(&ctx.db, student, slug, 0, chrono::Utc::now()).await?;
-    }
-    let (taker, number) = next_attempt(&ctx.db, student, slug).await?;
+    let (taker, number) = match student {
+        Some(student) => {
+            let (opened, attempts) = progress::opened_and_attempts(&ctx.db, student, slug).await?;
+            // The first opening is recorded; later views are reads only (a
+            // write per page view queued every student behind the disk).
+            if !opened {
+                progress::record_reading(&ctx.db, student, slug, 0, chrono::Utc::now()).await?;
+            }
+            (student.to_string(), next_attempt_number(attempts))
+        }
+        None => (crate::content::ANYONE.to_string(), 1),
+    };
     Ok(module.view(&taker, number))
 }
 

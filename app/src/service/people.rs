@@ -83,7 +83,7 @@ async fn flows_auth(ctx: &Context, caller: &Caller) -> Result<RequestAuth, AppEr
     let principal = caller.principal().ok_or(AppError::Unauthenticated)?.clone();
     let user = users::get(&ctx.db, principal.user_id).await?.ok_or(AppError::Unauthenticated)?;
     Ok(RequestAuth {
-        signed_in: Some(SignedIn { id_hash: String::new(), user, principal }),
+        signed_in: Some(SignedIn { id_hash: String::new(), user, principal, roles: Vec::new() }),
         ip: caller.ip.clone(),
         user_agent: caller.user_agent.clone(),
         ..RequestAuth::default()

@@ -112,6 +112,22 @@ pub async fn attempt_count(db: &Db, student_id: UserId, module_slug: &str) -> Re
     }))
 }
 
+/// Whether the student has opened a module, and how many knowledge-check
+/// attempts they have submitted at it: what a module page needs, in one read.
+pub async fn opened_and_attempts(db: &Db, student_id: UserId, module_slug: &str) -> Result<(bool, i64), StorageError> {
+    let (opened, attempts): (i64, i64) = read!(db, |pool| {
+        sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM module_reading WHERE student_id = $1 AND module_slug = $2),
+                    (SELECT COUNT(*) FROM quiz_attempt WHERE student_id = $1 AND module_slug = $2)",
+        )
+        .bind(student_id)
+        .bind(module_slug)
+        .fetch_one(pool)
+        .await?
+    });
+    Ok((opened > 0, attempts))
+}
+
 fn serde_json_string(answers: &[Answer]) -> String {
     // Answers are plain strings; serialising them cannot fail.
     serde_json::to_string(answers).unwrap_or_else(|_| "[]".to_string())

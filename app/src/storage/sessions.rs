@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::users::User;
 use super::{Db, StorageError, read, write_tx};
 use crate::domain::access::UserId;
 
@@ -59,6 +60,36 @@ pub async fn find(db: &Db, id_hash: &str) -> Result<Option<SessionRow>, StorageE
         .bind(id_hash)
         .fetch_optional(pool)
         .await?
+    }))
+}
+
+/// A session with its user, in one read: every signed-in request starts here.
+pub async fn find_with_user(db: &Db, id_hash: &str) -> Result<Option<(SessionRow, User)>, StorageError> {
+    #[derive(sqlx::FromRow)]
+    struct Joined {
+        session_created_at: DateTime<Utc>,
+        session_last_seen_at: DateTime<Utc>,
+        session_awaiting_second_factor: bool,
+        #[sqlx(flatten)]
+        user: User,
+    }
+    let sql = format!(
+        "SELECT s.created_at AS session_created_at, s.last_seen_at AS session_last_seen_at,
+                s.awaiting_second_factor AS session_awaiting_second_factor, {}
+         FROM user_session s JOIN app_user u ON u.id = s.user_id WHERE s.id_hash = $1",
+        super::users::user_columns("u")
+    );
+    let row: Option<Joined> = read!(db, |pool| {
+        sqlx::query_as::<_, Joined>(sqlx::AssertSqlSafe(sql)).bind(id_hash).fetch_optional(pool).await?
+    });
+    Ok(row.map(|j| {
+        let session = SessionRow {
+            user_id: j.user.id,
+            created_at: j.session_created_at,
+            last_seen_at: j.session_last_seen_at,
+            awaiting_second_factor: j.session_awaiting_second_factor,
+        };
+        (session, j.user)
     }))
 }
 

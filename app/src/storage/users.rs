@@ -29,6 +29,11 @@ impl User {
 const USER_COLUMNS: &str = "id, email, display_name, password_hash, site_admin, totp_secret, \
      totp_enabled_at, totp_last_step, created_at, disabled_at";
 
+/// [`USER_COLUMNS`] of the table aliased `alias`, for a join.
+pub(crate) fn user_columns(alias: &str) -> String {
+    USER_COLUMNS.split(", ").map(|c| format!("{alias}.{}", c.trim())).collect::<Vec<_>>().join(", ")
+}
+
 /// A new account. `email` must already be normalised (trimmed, lower case).
 pub struct NewUser<'a> {
     pub email: &'a str,
@@ -142,33 +147,57 @@ pub async fn claim_totp_step(db: &Db, id: UserId, step: i64) -> Result<bool, Sto
     })
 }
 
-/// The facts the access policy needs about a signed-in person.
-pub async fn load_principal(db: &Db, user: &User) -> Result<Principal, StorageError> {
-    type Rows = (Vec<(ProgramId, String)>, Vec<(ProgramId, UserId)>);
-    let (memberships, placed): Rows = read!(db, |pool| {
-        let m = sqlx::query_as::<_, (ProgramId, String)>("SELECT program_id, role FROM membership WHERE user_id = $1")
-            .bind(user.id)
-            .fetch_all(pool)
-            .await?;
-        let p = sqlx::query_as::<_, (ProgramId, UserId)>(
-            "SELECT pl.program_id, pl.student_id FROM placement pl
+/// A membership with its program's name, as a signed-in person's header
+/// and home page list them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedRole {
+    pub program_id: ProgramId,
+    pub program_name: String,
+    pub role: Role,
+}
+
+/// The facts the access policy needs about a signed-in person, and their
+/// memberships by program name (sorted by name, then role), in one read:
+/// every signed-in request needs both.
+pub async fn load_principal(db: &Db, user: &User) -> Result<(Principal, Vec<NamedRole>), StorageError> {
+    // (program, its name, role) for a membership; (program, -, -, student)
+    // for a student placed with this person.
+    type Row = (ProgramId, Option<String>, Option<String>, Option<UserId>);
+    let rows: Vec<Row> = read!(db, |pool| {
+        sqlx::query_as(
+            "SELECT m.program_id, p.name, m.role, CAST(NULL AS BIGINT) AS student_id
+             FROM membership m JOIN program p ON p.id = m.program_id WHERE m.user_id = $1
+             UNION ALL
+             SELECT pl.program_id, CAST(NULL AS TEXT), CAST(NULL AS TEXT), pl.student_id FROM placement pl
              JOIN placement_preceptor pp ON pp.placement_id = pl.id
              WHERE pp.preceptor_id = $1 AND pl.ended_at IS NULL",
         )
         .bind(user.id)
         .fetch_all(pool)
-        .await?;
-        (m, p)
+        .await?
     });
-    Ok(Principal {
+    let mut roles = Vec::new();
+    let mut placed = Vec::new();
+    for (program_id, name, role, student) in rows {
+        match (role, student) {
+            (Some(stored), _) => match Role::parse(&stored) {
+                Some(role) => roles.push(NamedRole { program_id, program_name: name.unwrap_or_default(), role }),
+                None => {
+                    tracing::error!(user = %user.id, program = %program_id, role = %stored, "a stored membership has an unknown role");
+                }
+            },
+            (None, Some(student)) => placed.push((program_id, student)),
+            (None, None) => {}
+        }
+    }
+    roles.sort_by(|a, b| (&a.program_name, a.role.as_str()).cmp(&(&b.program_name, b.role.as_str())));
+    let principal = Principal {
         user_id: user.id,
         // Administrator powers exist only behind a second factor: an admin
         // who has not turned on TOTP is asked to before anything else.
         site_admin: user.site_admin && user.totp_enabled(),
-        memberships: memberships
-            .into_iter()
-            .filter_map(|(program, role)| Role::parse(&role).map(|r| (program, r)))
-            .collect(),
+        memberships: roles.iter().map(|r| (r.program_id, r.role)).collect(),
         placed_students: placed,
-    })
+    };
+    Ok((principal, roles))
 }
