@@ -3,7 +3,9 @@
 //! next to a trivial axum route served by the same process in the same run.
 //!
 //! Run: `cargo bench -p server --bench pages` (release build). Settings:
-//! BENCH_SECONDS (default 5 per target), BENCH_CONCURRENCY (default 32).
+//! BENCH_SECONDS (default 5 per target), BENCH_CONCURRENCY (default 64),
+//! BENCH_ONLY (run only the targets whose name contains it; the trivial
+//! route always runs, as the yardstick).
 //! All traffic stays on 127.0.0.1 and stops by itself.
 #![allow(clippy::unwrap_used)] // a test: a panic is a failed test
 
@@ -89,18 +91,31 @@ fn ms(d: Duration) -> String {
 
 fn main() {
     let seconds: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
-    let concurrency: usize = std::env::var("BENCH_CONCURRENCY").ok().and_then(|s| s.parse().ok()).unwrap_or(32);
+    let concurrency: usize = std::env::var("BENCH_CONCURRENCY").ok().and_then(|s| s.parse().ok()).unwrap_or(64);
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     rt.block_on(async move {
         let t = common::TestDb::sqlite().await;
         let mut config = common::test_config();
-        config.site_root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site");
+        // The release build's site, or (before one exists) the assets it is
+        // built from: only /favicon.svg is fetched from it.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        config.site_root = if root.join("../target/site/favicon.svg").exists() {
+            root.join("../target/site")
+        } else {
+            root.join("../style/assets")
+        };
         let app = server::router(&config, t.db.clone(), common::catalog())
             .expect("router")
             .route("/bench-trivial", get(|| async { "ok" }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        tokio::spawn(server::serve::serve(
+            listener,
+            app,
+            server::serve::ServeLimits::default(),
+            std::future::pending(),
+        ));
         let base = format!("http://{addr}");
         // A session cookie bypasses the page cache: those rows measure a full
         // server render of the page on every request.
@@ -109,14 +124,18 @@ fn main() {
         // roles, placements) and their progress to every request.
         let cast = common::cast(&t.db).await;
         let student: &'static str = Box::leak(common::session_cookie(&t.db, cast.student_a1).await.into_boxed_str());
+        // (name, url, cookie, clients: None = BENCH_CONCURRENCY)
         let targets = [
-            ("trivial axum route", format!("{base}/bench-trivial"), None),
-            ("module page /modules/venipuncture", format!("{base}/modules/venipuncture"), None),
-            ("module page, rendered each time", format!("{base}/modules/venipuncture"), session),
-            ("catalogue /modules", format!("{base}/modules"), None),
-            ("catalogue, rendered each time", format!("{base}/modules"), session),
-            ("module page, signed-in student", format!("{base}/modules/venipuncture"), Some(student)),
-            ("catalogue, signed-in student", format!("{base}/modules"), Some(student)),
+            ("trivial axum route", format!("{base}/bench-trivial"), None, None),
+            // One client, one connection: a response that leaves in two
+            // segments waited ~40 ms on a delayed ACK when TCP_NODELAY was off.
+            ("static file /favicon.svg, 1 client", format!("{base}/favicon.svg"), None, Some(1)),
+            ("module page /modules/venipuncture", format!("{base}/modules/venipuncture"), None, None),
+            ("module page, rendered each time", format!("{base}/modules/venipuncture"), session, None),
+            ("catalogue /modules", format!("{base}/modules"), None, None),
+            ("catalogue, rendered each time", format!("{base}/modules"), session, None),
+            ("module page, signed-in student", format!("{base}/modules/venipuncture"), Some(student), None),
+            ("catalogue, signed-in student", format!("{base}/modules"), Some(student), None),
         ];
         println!(
             "Checkoff page benchmark: {concurrency} concurrent clients, {seconds} s per target, SQLite, {} cores",
@@ -127,8 +146,11 @@ fn main() {
             "target", "req/s", "p50", "p90", "p99", "max", "errors"
         );
         let mut trivial_rps = 0.0;
-        for (name, url, cookie) in targets {
-            let f = load(url, cookie, seconds, concurrency).await;
+        for (name, url, cookie, clients) in targets {
+            if !only.is_empty() && trivial_rps != 0.0 && !name.contains(&only) {
+                continue;
+            }
+            let f = load(url, cookie, seconds, clients.unwrap_or(concurrency)).await;
             if trivial_rps == 0.0 {
                 trivial_rps = f.rps;
             }

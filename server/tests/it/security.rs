@@ -573,44 +573,9 @@ async fn a_client_that_never_finishes_is_dropped() {
 /// everything it prints.
 #[tokio::test]
 async fn query_strings_never_reach_the_log() {
-    use std::io::Read;
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
-        .args(["serve", "--listen-addr", &format!("127.0.0.1:{port}"), "--log-level", "trace"])
-        .arg("--data-dir")
-        .arg(dir.path())
-        .arg("--content-dir")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../content"))
-        .env_remove("DATABASE_URL")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Drain both pipes as the server writes: at trace level it fills a pipe
-    // buffer in moments, and would block on it.
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = pipe.read_to_string(&mut text);
-            text
-        })
-    };
-    let out = drain(Box::new(child.stdout.take().unwrap()));
-    let err = drain(Box::new(child.stderr.take().unwrap()));
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let mut up = false;
-    // Up to 60 s: start-up validates and renders all content, which took
-    // 9 s on a loaded two-core machine.
-    for _ in 0..600 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok() {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(up, "the server did not start");
+    let server = common::ServerProcess::start(dir.path(), &["--log-level", "trace"]).await;
+    let (base, client) = (server.base.clone(), reqwest::Client::new());
     for path in [
         "/sign-in/link?token=SECRET1TOKEN",
         "/reset-password?token=SECRET2TOKEN",
@@ -622,9 +587,7 @@ async fn query_strings_never_reach_the_log() {
         let response = client.get(format!("{base}{path}")).send().await.unwrap();
         let _ = response.bytes().await;
     }
-    child.kill().unwrap();
-    let _ = child.wait();
-    let log = format!("{}{}", out.join().unwrap(), err.join().unwrap());
+    let log = server.stop();
     assert!(log.contains("/sign-in/link"), "the request was not logged at all:\n{log}");
     assert!(!log.contains("SECRET"), "a token reached the log:\n{log}");
     assert!(!log.contains("ERROR"), "ordinary requests logged an error:\n{log}");

@@ -313,3 +313,62 @@ pub async fn record_attempt(
     };
     app::storage::progress::record_attempt(db, &attempt, at).await.unwrap()
 }
+
+/// The real `server` binary, serving from `data_dir` on a free port, with
+/// everything it prints kept for the test to read.
+pub struct ServerProcess {
+    pub base: String,
+    child: std::process::Child,
+    out: std::thread::JoinHandle<String>,
+    err: std::thread::JoinHandle<String>,
+}
+
+impl ServerProcess {
+    /// Starts `server serve` and waits (up to 60 s: start-up validates and
+    /// renders all content, which took 9 s on a loaded two-core machine)
+    /// until `/healthz` answers.
+    pub async fn start(data_dir: &std::path::Path, extra_args: &[&str]) -> ServerProcess {
+        use std::io::Read;
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+            .args(["serve", "--listen-addr", &format!("127.0.0.1:{port}")])
+            .args(extra_args)
+            .arg("--data-dir")
+            .arg(data_dir)
+            .arg("--content-dir")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../content"))
+            .env_remove("DATABASE_URL")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Drain both pipes as the server writes: a full pipe would block it.
+        let drain = |mut pipe: Box<dyn Read + Send>| {
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                let _ = pipe.read_to_string(&mut text);
+                text
+            })
+        };
+        let out = drain(Box::new(child.stdout.take().unwrap()));
+        let err = drain(Box::new(child.stderr.take().unwrap()));
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        for _ in 0..600 {
+            if client.get(format!("{base}/healthz")).send().await.is_ok() {
+                return ServerProcess { base, child, out, err };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the server did not start:\n{}{}", out.join().unwrap(), err.join().unwrap());
+    }
+
+    /// Stops the server; returns everything it printed.
+    pub fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        format!("{}{}", self.out.join().unwrap(), self.err.join().unwrap())
+    }
+}
