@@ -1,6 +1,11 @@
 //! Checkoff's HTTP server: the axum router around the Leptos app, plus the
 //! routes that are not pages (`/healthz`).
 
+/// The allocator of every binary that links the server (the server itself,
+/// its tests and benchmarks): see the note in Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod checkpoints;
 pub mod config;
 pub mod csrf;
