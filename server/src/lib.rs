@@ -13,6 +13,7 @@ pub mod demo;
 pub mod exports;
 pub mod health;
 pub mod input_guard;
+pub mod no_script;
 pub mod page_cache;
 pub mod seed;
 pub mod serve;
@@ -107,6 +108,9 @@ pub fn router_with(
         .route("/competencies.csv", get(exports::framework_csv))
         .nest_service("/module-images", module_images(&config.content_dir))
         .nest_service("/pkg", bundle_files(&config.site_root))
+        // The evaluation sheet as a plain form (before the bundle arrives);
+        // the page itself is the GET of the same path, below.
+        .route("/programs/{id}/students/{student}/evaluate/{code}", axum::routing::post(no_script::sign_evaluation))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())

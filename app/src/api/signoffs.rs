@@ -133,6 +133,21 @@ pub struct SheetView {
     /// An open request from the student for this competency, answered by signing.
     pub request_id: Option<i64>,
     pub status: CompetencyStatus,
+    /// What the evaluator sent without JavaScript (a plain form post) when
+    /// it was refused: the sheet is shown again with it and the error.
+    pub echo: Option<SheetEcho>,
+}
+
+/// A plain-form submission of an evaluation sheet, as it was sent, when the
+/// server shows the sheet again: refused (with the error), or sent by the
+/// "mark every step" button before the page's code arrived (no error).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetEcho {
+    pub marks: Vec<StepMark>,
+    pub comment: String,
+    pub attested: bool,
+    pub setting: Option<Setting>,
+    pub error: Option<AppError>,
 }
 
 /// What an evaluator submits (JSON: steps are a list).
@@ -237,7 +252,23 @@ pub async fn competency_history(
 #[server(endpoint = "evaluation-sheet", input = GetUrl)]
 pub async fn evaluation_sheet(program_id: ProgramId, student_id: UserId, code: String) -> Result<SheetView, AppError> {
     let (ctx, caller) = crate::service::request::call()?;
-    crate::service::signoffs::evaluation_sheet(&ctx, &caller, program_id, student_id, &code).await
+    let mut sheet = crate::service::signoffs::evaluation_sheet(&ctx, &caller, program_id, student_id, &code).await?;
+    // Set by the server's plain-form handler when it shows the page again.
+    sheet.echo = crate::service::request::extension::<SheetEcho>();
+    Ok(sheet)
+}
+
+/// The result of a signed evaluation, for the page a plain form post is
+/// redirected to (so reloading it shows the result and signs nothing).
+#[server(endpoint = "signed-result", input = GetUrl)]
+pub async fn signed_result(
+    program_id: ProgramId,
+    student_id: UserId,
+    code: String,
+    signoff_id: i64,
+) -> Result<SignResult, AppError> {
+    let (ctx, caller) = crate::service::request::call()?;
+    crate::service::signoffs::signed_result(&ctx, &caller, program_id, student_id, &code, signoff_id).await
 }
 
 /// Signs an evaluation; the server computes the result from the marks.

@@ -18,7 +18,7 @@ use super::competency::{Competency, CompetencyDomain, Setting};
 pub const MAX_COMMENT_CHARS: usize = 2000;
 
 /// One step or behaviour as the evaluator marked it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepMark {
     pub met: bool,
     pub comment: String,

@@ -14,7 +14,7 @@ use crate::pages::id_param;
 use crate::api::signoffs::{
     CompetencyHistoryView, CompetencyRecordView, LabSessionView, RequestSignoff, RequirementsView, SetRequirement,
     SheetView, SignEvaluation, SignInput, SignResult, VoidSignoff, competency_history, competency_record,
-    evaluation_sheet, lab_session, my_requests, program_requirements,
+    evaluation_sheet, lab_session, my_requests, program_requirements, signed_result,
 };
 use crate::components::form::{FormError, Submit, last_error};
 use crate::domain::competency::{CompetencyStatus, Setting};
@@ -226,32 +226,105 @@ fn History(h: CompetencyHistoryView, void: ServerAction<VoidSignoff>) -> impl In
 /// The evaluation sheet: tick each step performed correctly, confirm the
 /// attestation, sign. Built for a phone in a clinic corridor: one button
 /// marks every step, the result is computed by the server and shown at once.
+///
+/// It is also a plain HTML form posted to this page's own address, so it
+/// works as soon as its HTML arrives, before the browser bundle (or without
+/// JavaScript): see `server::no_script`. Ticks and text entered before the
+/// bundle arrives are kept when it does, and counted.
 #[component]
 pub fn EvaluatePage() -> impl IntoView {
     let (pid, sid, code) = (id_param("id"), id_param("student"), param("code"));
     let lab = query("lab");
+    let signed = query("signed");
     let sheet = Resource::new(
         move || (pid.get(), sid.get(), code.get()),
         |(p, s, c)| async move { evaluation_sheet(p?, s?, c).await },
     );
+    let result = Resource::new(
+        move || (pid.get(), sid.get(), code.get(), signed.get().and_then(|s| s.parse::<i64>().ok())),
+        |(p, s, c, signed)| async move {
+            match signed {
+                Some(id) => signed_result(p?, s?, c, id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
     view! {
         <PageData resource=sheet title="Evaluate" loading="Loading the checklist…" let:sheet>
-            <Sheet sheet lab=lab.get().is_some()/>
+            <PageData resource=result title="Evaluate" loading="Loading the result…" let:signed>
+                <Sheet sheet=sheet.clone() lab=lab.get().is_some() signed/>
+            </PageData>
         </PageData>
     }
 }
 
+/// In a lab session, the next student not yet complete on this competency
+/// after `sid` (asked once the result is in, so it reflects this sign-off).
+async fn next_in_lab(pid: ProgramId, sid: UserId, code: String) -> Option<(String, String)> {
+    let list = lab_session(pid, Some(code.clone())).await.ok()?;
+    let after = list.students.iter().position(|s| s.student_id == sid).map_or(0, |i| i + 1);
+    list.students
+        .iter()
+        .cycle()
+        .skip(after)
+        .take(list.students.len())
+        .find(|s| s.student_id != sid && s.status != CompetencyStatus::Complete)
+        .map(|s| (s.name.clone(), format!("/programs/{pid}/students/{}/evaluate/{code}?lab=1", s.student_id)))
+}
+
+/// A form control's state as the DOM holds it: after hydration, what was
+/// ticked or typed before the bundle arrived is read back into the signals
+/// (a reactive `checked`/`value` binding would have reset it).
+fn sync_checked(node: NodeRef<leptos::html::Input>, signal: RwSignal<bool>) {
+    Effect::new(move |_| {
+        if let Some(el) = node.get() {
+            signal.set(el.checked());
+        }
+    });
+}
+
+fn sync_text(node: NodeRef<leptos::html::Textarea>, signal: RwSignal<String>) {
+    Effect::new(move |_| {
+        if let Some(el) = node.get() {
+            signal.set(el.value());
+        }
+    });
+}
+
 #[component]
-fn Sheet(sheet: SheetView, lab: bool) -> impl IntoView {
+fn Sheet(sheet: SheetView, lab: bool, signed: Option<SignResult>) -> impl IntoView {
     let n = sheet.steps.len();
-    let met: Vec<RwSignal<bool>> = (0..n).map(|_| RwSignal::new(false)).collect();
-    let comments: Vec<RwSignal<String>> = (0..n).map(|_| RwSignal::new(String::new())).collect();
-    let comment = RwSignal::new(String::new());
-    let attested = RwSignal::new(false);
+    // Where a plain-form submission left off, when the server showed the
+    // page again with its error.
+    let echo = sheet.echo.clone();
+    let echoed_mark = |i: usize| echo.as_ref().and_then(|e| e.marks.get(i)).cloned().unwrap_or_default();
+    let met: Vec<RwSignal<bool>> = (0..n).map(|i| RwSignal::new(echoed_mark(i).met)).collect();
+    let comments: Vec<RwSignal<String>> = (0..n).map(|i| RwSignal::new(echoed_mark(i).comment)).collect();
+    let met_refs: Vec<NodeRef<leptos::html::Input>> = (0..n).map(|_| NodeRef::new()).collect();
+    let comment_refs: Vec<NodeRef<leptos::html::Textarea>> = (0..n).map(|_| NodeRef::new()).collect();
+    let comment = RwSignal::new(echo.as_ref().map(|e| e.comment.clone()).unwrap_or_default());
+    let comment_ref = NodeRef::<leptos::html::Textarea>::new();
+    let attested = RwSignal::new(echo.as_ref().is_some_and(|e| e.attested));
+    let attest_ref = NodeRef::<leptos::html::Input>::new();
+    for i in 0..n {
+        sync_checked(met_refs[i], met[i]);
+        sync_text(comment_refs[i], comments[i]);
+    }
+    sync_text(comment_ref, comment);
+    sync_checked(attest_ref, attested);
     // The server sends a sheet only to someone who may sign in some setting.
-    let setting = RwSignal::new(sheet.settings.first().copied().unwrap_or(Setting::Lab));
+    let first_setting = sheet.settings.first().copied().unwrap_or(Setting::Lab);
+    let setting = RwSignal::new(
+        echo.as_ref().and_then(|e| e.setting).filter(|s| sheet.settings.contains(s)).unwrap_or(first_setting),
+    );
     let sign = ServerAction::<SignEvaluation>::new();
-    let error = last_error(sign.value());
+    // The error of the last submission: this page's own, or the plain
+    // form's that the server sent the page back with.
+    let echoed_error = echo.as_ref().and_then(|e| e.error.clone());
+    let error = Signal::derive(move || match sign.value().get() {
+        Some(result) => result.err(),
+        None => echoed_error.clone(),
+    });
     let field_error = move |name: String| Signal::derive(move || error.get().and_then(|e| e.for_field(&name)));
     let steps = sheet.steps.clone();
     let tally = {
@@ -288,42 +361,44 @@ fn Sheet(sheet: SheetView, lab: bool) -> impl IntoView {
             });
         }
     };
+    // With the bundle: ticks every box here. Without it, the button posts
+    // the form with intent=mark-all and the server sends the sheet back with
+    // every box ticked (nothing is signed).
     let mark_all = {
-        let met = met.clone();
-        move |_| met.iter().for_each(|m| m.set(true))
+        let (met, met_refs) = (met.clone(), met_refs.clone());
+        move |ev: leptos::ev::MouseEvent| {
+            ev.prevent_default();
+            for (m, r) in met.iter().zip(&met_refs) {
+                m.set(true);
+                if let Some(el) = r.get_untracked() {
+                    el.set_checked(true);
+                }
+            }
+        }
     };
     let (pid, sid, code) = (sheet.program_id, sheet.student_id, sheet.code.clone());
     let record_path = format!("/programs/{pid}/students/{sid}");
     let lab_path = format!("/programs/{pid}/lab?code={code}");
+    let action_path = format!(
+        "/programs/{pid}/students/{sid}/evaluate/{}{}",
+        crate::domain::redirect::percent_encode(&code),
+        if lab { "?lab=1" } else { "" }
+    );
     let affective = sheet.affective;
     let attest_error = field_error("attest".into());
     let steps_error = field_error("steps".into());
     let setting_error = field_error("setting".into());
     let step_word = if affective { "behaviours meet expectation" } else { "steps performed" };
-    // In a lab session, the next student not yet complete on this competency
-    // (asked once the result is in, so it reflects this sign-off).
+    // The result: of this page's submission, or of the plain form's (the
+    // page it was redirected to).
+    let result = Signal::derive(move || sign.value().get().and_then(Result::ok).or_else(|| signed.clone()));
     let next_student = {
         let code = code.clone();
         Resource::new(
-            move || (lab, sign.version().get()),
-            move |(lab, signed)| {
+            move || (lab, result.with(Option::is_some)),
+            move |(lab, done)| {
                 let code = code.clone();
-                async move {
-                    if !lab || signed == 0 {
-                        return None;
-                    }
-                    let list = lab_session(pid, Some(code.clone())).await.ok()?;
-                    let after = list.students.iter().position(|s| s.student_id == sid).map_or(0, |i| i + 1);
-                    list.students
-                        .iter()
-                        .cycle()
-                        .skip(after)
-                        .take(list.students.len())
-                        .find(|s| s.student_id != sid && s.status != CompetencyStatus::Complete)
-                        .map(|s| {
-                            (s.name.clone(), format!("/programs/{pid}/students/{}/evaluate/{code}?lab=1", s.student_id))
-                        })
-                }
+                async move { if lab && done { next_in_lab(pid, sid, code).await } else { None } }
             },
         )
     };
@@ -335,16 +410,17 @@ fn Sheet(sheet: SheetView, lab: bool) -> impl IntoView {
         <p class="lede">{format!("Student: {}", sheet.student_name)}" "<StatusBadge status=sheet.status/></p>
         {sheet.request_id.is_some().then(|| view! { <p class="notice">"The student asked you to sign this off."</p> })}
         <Show
-            when=move || !matches!(sign.value().get(), Some(Ok(_)))
+            when=move || result.with(Option::is_none)
             fallback=move || {
-                let result = sign.value().get().and_then(Result::ok);
                 let next = next_student.get();
-                view! { {result.map(|r| view! { <ResultCard r record_path=record_path.clone() lab_path=lab.then(|| lab_path.clone()) next/> })} }
+                view! { {result.get().map(|r| view! { <ResultCard r record_path=record_path.clone() lab_path=lab.then(|| lab_path.clone()) next/> })} }
             }
         >
-            <form class="card evaluation" on:submit=submit.clone() novalidate>
+            <form class="card evaluation" method="post" action=action_path.clone() on:submit=submit.clone() novalidate>
+                <input type="hidden" name="checklist_version" value=sheet.checklist_version.clone()/>
+                {sheet.request_id.map(|id| view! { <input type="hidden" name="request_id" value=id.to_string()/> })}
                 <div class="sheet-tools">
-                    <button type="button" class="button button-secondary" on:click=mark_all.clone()>
+                    <button type="submit" name="intent" value="mark-all" class="button button-secondary" on:click=mark_all.clone()>
                         {if affective { "All behaviours meet expectation" } else { "Mark every step performed" }}
                     </button>
                     <p class="status-line" role="status" aria-live="polite" data-testid="tally">
@@ -365,22 +441,28 @@ fn Sheet(sheet: SheetView, lab: bool) -> impl IntoView {
                         {steps.iter().enumerate().map(|(i, s)| {
                             let m = met[i];
                             let c = comments[i];
+                            let (m_ref, c_ref) = (met_refs[i], comment_refs[i]);
                             let id = format!("step-{i}");
                             let comment_id = format!("comment-{i}");
                             let err = field_error(format!("comment_{i}"));
+                            // Open when there is something to show: an
+                            // affective sheet's comments, an error, text.
+                            let open = affective || !c.get_untracked().is_empty() || err.get_untracked().is_some();
                             view! {
                                 <li class="checklist-step" class:step-critical=s.critical>
-                                    <input type="checkbox" id=id.clone() prop:checked=move || m.get() on:change=move |ev| m.set(event_target_checked(&ev))/>
+                                    <input type="checkbox" id=id.clone() name="step" value=i.to_string() node_ref=m_ref
+                                        checked=m.get_untracked() on:change=move |ev| m.set(event_target_checked(&ev))/>
                                     <label for=id>
                                         {s.text.clone()}
                                         {s.critical.then(|| view! { <span class="badge badge-critical">"Critical"</span> })}
                                     </label>
                                     {s.note.clone().map(|note| view! { <p class="hint">{note}</p> })}
-                                    <details class="step-comment-box" open=affective>
+                                    <details class="step-comment-box" open=open>
                                         <summary>{if affective { "Comment (required if not met)" } else { "Comment" }}</summary>
                                         <label for=comment_id.clone() class="visually-hidden">{format!("Comment on: {}", s.text)}</label>
-                                        <textarea id=comment_id rows="2" prop:value=move || c.get() on:input=move |ev| c.set(event_target_value(&ev))
-                                            aria-invalid=move || err.get().is_some().then_some("true")></textarea>
+                                        <textarea id=comment_id name=format!("comment_{i}") rows="2" node_ref=c_ref
+                                            on:input=move |ev| c.set(event_target_value(&ev))
+                                            aria-invalid=move || err.get().is_some().then_some("true")>{c.get_untracked()}</textarea>
                                         <p class="field-error" aria-live="polite">{move || err.get()}</p>
                                     </details>
                                 </li>
@@ -395,7 +477,7 @@ fn Sheet(sheet: SheetView, lab: bool) -> impl IntoView {
                             let label = match s { Setting::Lab => "Campus lab", Setting::Externship => "Externship site" };
                             view! {
                                 <label class="radio">
-                                    <input type="radio" name="setting" value=s.as_str() prop:checked=move || setting.get() == s on:change=move |_| setting.set(s)/>
+                                    <input type="radio" name="setting" value=s.as_str() checked=setting.get_untracked() == s on:change=move |_| setting.set(s)/>
                                     {label}
                                 </label>
                             }
@@ -404,14 +486,17 @@ fn Sheet(sheet: SheetView, lab: bool) -> impl IntoView {
                     </fieldset>
                 })}
                 {(sheet.settings.len() == 1).then(|| view! {
-                    <p class="meta">{format!("Setting: {}", if sheet.settings[0] == Setting::Lab { "campus lab" } else { "externship site" })}</p>
+                    <input type="hidden" name="setting" value=first_setting.as_str()/>
+                    <p class="meta">{format!("Setting: {}", if first_setting == Setting::Lab { "campus lab" } else { "externship site" })}</p>
                 })}
                 <div class="field">
                     <label for="overall-comment">"Comment for the student (optional)"</label>
-                    <textarea id="overall-comment" rows="3" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                    <textarea id="overall-comment" name="comment" rows="3" node_ref=comment_ref
+                        on:input=move |ev| comment.set(event_target_value(&ev))>{comment.get_untracked()}</textarea>
                 </div>
                 <div class="field attest" class:field-invalid=move || attest_error.get().is_some()>
-                    <input type="checkbox" id="attest" prop:checked=move || attested.get() on:change=move |ev| attested.set(event_target_checked(&ev))
+                    <input type="checkbox" id="attest" name="attest" value="on" node_ref=attest_ref
+                        checked=attested.get_untracked() on:change=move |ev| attested.set(event_target_checked(&ev))
                         aria-describedby="attest-error"/>
                     <label for="attest">{sheet.attestation.clone()}</label>
                     <p class="field-error" id="attest-error" aria-live="polite">{move || attest_error.get()}</p>

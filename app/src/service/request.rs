@@ -38,6 +38,12 @@ pub fn request_auth() -> RequestAuth {
         .unwrap_or_default()
 }
 
+/// A value the server attached to this request (e.g. a refused plain-form
+/// submission, for the page shown again).
+pub fn extension<T: Clone + Send + Sync + 'static>() -> Option<T> {
+    use_context::<axum::http::request::Parts>().and_then(|parts| parts.extensions.get::<T>().cloned())
+}
+
 /// Sets a cookie on the response (sign-in, sign-out).
 pub fn set_cookie(value: &str) {
     use axum::http::{HeaderValue, header::SET_COOKIE};

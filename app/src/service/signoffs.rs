@@ -401,6 +401,7 @@ pub async fn evaluation_sheet(
         attestation: crate::domain::evaluation::attestation(caller.name()?, &member.display_name, c),
         request_id,
         status: standing.status,
+        echo: None,
     })
 }
 
@@ -476,6 +477,47 @@ pub async fn sign_evaluation(ctx: &Context, caller: &Caller, input: SignInput) -
         } else {
             Vec::new()
         },
+        status: standing.status,
+    })
+}
+
+/// The result of a stored evaluation, as signing it answered: for its
+/// evaluator, or anyone who may read the student's record.
+pub async fn signed_result(
+    ctx: &Context,
+    caller: &Caller,
+    program_id: ProgramId,
+    student_id: UserId,
+    code: &str,
+    signoff_id: i64,
+) -> Result<SignResult, AppError> {
+    let me = caller.principal().ok_or(AppError::Unauthenticated)?;
+    let r = signoffs::get(&ctx.db, program_id, signoff_id).await?.ok_or(AppError::NotFound)?;
+    if r.evaluator_id != me.user_id {
+        caller.authorize_signed_in(&Action::ViewStudentRecord { program: program_id, student: student_id })?;
+    }
+    if r.student_id != student_id || r.competency_code != code || r.is_void() {
+        return Err(AppError::NotFound);
+    }
+    let (_, edition) = edition_of_program(&ctx.db, &ctx.catalog, program_id).await?;
+    let c = signed_off(&edition, code)?;
+    let steps: Vec<StepResultView> = serde_json::from_str(&r.steps).map_err(|e| {
+        tracing::error!(signoff = r.id, program = %program_id, error = %e, "stored sign-off steps could not be read");
+        AppError::Internal
+    })?;
+    let requirement = requirement(&ctx.db, program_id, c).await?;
+    let standing = standing_from_tallies(&ctx.db, program_id, &edition, c, requirement, student_id).await?;
+    let missed = |critical_only: bool| {
+        steps.iter().filter(|s| !s.met && (s.critical || !critical_only)).map(|s| s.text.clone()).collect()
+    };
+    Ok(SignResult {
+        id: r.id,
+        passed: r.passed,
+        score_percent: u8::try_from(r.score_percent.clamp(0, 100)).unwrap_or(0),
+        steps_met: steps.iter().filter(|s| s.met).count(),
+        steps_total: steps.len(),
+        critical_missed: missed(true),
+        not_met: if c.domain == CompetencyDomain::Affective { missed(false) } else { Vec::new() },
         status: standing.status,
     })
 }

@@ -297,6 +297,94 @@ async fn concurrent_signoffs_form_one_chain(db: &Db) {
     assert_eq!(app::storage::dashboard::verify_tallies(db, cast.program_a).await.unwrap(), vec![]);
 }
 
+/// Before the browser bundle arrives (or without JavaScript) the sheet is a
+/// plain form posted to its own address: a refusal shows the page again
+/// with the error next to its field and every mark kept; "mark every step"
+/// sends it back ticked without signing; a valid post signs once and is
+/// redirected to the result, which a reload shows again without signing.
+async fn the_evaluation_sheet_works_as_a_plain_form(db: &Db) {
+    use tower::ServiceExt;
+    let cast = common::cast(db).await;
+    let c = Client::new(db);
+    let (p, s) = (cast.program_a, cast.student_a1);
+    let comp = c.competency("I.P.2.b");
+    let path = format!("/programs/{p}/students/{s}/evaluate/I.P.2.b");
+    let n = comp.steps.len();
+    let form = |ticked: &[usize], attest: bool, extra: &str| {
+        let mut body = format!("checklist_version={}&setting=lab&comment=Steady+hands", comp.version);
+        for i in 0..n {
+            body.push_str(&format!("&comment_{i}={}", if i == 1 { "Re-check+the+label" } else { "" }));
+        }
+        for i in ticked {
+            body.push_str(&format!("&step={i}"));
+        }
+        if attest {
+            body.push_str("&attest=on");
+        }
+        body.push_str(extra);
+        body
+    };
+    let stored = async || app::storage::signoffs::for_student(db, p, s).await.unwrap().len();
+
+    // No attestation: the page again, with the error by its box, marks kept.
+    let (status, page) = c.form(Some(cast.instructor_a), &path, &form(&[0, 2], false, "")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("id=\"attest-error\""), "the sheet is shown again");
+    let attest_error = page.split("id=\"attest-error\"").nth(1).unwrap_or_default();
+    assert!(
+        attest_error.split("</p>").next().unwrap_or_default().len() > 30,
+        "the error is next to the box: {attest_error:.300}"
+    );
+    let checked = |page: &str, i: usize| {
+        let tag = page.split(&format!("id=\"step-{i}\"")).next().unwrap_or_default();
+        let tag = &tag[tag.rfind('<').unwrap_or(0)..];
+        let rest = page.split(&format!("id=\"step-{i}\"")).nth(1).unwrap_or_default();
+        let rest = &rest[..rest.find('>').unwrap_or(0)];
+        tag.contains(" checked") || rest.contains(" checked")
+    };
+    assert!(checked(&page, 0) && !checked(&page, 1) && checked(&page, 2), "ticks kept");
+    assert!(page.contains("Re-check the label") && page.contains("Steady hands"), "comments kept");
+    assert_eq!(stored().await, 0, "nothing was signed");
+
+    // "Mark every step performed" before the page's code arrived.
+    let (status, page) = c.form(Some(cast.instructor_a), &path, &form(&[], false, "&intent=mark-all")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!((0..n).all(|i| checked(&page, i)), "every step ticked");
+    assert_eq!(stored().await, 0, "nothing was signed");
+
+    // A student cannot sign by posting the form.
+    let (status, _) = c.form(Some(s), &path, &form(&[0], true, "")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(stored().await, 0);
+
+    // Signed: one record, and a redirect to the result.
+    let all: Vec<usize> = (0..n).collect();
+    let request = axum::http::Request::post(&path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", common::session_cookie(db, cast.instructor_a).await)
+        .body(axum::body::Body::from(form(&all, true, "")))
+        .unwrap();
+    let response = c.app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with(&format!("{path}?signed=")), "{location}");
+    assert_eq!(stored().await, 1);
+    let record = &app::storage::signoffs::for_student(db, p, s).await.unwrap()[0];
+    assert!(record.passed && record.comment == "Steady hands", "{record:?}");
+    for _ in 0..2 {
+        let (status, page) = c.get(Some(cast.instructor_a), &location).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains("Signed: passed") && page.contains(&format!("Record {} is stored", record.id)),
+            "{page:.2000}"
+        );
+    }
+    assert_eq!(stored().await, 1, "showing the result signs nothing");
+    // Nobody else's result: another program's director sees none of it.
+    let (_, page) = c.get(Some(cast.director_b), &location).await;
+    assert!(!page.contains("Signed: passed") && !page.contains("Steady hands"), "{page:.2000}");
+}
+
 /// Records appended at once are committed together on SQLite (one wait for
 /// the disk per group): a record the database refuses (here: a student who
 /// does not exist) is rolled back alone, its caller hears why, and every
@@ -475,6 +563,7 @@ both_engines!(
     tampering_is_detected_and_named,
     concurrent_signoffs_form_one_chain,
     a_refused_record_leaves_the_others_stored,
+    the_evaluation_sheet_works_as_a_plain_form,
     the_master_checklist_csv_is_the_students_record,
     the_dashboard_tallies_follow_the_records,
     a_record_whose_steps_cannot_be_read_says_so,
