@@ -29,6 +29,8 @@ struct Figures {
 
 async fn load(url: String, cookie: Option<&'static str>, seconds: u64, concurrency: usize) -> Figures {
     let mut headers = reqwest::header::HeaderMap::new();
+    // As a browser asks: pages rendered per request are compressed per request.
+    headers.insert(reqwest::header::ACCEPT_ENCODING, reqwest::header::HeaderValue::from_static("gzip"));
     if let Some(c) = cookie {
         headers.insert(reqwest::header::COOKIE, reqwest::header::HeaderValue::from_static(c));
     }
