@@ -58,6 +58,7 @@ pub const ENDPOINT_POLICY: &[(&str, &str)] = &[
         "/api/sign-evaluation",
         "EvaluateStudent { setting }: instructors in the lab, the student's own preceptor at the externship; never oneself",
     ),
+    ("/api/signed-result", "ViewStudentRecord: the student, the program's staff, their preceptors"),
     ("/api/void-signoff", "CorrectSignoff: the program's instructors and directors, or the preceptor who signed it"),
     ("/api/request-signoff", "RequestSignoff: the program's students, for themselves only"),
     (

@@ -201,6 +201,12 @@ const SERVER_FUNCTIONS: &[Cell] = &[
         r#"{"input":{"program_id":{A},"student_id":{A1},"code":"I.P.1.a","setting":"externship","checklist_version":"stale","marks":[],"comment":"","attested":true,"request_id":null}}"#,
         Allowed::Only(&[Who::PreceptorA]),
     ),
+    // No such record: allowed cells answer 404, the others are refused first.
+    get(
+        "/api/signed-result",
+        "program_id={A}&student_id={A1}&code=I.P.1.a&signoff_id=999999",
+        Allowed::Only(RECORD_OF_A1),
+    ),
     post(
         "/api/void-signoff",
         "program_id={A}&signoff_id=999999&reason=Recorded+in+error",
