@@ -1,6 +1,8 @@
 //! The HTML shell and the route table.
 
 use leptos::prelude::*;
+
+use crate::components::form::{FormEcho, PageEcho};
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     ParamSegment, SsrMode, StaticSegment,
@@ -119,9 +121,30 @@ pub fn page_title(text: String) -> String {
     if cfg!(feature = "ssr") { crate::domain::text::escape_html(&title).into_owned() } else { title }
 }
 
+/// The echo of a refused plain form post, when the server rendered this
+/// page for one (see `components::form`), and the same as JSON for the
+/// page, so the browser hydrates what the server showed.
+fn page_echo() -> (PageEcho, Option<String>) {
+    #[cfg(feature = "ssr")]
+    {
+        let echo = crate::service::request::extension::<FormEcho>();
+        // `<` escaped: the JSON sits in a <script> data block.
+        let json = echo.as_ref().and_then(|e| serde_json::to_string(e).ok()).map(|j| j.replace('<', "\\u003c"));
+        (PageEcho(echo), json)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let json = document().get_element_by_id("form-echo").and_then(|el| el.text_content());
+        let echo = json.as_deref().and_then(|j| serde_json::from_str::<FormEcho>(j).ok());
+        (PageEcho(echo), json)
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let (echo, echo_json) = page_echo();
+    provide_context(echo);
 
     // Marks the document once the browser bundle has taken over the
     // server-rendered page. End-to-end tests wait for it, so a build whose
@@ -134,6 +157,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Title formatter=page_title/>
+        {echo_json.map(|json| view! { <script type="application/json" id="form-echo" inner_html=json></script> })}
         <Router>
         <CurrentUserProvider>
         <a class="skip-link" href="#main">"Skip to content"</a>

@@ -3,7 +3,7 @@
 // bundle's arrival.
 import type { Page } from "@playwright/test";
 import { test, expect } from "./fixtures";
-import { demo, signIn, signInAsAdmin } from "./accounts";
+import { DEMO_PASSWORD, demo, signIn, signInAsAdmin } from "./accounts";
 
 // Codes not used by other tests, one per project (they share one database).
 const noScriptCode = (project: string) => (project.includes("phone") ? "I.P.1.f" : "I.P.1.e");
@@ -153,4 +153,49 @@ test("throttled network (1.6 Mbps, 150 ms): paint and interactive times of a pre
     testInfo.annotations.push({ type: "throttled", description: line });
     expect(t.fcp).toBeLessThan(3_000);
   }
+});
+
+/** Last week's Monday plus `offset` days, as yyyy-mm-dd (UTC). */
+function lastWeek(offset: number): string {
+  const now = new Date();
+  const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7) - 7 + offset);
+  return monday.toISOString().slice(0, 10);
+}
+
+test("with JavaScript off, a student signs in, logs a day of hours, and sees a bad entry's error by its field", async ({
+  browser,
+}, testInfo) => {
+  const page = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+  await page.goto("/sign-in");
+  const signInForm = page.locator("form", { has: page.getByLabel("Password") });
+  // A wrong password first: the error by the field, the e-mail kept.
+  await signInForm.getByLabel("E-mail").fill(demo("student"));
+  await signInForm.getByLabel("Password").fill("not the password");
+  await signInForm.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator("#field-password-error")).not.toBeEmpty();
+  await expect(signInForm.getByLabel("E-mail")).toHaveValue(demo("student"));
+  await expect(signInForm.getByLabel("Password")).toHaveValue("");
+  await signInForm.getByLabel("Password").fill(DEMO_PASSWORD);
+  await signInForm.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((url) => url.pathname !== "/sign-in");
+
+  await page.getByRole("link", { name: /^Your externship hours in/ }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Externship hours" })).toBeVisible();
+  const form = page.locator("form", { has: page.getByRole("button", { name: "Log hours" }) });
+  // Saturday or Sunday of last week: a day no other test logs for this student.
+  const day = lastWeek(testInfo.project.name.includes("phone") ? 5 : 6);
+  const did = `Weekend clinic (${testInfo.project.name}): vital signs`;
+  await form.getByLabel("Day").fill(day);
+  await form.getByLabel("Start").fill("09:00");
+  await form.getByLabel("End").fill("08:00");
+  await form.getByLabel("What you did").fill(did);
+  await form.getByRole("button", { name: "Log hours" }).click();
+  await expect(page.locator("#field-end-error")).toHaveText(/end time must be after the start/);
+  await expect(form.getByLabel("What you did")).toHaveValue(did);
+  await expect(form.getByLabel("Start")).toHaveValue("09:00");
+  await form.getByLabel("End").fill("13:00");
+  await form.getByRole("button", { name: "Log hours" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Externship hours" })).toBeVisible();
+  await expect(page.getByTestId("hours-entry").filter({ hasText: did })).toHaveCount(1);
 });

@@ -118,6 +118,9 @@ pub fn router_with(
         // The not-found page renders the app too: its header asks who is
         // signed in, through the service layer, which needs the context.
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context.clone(), shell))
+        // A refused plain form post (no script yet) is answered with its
+        // page again; inside the session lookup, which that page needs.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), no_script::show_refused_form))
         // Inside the CSRF check: a refused cross-site request never reaches
         // the input check or the session lookup; bad input never reaches
         // the session lookup.

@@ -16,7 +16,7 @@ use crate::api::signoffs::{
     SheetView, SignEvaluation, SignInput, SignResult, VoidSignoff, competency_history, competency_record,
     evaluation_sheet, lab_session, my_requests, program_requirements, signed_result,
 };
-use crate::components::form::{FormError, Submit, last_error};
+use crate::components::form::{FormError, Submit, last_error, textarea_text};
 use crate::domain::competency::{CompetencyStatus, Setting};
 use crate::domain::evaluation::StepMark;
 
@@ -462,7 +462,7 @@ fn Sheet(sheet: SheetView, lab: bool, signed: Option<SignResult>) -> impl IntoVi
                                         <label for=comment_id.clone() class="visually-hidden">{format!("Comment on: {}", s.text)}</label>
                                         <textarea id=comment_id name=format!("comment_{i}") rows="2" node_ref=c_ref
                                             on:input=move |ev| c.set(event_target_value(&ev))
-                                            aria-invalid=move || err.get().is_some().then_some("true")>{c.get_untracked()}</textarea>
+                                            aria-invalid=move || err.get().is_some().then_some("true")>{textarea_text(c.get_untracked())}</textarea>
                                         <p class="field-error" aria-live="polite">{move || err.get()}</p>
                                     </details>
                                 </li>
@@ -492,7 +492,7 @@ fn Sheet(sheet: SheetView, lab: bool, signed: Option<SignResult>) -> impl IntoVi
                 <div class="field">
                     <label for="overall-comment">"Comment for the student (optional)"</label>
                     <textarea id="overall-comment" name="comment" rows="3" node_ref=comment_ref
-                        on:input=move |ev| comment.set(event_target_value(&ev))>{comment.get_untracked()}</textarea>
+                        on:input=move |ev| comment.set(event_target_value(&ev))>{textarea_text(comment.get_untracked())}</textarea>
                 </div>
                 <div class="field attest" class:field-invalid=move || attest_error.get().is_some()>
                     <input type="checkbox" id="attest" name="attest" value="on" node_ref=attest_ref

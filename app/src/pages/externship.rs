@@ -14,12 +14,13 @@ use crate::api::externship::{
     withdraw_hours,
 };
 use crate::components::charts::{Bar, BarChart};
-use crate::components::form::{Field, FormError, Submit, last_error};
+use crate::components::form::{EchoScope, Field, FormError, Submit, action_error, last_error, textarea_text};
 use crate::components::page_data::PageData;
 use crate::domain::externship::{EvaluationForm, EvaluationKind, RATINGS, Readiness};
 use crate::domain::hours::EntryStatus;
 use crate::error::AppError;
 use crate::pages::id_param;
+use leptos::server_fn::ServerFn;
 
 fn status_class(status: EntryStatus) -> &'static str {
     match status {
@@ -142,7 +143,7 @@ fn LogHoursForm(
     today: String,
     competencies: Vec<(String, String)>,
 ) -> impl IntoView {
-    let error = last_error(log.value());
+    let error = action_error(log);
     let logged = move || match log.value().get() {
         Some(Ok(e)) => Some(format!("Logged {} h for {}: awaiting your preceptor.", e.hours, e.day)),
         _ => None,
@@ -151,6 +152,7 @@ fn LogHoursForm(
         <section class="card" aria-labelledby="log-title">
             <h2 id="log-title">"Log hours"</h2>
             <ActionForm action=log>
+            <EchoScope action=LogHours::url()>
                 <input type="hidden" name="program_id" value=program_id/>
                 <Field label="Day" name="date" kind="date" error value=today/>
                 <div class="field-row">
@@ -166,6 +168,7 @@ fn LogHoursForm(
                 </details>
                 <FormError error/>
                 <Submit label="Log hours" busy_label="Saving…" pending=log.pending()/>
+            </EchoScope>
             </ActionForm>
             <p role="status" aria-live="polite" class="status-line" data-testid="logged">{logged}</p>
         </section>
@@ -184,13 +187,14 @@ pub fn TextArea(
     let id = format!("field-{name}");
     let error_id = format!("{id}-error");
     let message = Signal::derive(move || error.get().and_then(|e| e.for_field(name)));
+    let value = crate::components::form::echoed_text(name).or(value);
     view! {
         <div class="field" class:field-invalid=move || message.get().is_some()>
             <label for=id.clone()>{label}</label>
             <textarea id=id name=name rows="3" required=required
                 aria-invalid=move || message.get().is_some().then_some("true")
                 aria-describedby=move || message.get().is_some().then(|| error_id.clone())
-            >{value}</textarea>
+            >{value.map(textarea_text)}</textarea>
             <p class="field-error" id=format!("field-{name}-error") aria-live="polite">{move || message.get()}</p>
         </div>
     }

@@ -7,9 +7,10 @@ use leptos_router::hooks::use_query_map;
 use crate::api::accounts::{
     RequestPasswordReset, RequestSignInLink, ResetPassword, SignIn, SignInCode, UseSignInLink, link_info,
 };
-use crate::components::form::{Field, FormError, Submit, last_error};
+use crate::components::form::{EchoScope, Field, FormError, Submit, action_error, last_error};
 use crate::components::page_data::data_view;
 use crate::components::status::ErrorNotice;
+use leptos::server_fn::ServerFn;
 
 fn query_param(name: &'static str) -> Memo<String> {
     let q = use_query_map();
@@ -20,9 +21,9 @@ fn query_param(name: &'static str) -> Memo<String> {
 pub fn SignInPage() -> impl IntoView {
     let next = query_param("next");
     let password = ServerAction::<SignIn>::new();
-    let password_error = last_error(password.value());
+    let password_error = action_error(password);
     let link = ServerAction::<RequestSignInLink>::new();
-    let link_error = last_error(link.value());
+    let link_error = action_error(link);
     let link_sent = move || matches!(link.value().get(), Some(Ok(())));
 
     view! {
@@ -32,11 +33,13 @@ pub fn SignInPage() -> impl IntoView {
             <section class="card" aria-labelledby="password-title">
                 <h2 id="password-title">"With your password"</h2>
                 <ActionForm action=password>
+                <EchoScope action=SignIn::url()>
                     <input type="hidden" name="next" value=move || next.get()/>
                     <Field label="E-mail" name="email" kind="email" autocomplete="username" error=password_error/>
                     <Field label="Password" name="password" kind="password" autocomplete="current-password" error=password_error/>
                     <FormError error=password_error/>
                     <Submit label="Sign in" busy_label="Signing in…" pending=password.pending()/>
+                </EchoScope>
                 </ActionForm>
                 <p class="meta"><a class="tap-link" href="/forgot-password">"Forgot your password?"</a></p>
             </section>
@@ -44,9 +47,11 @@ pub fn SignInPage() -> impl IntoView {
                 <h2 id="link-title">"With a link by e-mail"</h2>
                 <p>"Preceptors and anyone without a password: we e-mail you a link that signs you in once."</p>
                 <ActionForm action=link>
+                <EchoScope action=RequestSignInLink::url()>
                     <Field label="E-mail" name="email" kind="email" autocomplete="email" error=link_error/>
                     <FormError error=link_error/>
                     <Submit label="E-mail me a sign-in link" busy_label="Sending…" pending=link.pending()/>
+                </EchoScope>
                 </ActionForm>
                 <p class="status-line" role="status" data-testid="link-status">
                     {move || link_sent().then_some(
@@ -88,7 +93,7 @@ pub fn LinkPage() -> impl IntoView {
     let next = query_param("next");
     let info = Resource::new(move || token.get(), link_info);
     let action = ServerAction::<UseSignInLink>::new();
-    let error = last_error(action.value());
+    let error = action_error(action);
     view! {
         <Title text="Sign in"/>
         <div class="narrow">

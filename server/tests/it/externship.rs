@@ -485,9 +485,125 @@ async fn the_summary_counts_a_known_cohort(db: &Db) {
 }
 
 both_engines!(
+    refused_plain_posts_show_the_page_again,
     hours_rules_are_enforced_with_field_errors,
     the_preceptor_approves_a_week_in_one_action,
     end_of_externship_evaluations_are_stored_once,
     placements_are_set_up_by_staff,
     the_summary_counts_a_known_cohort,
 );
+
+/// Without script an `ActionForm` posts to its server function. A refusal
+/// is answered with the page the form was on, its error next to the field
+/// and what was typed kept (a password never); a success still redirects.
+async fn refused_plain_posts_show_the_page_again(db: &Db) {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use tower::ServiceExt;
+    let cast = common::cast(db).await;
+    let c = Client::new(db);
+    let (p, s) = (cast.program_a, cast.student_a1);
+    let site = "http://127.0.0.1:3000";
+    // Posts as a browser without script does, and follows a 303 back to
+    // the page with the cookies it was given; answers the final status,
+    // the first answer's Location, and the page.
+    let post = async |user: Option<UserId>, path: &str, from: &str, body: String| {
+        let session = match user {
+            Some(u) => Some(common::session_cookie(db, u).await),
+            None => None,
+        };
+        let mut req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::REFERER, format!("{site}{from}"));
+        if let Some(s) = &session {
+            req = req.header("cookie", s);
+        }
+        let response = c.app.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        let status = response.status();
+        let location = response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_string());
+        let echo = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("checkoff_echo="))
+            .map(|v| v.split(';').next().unwrap().to_string());
+        let Some(echo) = echo else {
+            let bytes = axum::body::to_bytes(response.into_body(), 1 << 22).await.unwrap();
+            return (status, location, String::from_utf8_lossy(&bytes).into_owned());
+        };
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let cookies = [Some(echo), session.clone()].into_iter().flatten().collect::<Vec<_>>().join("; ");
+        let back = Request::get(location.clone().unwrap()).header("cookie", cookies).body(Body::empty()).unwrap();
+        let response = c.app.clone().oneshot(back).await.unwrap();
+        let shown = response.status();
+        let cleared = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|v| v.to_str().is_ok_and(|v| v.starts_with("checkoff_echo=;") && v.contains("Max-Age=0")));
+        assert!(cleared, "the echo is shown once");
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 22).await.unwrap();
+        (shown, location, String::from_utf8_lossy(&bytes).into_owned())
+    };
+    // A student's day of hours, ending before it starts.
+    let hours_page = format!("/programs/{p}/students/{s}/hours");
+    let day = past_day(1, 1);
+    let body = format!(
+        "program_id={p}&date={day}&start=16%3A00&end=08%3A00&hours=&activities=Vitals+%26+intake+%3C%2Ftextarea%3E%3Cb+id%3D%22x%22%3E&competencies=I.P.1.a"
+    );
+    let (status, location, page) = post(Some(s), "/api/log-hours", &hours_page, body).await;
+    assert_eq!(status, StatusCode::OK, "{page:.500}");
+    assert_eq!(location.as_deref(), Some(hours_page.as_str()), "back to the page (303)");
+    assert!(page.contains("<h2 id=\"log-title\">"), "the hours page again: {page:.500}");
+    let end_error = page.split("id=\"field-end-error\"").nth(1).unwrap_or_default();
+    assert!(end_error[..end_error.find("</p>").unwrap_or(0)].contains("after the start"), "{end_error:.300}");
+    assert!(page.contains("value=\"16:00\"") && page.contains(&format!("value=\"{day}\"")), "times kept");
+    // A text area's content is not escaped by the renderer: ours is.
+    assert!(page.contains("Vitals &amp; intake &lt;/textarea&gt;&lt;b id=&quot;x&quot;&gt;"), "text kept, as text");
+    assert!(!page.contains("</textarea><b id=\"x\">"), "never as markup");
+    assert_eq!(app::storage::externship::hours_of_student(db, p, s).await.unwrap().len(), 0, "nothing stored");
+
+    // A wrong password: the e-mail is kept, the password is not.
+    app::storage::users::set_password(db, s, &app::auth::crypto::hash_password("right password 123").unwrap())
+        .await
+        .unwrap();
+    let (status, _, page) = post(
+        None,
+        "/api/sign-in",
+        "/sign-in?next=%2Fmodules",
+        "email=s1%40a.example&password=wrong+password+456&next=%2Fmodules".into(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page:.500}");
+    assert!(page.contains("value=\"s1@a.example\""), "e-mail kept");
+    assert!(!page.contains("wrong password 456"), "a password is never sent back");
+    let password_error = page.split("id=\"field-password-error\"").nth(1).unwrap_or_default();
+    assert!(password_error[..password_error.find("</p>").unwrap_or(0)].len() > 20, "{password_error:.300}");
+    // Only the form that was sent is filled: the link form's e-mail is not.
+    assert_eq!(page.matches("value=\"s1@a.example\"").count(), 1);
+
+    // Accepted: redirected as before (to the page, or where sign-in leads).
+    let (status, location, _) = post(
+        None,
+        "/api/sign-in",
+        "/sign-in?next=%2Fmodules",
+        "email=s1%40a.example&password=right+password+123&next=%2Fmodules".into(),
+    )
+    .await;
+    assert!(status.is_redirection(), "{status}");
+    assert_eq!(location.as_deref(), Some("/modules"));
+    // A post from another site's page is never rendered as one of ours:
+    // it gets the bare error.
+    let mut req = Request::post("/api/log-hours")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, "http://elsewhere.example/programs");
+    req = req.header("cookie", common::session_cookie(db, s).await);
+    let body = format!("program_id={p}&date={day}&start=16%3A00&end=08%3A00&hours=&activities=x&competencies=");
+    let response = c.app.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+    assert!(!String::from_utf8_lossy(&bytes).contains("<html"), "not a page");
+}
