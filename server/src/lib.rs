@@ -146,6 +146,7 @@ pub fn router_with(
             HeaderName::from_static("x-frame-options"),
             HeaderValue::from_static("DENY"),
         ))
+        .layer(axum::middleware::from_fn(warn_page_without_policy))
         // Pages set their own policy with the response's script nonce
         // (`app::app::content_security_policy`); everything else (CSV,
         // JSON, health) runs no script at all.
@@ -169,6 +170,27 @@ pub fn router_with(
 const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), \
      gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(self), \
      screen-wake-lock=(), usb=(), xr-spatial-tracking=()";
+
+/// A page that leaves without its own script policy gets the fallback
+/// below, which blocks its bundle: it never hydrates. Seen once in a
+/// Chromium run (the sign-in link page), cause not found; logged so the
+/// next occurrence names the page.
+async fn warn_page_without_policy(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = req.uri().path().to_string();
+    let response = next.run(req).await;
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if html && !response.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
+        tracing::warn!(path, status = %response.status(), "a page left without its script policy");
+    }
+    response
+}
 
 /// HSTS only for an https site (on plain http browsers ignore it, and it
 /// would only confuse). A missing value makes `if_not_present` add nothing.

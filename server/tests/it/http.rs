@@ -370,4 +370,5 @@ async fn signed_in_pages_rendered_concurrently_never_panic() {
     assert!(failures.is_empty(), "{} requests failed: {failures:?}\n{log}", failures.len());
     assert!(!log.contains("panicked"), "a render panicked:\n{log}");
     assert!(!log.contains("ERROR"), "the server logged an error:\n{log}");
+    assert!(!log.contains("without its script policy"), "a page left without its policy:\n{log}");
 }

@@ -591,6 +591,7 @@ async fn query_strings_never_reach_the_log() {
     assert!(log.contains("/sign-in/link"), "the request was not logged at all:\n{log}");
     assert!(!log.contains("SECRET"), "a token reached the log:\n{log}");
     assert!(!log.contains("ERROR"), "ordinary requests logged an error:\n{log}");
+    assert!(!log.contains("without its script policy"), "a page left without its policy:\n{log}");
 }
 
 // ---- 9. Rewritten history against signed checkpoints ------------------------------------------
