@@ -1,18 +1,12 @@
 import { test, expect, checkAxe } from "./fixtures";
 import { demo, signIn } from "./accounts";
+import { lastWeek } from "./dates";
 
 // Each project logs a different student's week: Jordan on the phone, Casey on
 // the laptop (both placed with Priya two weeks ago, nothing logged yet).
 const student = (project: string) =>
   project.includes("phone") ? { login: "jordan", name: "Jordan Lee" } : { login: "casey", name: "Casey Okafor" };
 
-/** Monday of last week, plus `offset` days, as yyyy-mm-dd (UTC, as the server judges days). */
-function lastWeek(offset: number): string {
-  const now = new Date();
-  const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7) - 7 + offset);
-  return monday.toISOString().slice(0, 10);
-}
 
 test("a student logs a week, the preceptor approves it in one action, and the director's dashboard and summary show it", async ({
   browser,

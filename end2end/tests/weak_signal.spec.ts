@@ -4,6 +4,7 @@
 import type { Page } from "@playwright/test";
 import { test, expect } from "./fixtures";
 import { DEMO_PASSWORD, demo, signIn, signInAsAdmin } from "./accounts";
+import { lastWeek } from "./dates";
 
 // Codes not used by other tests, one per project (they share one database).
 const noScriptCode = (project: string) => (project.includes("phone") ? "I.P.1.f" : "I.P.1.e");
@@ -155,13 +156,6 @@ test("throttled network (1.6 Mbps, 150 ms): paint and interactive times of a pre
   }
 });
 
-/** Last week's Monday plus `offset` days, as yyyy-mm-dd (UTC). */
-function lastWeek(offset: number): string {
-  const now = new Date();
-  const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7) - 7 + offset);
-  return monday.toISOString().slice(0, 10);
-}
 
 test("with JavaScript off, a student signs in, logs a day of hours, and sees a bad entry's error by its field", async ({
   browser,

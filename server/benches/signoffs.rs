@@ -29,41 +29,22 @@ async fn run(label: &str, db: &app::storage::Db, seconds: u64, concurrency: usiz
     use app::storage::{programs, users};
     let cast = common::cast(db).await;
     let t = common::now();
+    // A member of program A with `role`, named after it.
+    let member = async |role: Role, i: usize| {
+        let name = format!("{} {i}", role.as_str());
+        let email = format!("bench-{}-{i}@a.example", role.as_str());
+        let new = users::NewUser { email: &email, display_name: &name, password_hash: None, site_admin: false };
+        let id = users::create(db, &new, t).await.unwrap();
+        programs::grant_role(db, id, cast.program_a, role, None, t).await.unwrap();
+        id
+    };
     let mut roster = Vec::with_capacity(students);
     for i in 0..students {
-        let email = format!("bench-student-{i}@a.example");
-        let id = users::create(
-            db,
-            &users::NewUser {
-                email: &email,
-                display_name: &format!("Student {i}"),
-                password_hash: None,
-                site_admin: false,
-            },
-            t,
-        )
-        .await
-        .unwrap();
-        programs::grant_role(db, id, cast.program_a, Role::Student, None, t).await.unwrap();
-        roster.push(id);
+        roster.push(member(Role::Student, i).await);
     }
     let mut cookies = Vec::with_capacity(concurrency);
     for i in 0..concurrency {
-        let email = format!("bench-instructor-{i}@a.example");
-        let id = users::create(
-            db,
-            &users::NewUser {
-                email: &email,
-                display_name: &format!("Instructor {i}"),
-                password_hash: None,
-                site_admin: false,
-            },
-            t,
-        )
-        .await
-        .unwrap();
-        programs::grant_role(db, id, cast.program_a, Role::Instructor, None, t).await.unwrap();
-        cookies.push(common::session_cookie(db, id).await);
+        cookies.push(common::session_cookie(db, member(Role::Instructor, i).await).await);
     }
     let app = server::router(&common::test_config(), db.clone(), common::catalog()).expect("router");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -159,13 +159,7 @@ pub async fn sign_evaluation(
             });
             // The same page, rendered as for a GET, with what was sent.
             parts.method = Method::GET;
-            let services = state.services.clone();
-            let options = state.leptos_options.clone();
-            let render = leptos_axum::render_app_async_with_context(
-                move || provide_context(services.clone()),
-                move || app::shell(options.clone()),
-            );
-            let mut response = render(Request::from_parts(parts, Body::empty())).await.into_response();
+            let mut response = render_page(&state, Request::from_parts(parts, Body::empty())).await;
             *response.status_mut() = status;
             response
         }
@@ -262,7 +256,9 @@ pub async fn show_refused_form(State(state): State<AppState>, req: Request<Body>
         return Response::from_parts(answer, Body::from(bytes));
     };
     let fields = form_urlencoded::parse(&sent)
-        .filter(|(name, _)| !name.contains("password") && name != "__page")
+        // Secrets never travel back: passwords, and one-time link tokens
+        // (the cookie would keep them for two minutes).
+        .filter(|(name, _)| !name.contains("password") && !name.contains("token") && name != "__page")
         .map(|(n, v)| (n.into_owned(), v.into_owned()))
         .collect();
     let echo = FormEcho { action, fields, error };
